@@ -1,0 +1,20 @@
+// The driffusion subcommands. Each returns its process exit code; errors are thrown as
+// drf::Error and mapped to exit codes in main.cpp.
+#pragma once
+
+namespace drf::cli {
+
+// Exit codes (documented in README.md and `driffusion --help`).
+enum ExitCode { kOk = 0, kFailure = 1, kUsage = 2, kInput = 3, kDevice = 4, kCancelled = 130 };
+
+int run_oracle(int argc, char** argv);
+int run_generate(int argc, char** argv);
+int run_compare(int argc, char** argv);
+int run_bench(int argc, char** argv);
+int run_info(int argc, char** argv);
+int run_models(int argc, char** argv);
+
+// One-line version and build facts, e.g. "driffusion 0.1.0 (LibTorch 1.13.0, CUDA no, NCCL no, OpenImageIO yes)".
+const char* version_line();
+
+}  // namespace drf::cli

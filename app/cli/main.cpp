@@ -1,0 +1,88 @@
+// driffusion: the command-line front end of DRiffusion Studio.
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "app/cli/commands.h"
+#include "core/util/build_info.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+#ifdef DRIFFUSION_HAVE_GPU
+#include "gpu/gpu_registration.h"
+#endif
+
+namespace drf::cli {
+namespace {
+
+struct Subcommand {
+  const char* name;
+  const char* summary;
+  int (*run)(int, char**);
+};
+
+const Subcommand kCommands[] = {
+    {"oracle", "DRiffusion on the analytic Gaussian-mixture model (exact target distribution)", run_oracle},
+};
+
+void print_usage() {
+  std::printf("usage: driffusion <command> [options]   (driffusion <command> --help for details)\n\ncommands:\n");
+  for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
+  std::printf(
+      "\n  --version   print version and build facts\n\n"
+      "exit codes: 0 ok, 2 usage error, 3 input error (model or file), 4 device error, 130 cancelled\n");
+}
+
+int exit_code_for(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::Usage: return kUsage;
+    case ErrorKind::Input: return kInput;
+    case ErrorKind::Device: return kDevice;
+    case ErrorKind::Cancelled: return kCancelled;
+    case ErrorKind::Io: return kInput;
+    case ErrorKind::Internal: return kFailure;
+  }
+  return kFailure;
+}
+
+}  // namespace
+
+const char* version_line() {
+  static const std::string line = std::string("driffusion ") + build::kVersion + " (LibTorch " + build::kTorchVersion +
+                                  ", CUDA " + (build::kHaveCuda ? "yes" : "no") + ", NCCL " +
+                                  (build::kHaveNccl ? "yes" : "no") + ", OpenImageIO " +
+                                  (build::kHaveOiio ? "yes" : "no") + ", " + build::kCompiler + ")";
+  return line.c_str();
+}
+
+}  // namespace drf::cli
+
+int main(int argc, char** argv) {
+  using namespace drf::cli;
+#ifdef DRIFFUSION_HAVE_GPU
+  drf::gpu::register_gpu_backend();
+#endif
+  if (argc < 2 || !std::strcmp(argv[1], "--help") || !std::strcmp(argv[1], "-h")) {
+    print_usage();
+    return argc < 2 ? kUsage : kOk;
+  }
+  if (!std::strcmp(argv[1], "--version")) {
+    std::printf("%s\n", version_line());
+    return kOk;
+  }
+  for (const auto& c : kCommands) {
+    if (std::strcmp(argv[1], c.name) != 0) continue;
+    try {
+      return c.run(argc, argv);
+    } catch (const drf::Error& e) {
+      std::fprintf(stderr, "driffusion %s: %s\n", c.name, e.what());
+      return exit_code_for(e.kind());
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "driffusion %s: internal error: %s\n", c.name, e.what());
+      return kFailure;
+    }
+  }
+  std::fprintf(stderr, "driffusion: unknown command '%s'\n\n", argv[1]);
+  print_usage();
+  return kUsage;
+}

@@ -1,0 +1,60 @@
+#include "core/engine/engine.h"
+
+#include <chrono>
+#include <map>
+#include <mutex>
+
+#include "core/engine/generation_job.h"
+#include "core/engine/pipeline.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+namespace drf {
+
+struct Engine::Impl {
+  std::mutex mutex;  // one job at a time per engine
+  std::map<std::string, std::shared_ptr<Pipeline>> cache;
+  std::shared_ptr<Pipeline> pipeline_for(const PipelineRequest& r) {
+    const std::string key = r.source + "|" + r.tokenizer_dir + "|" + r.device.str() + "|" +
+                            std::string(c10::toString(r.dtype));
+    auto it = cache.find(key);
+    if (it != cache.end()) return it->second;
+    // Keep one model resident: a second one would double device memory for no benefit.
+    cache.clear();
+    std::shared_ptr<Pipeline> p = load_pipeline(r);
+    cache.emplace(key, p);
+    return p;
+  }
+};
+
+Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+Engine::~Engine() = default;
+
+GenerationResult Engine::generate(const GenerationSettings& settings, const JobObserver& observer,
+                                  const std::atomic<bool>* cancel) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  GenerationJob job(settings, observer, cancel,
+                    [this](const PipelineRequest& r) { return impl_->pipeline_for(r); });
+  return job.run();
+}
+
+ModelSummary Engine::describe_model(const std::string& source, const std::string& tokenizer_dir) {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  PipelineRequest r;
+  r.source = source;
+  r.tokenizer_dir = tokenizer_dir;
+  try {
+    return impl_->pipeline_for(r)->summary();
+  } catch (const Error&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw InputError("cannot load model '" + source + "': " + e.what());
+  }
+}
+
+void Engine::release_models() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  impl_->cache.clear();
+}
+
+}  // namespace drf

@@ -1,0 +1,57 @@
+// The engine facade: the only core header ui/ and app/ need. Plain C++ in, plain C++ out;
+// every exception is caught here and turned into a Failed event plus a thrown drf::Error
+// for callers that want one (the CLI maps its kind to an exit code).
+#pragma once
+#include <atomic>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/engine/events.h"
+#include "core/engine/result.h"
+#include "core/engine/settings.h"
+
+namespace drf {
+
+struct DeviceInfo {
+  int index = -1;         // -1 = CPU
+  std::string name;       // "NVIDIA H200" or "CPU (2 threads)"
+  std::size_t memory_total = 0;
+  std::size_t memory_free = 0;
+};
+
+struct ModelSummary {
+  std::string name;          // display name
+  std::string source;        // what GenerationSettings::model holds to select it
+  std::string architecture;  // "sd15", "sd21", "emoji-pixel", "analytic-gmm"
+  std::string prediction_type;
+  int native_width = 0, native_height = 0;
+  bool pixel_space = false;
+  std::vector<std::pair<std::string, long long>> parameter_counts;  // component -> count
+};
+
+using JobObserver = std::function<void(const JobEvent&)>;
+
+class Engine {
+ public:
+  Engine();
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Runs one generation to the end on the calling thread. Emits Started .. Finished, or
+  // Cancelled / Failed; on Failed or Cancelled it also throws the drf::Error.
+  GenerationResult generate(const GenerationSettings& settings, const JobObserver& observer,
+                            const std::atomic<bool>* cancel = nullptr);
+
+  ModelSummary describe_model(const std::string& source, const std::string& tokenizer_dir = "");
+  static std::vector<DeviceInfo> devices();
+  void release_models();  // frees cached models (and their device memory)
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace drf

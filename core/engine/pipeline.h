@@ -1,0 +1,53 @@
+// A loaded model as the engine drives it: text encoding, the denoiser, decoding and cheap
+// previews. Implemented by the analytic model (core/analytic), the SD 1.x/2.x pipeline and
+// the built-in emoji model (core/models). LibTorch-level: not part of the plain facade.
+#pragma once
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "core/engine/engine.h"
+#include "core/sampling/denoiser.h"
+#include "core/sampling/guided_predictor.h"
+#include "core/sampling/noise_schedule.h"
+
+namespace drf {
+
+struct PipelineRequest {
+  std::string source;         // "analytic", "builtin", "random:sd15", folder or .safetensors
+  std::string tokenizer_dir;  // for single-file checkpoints
+  torch::Device device = torch::kCPU;
+  torch::Dtype dtype = torch::kFloat32;
+};
+
+class Pipeline {
+ public:
+  virtual ~Pipeline() = default;
+  virtual ModelSummary summary() const = 0;
+  virtual ScheduleConfig schedule_config() const = 0;
+  // Sampler state shape [1, C, h, w] for an image of width x height (0 = native size);
+  // throws UsageError naming the size when the model cannot produce it.
+  virtual std::vector<int64_t> state_shape(int width, int height) const = 0;
+  // Conditioning for prompt and negative prompt; `warnings` gets user-visible notes (e.g. a
+  // prompt truncated to the context length).
+  virtual Conditioning encode(const std::string& prompt, const std::string& negative, double guidance,
+                              int clip_skip, std::vector<std::string>& warnings) = 0;
+  // Final image: [3, H, W] float in [0, 1] on the CPU.
+  virtual torch::Tensor decode(const torch::Tensor& state) = 0;
+  // Cheap previews of k states: [k, 3, h, w] float in [0, 1] on the CPU.
+  virtual torch::Tensor preview(const torch::Tensor& states) = 0;
+  virtual Denoiser& denoiser() = 0;
+  // A replica of the denoiser on another device, for multi-device runs.
+  virtual std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) = 0;
+  virtual torch::Device device() const = 0;
+  virtual torch::Dtype dtype() const = 0;
+  // SHA-256 of the model file, first 10 hex digits ("" when there is no single file).
+  virtual std::string model_hash() const { return ""; }
+};
+
+// Loads the model named by the request; throws InputError naming the file or source.
+std::unique_ptr<Pipeline> load_pipeline(const PipelineRequest& request);
+
+}  // namespace drf

@@ -1,0 +1,81 @@
+#include "core/engine/settings.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <set>
+
+#include "core/util/errors.h"
+
+namespace drf {
+
+const char* mode_name(Mode m) {
+  switch (m) {
+    case Mode::Sequential: return "sequential";
+    case Mode::Conservative: return "conservative";
+    case Mode::Aggressive: return "aggressive";
+  }
+  return "sequential";
+}
+
+const char* sampler_name(SamplerKind s) {
+  switch (s) {
+    case SamplerKind::DDIM: return "DDIM";
+    case SamplerKind::DDPM: return "DDPM";
+    case SamplerKind::Euler: return "Euler";
+  }
+  return "DDIM";
+}
+
+namespace {
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+}  // namespace
+
+Mode parse_mode(const std::string& s) {
+  const std::string l = lower(s);
+  if (l == "sequential") return Mode::Sequential;
+  if (l == "conservative") return Mode::Conservative;
+  if (l == "aggressive") return Mode::Aggressive;
+  throw UsageError("unknown mode '" + s + "' (expected sequential, conservative or aggressive)");
+}
+
+SamplerKind parse_sampler(const std::string& s) {
+  const std::string l = lower(s);
+  if (l == "ddim") return SamplerKind::DDIM;
+  if (l == "ddpm") return SamplerKind::DDPM;
+  if (l == "euler") return SamplerKind::Euler;
+  throw UsageError("unknown sampler '" + s + "' (expected ddim, ddpm or euler)");
+}
+
+void validate_settings(const GenerationSettings& s) {
+  if (s.model.empty()) throw UsageError("no model given");
+  if (s.steps < 1 || s.steps > 1000) throw UsageError("steps must be between 1 and 1000, got " + std::to_string(s.steps));
+  if (!std::isfinite(s.guidance) || s.guidance < 0 || s.guidance > 50)
+    throw UsageError("guidance scale must be between 0 and 50, got " + std::to_string(s.guidance));
+  if (!std::isfinite(s.eta) || s.eta < 0 || s.eta > 1) throw UsageError("eta must be between 0 and 1");
+  if (s.mode != Mode::Sequential) {
+    if (s.width < 1) throw UsageError("width must be at least 1, got " + std::to_string(s.width));
+    if (s.width > s.steps)
+      throw UsageError("width " + std::to_string(s.width) + " is larger than the number of steps (" +
+                       std::to_string(s.steps) + ")");
+    if (s.width > 64) throw UsageError("width must be at most 64, got " + std::to_string(s.width));
+  }
+  std::set<int> seen;
+  for (int d : s.devices) {
+    if (d < 0) throw UsageError("device index must be 0 or more, got " + std::to_string(d));
+    if (!seen.insert(d).second) throw UsageError("device " + std::to_string(d) + " is listed twice");
+  }
+  for (int v : {s.image_width, s.image_height})
+    if (v != 0 && (v < 8 || v > 4096 || v % 8 != 0))
+      throw UsageError("image size must be a multiple of 8 between 8 and 4096, got " + std::to_string(v));
+  if (s.clip_skip < 0 || s.clip_skip > 12) throw UsageError("clip skip must be between 0 and 12");
+  if (!s.dtype.empty() && s.dtype != "fp32" && s.dtype != "fp16" && s.dtype != "bf16")
+    throw UsageError("dtype must be fp32, fp16 or bf16, got '" + s.dtype + "'");
+  if (s.prompt.size() > 64 * 1024) throw UsageError("prompt is longer than 64 KiB");
+  if (s.negative_prompt.size() > 64 * 1024) throw UsageError("negative prompt is longer than 64 KiB");
+}
+
+}  // namespace drf

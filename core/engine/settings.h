@@ -1,0 +1,41 @@
+// Plain C++ description of one generation: what the GUI edits, the CLI parses, and the PNG
+// metadata stores. No LibTorch types here: ui/ includes this header.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace drf {
+
+enum class Mode { Sequential, Conservative, Aggressive };
+enum class SamplerKind { DDIM, DDPM, Euler };
+
+struct GenerationSettings {
+  std::string model = "builtin";  // "builtin", "analytic", "random:sd15", a folder or a .safetensors file
+  std::string tokenizer_dir;      // for single-file checkpoints, which carry no tokenizer
+  std::string prompt;
+  std::string negative_prompt;
+  std::uint64_t seed = 0;
+  int steps = 25;
+  double guidance = 5.0;
+  SamplerKind sampler = SamplerKind::DDIM;
+  double eta = 0.0;           // DDIM only
+  bool karras_sigmas = false;  // Euler only
+  Mode mode = Mode::Sequential;
+  int width = 1;               // DRiffusion parallel width n (drafts per round)
+  std::vector<int> devices;    // CUDA device ordinals; empty = CPU
+  int image_width = 0;         // 0 = the model's native size
+  int image_height = 0;
+  int clip_skip = 0;           // 0 = the model's default layer
+  std::string dtype;           // "", "fp32", "fp16", "bf16"; "" = fp16 on GPU, fp32 on CPU
+};
+
+const char* mode_name(Mode m);          // "sequential", "conservative", "aggressive"
+const char* sampler_name(SamplerKind s);  // "DDIM", "DDPM", "Euler"
+Mode parse_mode(const std::string& s);             // throws UsageError naming the value
+SamplerKind parse_sampler(const std::string& s);   // case-insensitive; throws UsageError
+
+// Checks ranges and combinations and throws UsageError with a message that names the setting.
+void validate_settings(const GenerationSettings& s);
+
+}  // namespace drf

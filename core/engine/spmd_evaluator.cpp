@@ -1,0 +1,63 @@
+#include "core/engine/spmd_evaluator.h"
+
+#include <chrono>
+
+#include "core/util/device_sync.h"
+#include "core/util/errors.h"
+
+namespace drf {
+namespace {
+using Clock = std::chrono::steady_clock;
+double ms(Clock::time_point a, Clock::time_point b) { return std::chrono::duration<double, std::milli>(b - a).count(); }
+}  // namespace
+
+std::vector<int64_t> split_rows(int64_t k, int workers) {
+  std::vector<int64_t> counts(static_cast<std::size_t>(workers), k / workers);
+  for (int64_t r = 0; r < k % workers; ++r) ++counts[static_cast<std::size_t>(r)];
+  return counts;
+}
+
+SpmdEvaluator::SpmdEvaluator(int rank, TransportGroup& group, Transport& transport, GuidedPredictor& predictor,
+                             const std::atomic<bool>* cancel, TimingBoard* timings, torch::Device device)
+    : rank_(rank), group_(group), transport_(transport), predictor_(predictor), cancel_(cancel), board_(timings),
+      device_(device) {}
+
+torch::Tensor SpmdEvaluator::evaluate(const torch::Tensor& states, const std::vector<EvalPoint>& points) {
+  const bool leader_cancel = rank_ == 0 && cancel_ && cancel_->load(std::memory_order_relaxed);
+  if (group_.barrier().arrive_and_wait(rank_, leader_cancel)) throw Cancelled();
+
+  const int64_t k = states.size(0);
+  const auto counts = split_rows(k, group_.size());
+  int64_t start = 0;
+  for (int r = 0; r < rank_; ++r) start += counts[static_cast<std::size_t>(r)];
+  const int64_t mine = counts[static_cast<std::size_t>(rank_)];
+
+  const auto t0 = Clock::now();
+  torch::Tensor local;
+  if (mine > 0) {
+    std::vector<EvalPoint> my_points(points.begin() + start, points.begin() + start + mine);
+    local = predictor_.predict(states.narrow(0, start, mine), my_points);
+  } else {
+    local = torch::empty({0}, states.options()).view(states.narrow(0, 0, 0).sizes());
+  }
+  if (board_) synchronize_device(device_);
+  const auto t1 = Clock::now();
+  auto all = transport_.all_gather(local, counts);
+  if (!board_) return all;
+
+  synchronize_device(device_);
+  const auto t2 = Clock::now();
+  board_->slots[static_cast<std::size_t>(rank_)] =
+      DeviceRoundTiming{rank_, device_.str(), ms(t0, t1), ms(t1, t2), 0, 0};
+  group_.barrier().arrive_and_wait(rank_);  // every slot written
+  if (rank_ == 0) {
+    last_ = board_->slots;
+    double slowest = 0;
+    for (const auto& t : last_) slowest = std::max(slowest, t.eval_ms);
+    for (auto& t : last_) t.idle_ms = slowest - t.eval_ms;
+  }
+  group_.barrier().arrive_and_wait(rank_);  // rank 0 has read the board
+  return all;
+}
+
+}  // namespace drf

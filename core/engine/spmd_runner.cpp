@@ -1,0 +1,99 @@
+#include "core/engine/spmd_runner.h"
+
+#include <exception>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+
+#include "core/engine/spmd_evaluator.h"
+#include "core/sampling/draft_refine_sampler.h"
+#include "core/sampling/sequential_sampler.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+namespace drf {
+namespace {
+
+bool distinct_cuda(const std::vector<torch::Device>& devices) {
+  std::set<int> seen;
+  for (const auto& d : devices)
+    if (!d.is_cuda() || !seen.insert(d.index()).second) return false;
+  return true;
+}
+
+Conditioning conditioning_on(const Conditioning& c, const torch::Device& d) {
+  Conditioning out = c;
+  out.cond = c.cond.to(d);
+  if (c.uncond.defined()) out.uncond = c.uncond.to(d);
+  return out;
+}
+
+}  // namespace
+
+SpmdRunResult run_spmd(const SpmdRunRequest& req) {
+  const int workers = static_cast<int>(req.devices.size());
+  if (workers < 1) throw UsageError("no devices to run on");
+  std::unique_ptr<TransportGroup> group;
+  if (!req.force_copy_transport && workers > 1 && distinct_cuda(req.devices) && nccl_transport_factory())
+    group = nccl_transport_factory()(req.devices);
+  else
+    group = make_copy_transport_group(workers);
+
+  // Replicas are made here, on one thread: loading is not meant to run concurrently.
+  std::map<std::string, std::shared_ptr<Denoiser>> replicas;
+  for (const auto& d : req.devices)
+    if (!replicas.count(d.str())) replicas[d.str()] = req.pipeline->replicate_denoiser(d);
+
+  TimingBoard board(workers);
+  std::vector<SamplingResult> results(static_cast<std::size_t>(workers));
+  std::mutex error_mutex;
+  std::exception_ptr first_error;
+  bool first_is_abort = true;
+
+  auto worker = [&](int rank) {
+    const torch::Device device = req.devices[static_cast<std::size_t>(rank)];
+    try {
+      auto transport = group->connect(rank, device);
+      GuidedPredictor predictor(*replicas.at(device.str()), conditioning_on(req.conditioning, device));
+      SpmdEvaluator evaluator(rank, *group, *transport, predictor, req.cancel, req.measure ? &board : nullptr, device);
+      SamplerOptions so = req.sampler_options;
+      so.state_options = so.state_options.device(device);
+      auto sampler = make_sampler(req.schedule, so);
+      auto x0 = req.x0.to(device);
+      SamplingObserver* observer = rank == 0 ? req.observer : nullptr;
+      results[static_cast<std::size_t>(rank)] =
+          req.plan.mode == Mode::Sequential ? sample_sequential(*sampler, evaluator, x0, observer)
+                                            : sample_draft_refine(*sampler, evaluator, req.plan, x0, observer);
+    } catch (...) {
+      // The first real error wins over the "group aborted" errors it causes in the others.
+      std::lock_guard<std::mutex> lock(error_mutex);
+      const bool is_abort = group->barrier().aborted();
+      if (!first_error || (first_is_abort && !is_abort)) {
+        first_error = std::current_exception();
+        first_is_abort = is_abort;
+      }
+      std::string what = "worker " + std::to_string(rank) + " (" + device.str() + ") failed";
+      try {
+        throw;
+      } catch (const std::exception& e) {
+        what += ": " + std::string(e.what());
+      } catch (...) {
+      }
+      group->abort(what);
+    }
+  };
+
+  std::vector<std::thread> threads;
+  for (int r = 1; r < workers; ++r) threads.emplace_back(worker, r);
+  worker(0);
+  for (auto& t : threads) t.join();
+  if (first_error) std::rethrow_exception(first_error);
+
+  SpmdRunResult out;
+  out.sampling = results[0];
+  out.transport = group->name();
+  return out;
+}
+
+}  // namespace drf

@@ -1,0 +1,18 @@
+// The network as the samplers see it: a batched prediction for (input, timestep, context)
+// triples, in the model's own parameterisation (epsilon, v or sample).
+#pragma once
+#include <torch/torch.h>
+
+#include "core/sampling/noise_schedule.h"
+
+namespace drf {
+
+class Denoiser {
+ public:
+  virtual ~Denoiser() = default;
+  // x: [B, C, H, W] network input; t: [B] float timesteps; context: [B, ...] conditioning.
+  virtual torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) = 0;
+  virtual PredictionType prediction_type() const = 0;
+};
+
+}  // namespace drf

@@ -1,0 +1,45 @@
+// The DRiffusion planner: a pure function from (steps N, width n, mode) to rounds. It is the
+// single source of the latency accounting shown in the UI, the CLI and the benchmarks.
+//
+// Round semantics (anchor i, advance a):
+//   if exact_eval: eps_i = eps(x_i)                      -- 1 serial latency
+//   drafts d_j = Skip(x_i, eps_i; i -> i+j) for j in draft_offsets, evaluated together
+//                                                          -- 1 serial latency if any
+//   refine: x_{i+1} = Step(x_i, eps_i); x_{i+j+1} = Step(x_{i+j}, e_j) for j = 1..a-1
+//   if a draft at offset a exists, its estimate becomes the next anchor's eps (aggressive).
+#pragma once
+#include <string>
+#include <vector>
+
+#include "core/engine/settings.h"
+
+namespace drf {
+
+struct DraftRound {
+  int anchor = 0;
+  bool exact_eval = true;
+  std::vector<int> draft_offsets;  // 1..m
+  int advance = 1;
+  int latencies() const { return (exact_eval ? 1 : 0) + (draft_offsets.empty() ? 0 : 1); }
+  bool carries_anchor_noise() const { return !draft_offsets.empty() && draft_offsets.back() == advance; }
+};
+
+struct DraftPlan {
+  Mode mode = Mode::Sequential;
+  int steps = 0;
+  int width = 1;
+  std::vector<DraftRound> rounds;
+  int serial_latencies() const;
+  int network_evaluations() const;  // states evaluated in all (work, not latency)
+  double theoretical_speedup() const { return static_cast<double>(steps) / serial_latencies(); }
+};
+
+// Throws UsageError for steps < 1, width < 1 or width > steps (a draft past the end is
+// meaningless). Sequential ignores width.
+DraftPlan plan_draft_refine(int steps, int width, Mode mode);
+
+// METHOD.md's closed forms, used to cross-check the planner.
+int aggressive_latencies_formula(int steps, int width);
+int conservative_latencies_formula(int steps, int width);
+
+}  // namespace drf

@@ -1,0 +1,55 @@
+#include "core/sampling/guided_predictor.h"
+
+#include "core/util/errors.h"
+
+namespace drf {
+
+torch::Tensor to_epsilon(PredictionType type, const torch::Tensor& output, const torch::Tensor& x_in,
+                         const torch::Tensor& alpha_bar) {
+  switch (type) {
+    case PredictionType::Epsilon:
+      return output;
+    case PredictionType::VPrediction:  // v = sqrt(abar) eps - sqrt(1-abar) x0
+      return alpha_bar.sqrt() * output + (1 - alpha_bar).sqrt() * x_in;
+    case PredictionType::Sample:
+      return (x_in - alpha_bar.sqrt() * output) / (1 - alpha_bar).sqrt();
+  }
+  throw Error(ErrorKind::Internal, "unknown prediction type");
+}
+
+torch::Tensor GuidedPredictor::predict(const torch::Tensor& states, const std::vector<EvalPoint>& points) {
+  const int64_t k = states.size(0);
+  if (static_cast<int64_t>(points.size()) != k)
+    throw Error(ErrorKind::Internal, "predict: states and eval points differ in count");
+  std::vector<double> c_in, t, abar;
+  for (const EvalPoint& p : points) {
+    c_in.push_back(p.c_in);
+    t.push_back(p.timestep);
+    abar.push_back(p.alpha_bar);
+  }
+  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
+  std::vector<int64_t> bshape(static_cast<std::size_t>(states.dim()), 1);
+  bshape[0] = k;
+  auto c_in_t = torch::tensor(c_in, f64).view(bshape).to(states.options());
+  auto abar_t = torch::tensor(abar, f64).view(bshape).to(states.options());
+  auto t_t = torch::tensor(t, f64).to(torch::TensorOptions().dtype(torch::kFloat32).device(states.device()));
+
+  auto x_in = states * c_in_t;
+  const Conditioning& c = conditioning_;
+  torch::Tensor out;
+  if (c.guided()) {
+    std::vector<int64_t> rep(static_cast<std::size_t>(c.cond.dim()), 1);
+    rep[0] = k;
+    auto ctx = torch::cat({c.uncond.repeat(rep), c.cond.repeat(rep)});
+    auto both = denoiser_.forward(torch::cat({x_in, x_in}), torch::cat({t_t, t_t}), ctx);
+    auto parts = both.chunk(2);
+    out = parts[0] + (parts[1] - parts[0]) * c.guidance;
+  } else {
+    std::vector<int64_t> rep(static_cast<std::size_t>(c.cond.dim()), 1);
+    rep[0] = k;
+    out = denoiser_.forward(x_in, t_t, c.cond.repeat(rep));
+  }
+  return to_epsilon(denoiser_.prediction_type(), out.to(states.scalar_type()), x_in, abar_t);
+}
+
+}  // namespace drf

@@ -1,0 +1,31 @@
+#include "core/sampling/step_noise.h"
+
+#include <ATen/CPUGeneratorImpl.h>
+
+namespace drf {
+namespace {
+
+// splitmix64: decorrelates the seeds of neighbouring steps.
+std::uint64_t mix(std::uint64_t x) {
+  x += 0x9E3779B97F4A7C15ull;
+  x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+  x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+  return x ^ (x >> 31);
+}
+
+}  // namespace
+
+torch::Tensor seeded_noise(std::uint64_t seed, torch::IntArrayRef shape, const torch::TensorOptions& options) {
+  auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
+  auto cpu = torch::randn(shape, gen, torch::TensorOptions().dtype(torch::kFloat32));
+  return cpu.to(options.device()).to(options.dtype());
+}
+
+const torch::Tensor& StepNoise::at(int step) {
+  auto it = cache_.find(step);
+  if (it != cache_.end()) return it->second;
+  auto noise = seeded_noise(mix(seed_ ^ mix(static_cast<std::uint64_t>(step) + 1)), shape_, options_);
+  return cache_.emplace(step, std::move(noise)).first->second;
+}
+
+}  // namespace drf

@@ -1,0 +1,31 @@
+// Per-step Gaussian noise for stochastic samplers (DDPM, DDIM with eta > 0), indexed by the
+// step it belongs to, not by call order: the refine pass of DRiffusion then uses exactly the
+// noise the sequential sampler uses, so width 1 stays bit-identical.
+//
+// Noise is drawn on the CPU generator and moved to the target device, so one seed gives the
+// same numbers on CPU and GPU.
+#pragma once
+#include <cstdint>
+#include <map>
+#include <torch/torch.h>
+
+namespace drf {
+
+// The initial state x_0 for a seed: standard normal noise of the given shape.
+torch::Tensor seeded_noise(std::uint64_t seed, torch::IntArrayRef shape, const torch::TensorOptions& options);
+
+class StepNoise {
+ public:
+  StepNoise(std::uint64_t seed, std::vector<int64_t> shape, torch::TensorOptions options)
+      : seed_(seed), shape_(std::move(shape)), options_(options) {}
+  // Noise added by the update that produces x_{step+1}.
+  const torch::Tensor& at(int step);
+
+ private:
+  std::uint64_t seed_;
+  std::vector<int64_t> shape_;
+  torch::TensorOptions options_;
+  std::map<int, torch::Tensor> cache_;
+};
+
+}  // namespace drf
