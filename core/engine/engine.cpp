@@ -5,6 +5,7 @@
 #include <mutex>
 
 #include "core/engine/generation_job.h"
+#include "core/engine/loaded_model.h"
 #include "core/engine/pipeline.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
@@ -13,17 +14,17 @@ namespace drf {
 
 struct Engine::Impl {
   std::mutex mutex;  // one job at a time per engine
-  std::map<std::string, std::shared_ptr<Pipeline>> cache;
-  std::shared_ptr<Pipeline> pipeline_for(const PipelineRequest& r) {
+  std::map<std::string, std::shared_ptr<LoadedModel>> cache;
+  std::shared_ptr<LoadedModel> model_for(const PipelineRequest& r) {
     const std::string key = r.source + "|" + r.tokenizer_dir + "|" + r.device.str() + "|" +
                             std::string(c10::toString(r.dtype));
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
     // Keep one model resident: a second one would double device memory for no benefit.
     cache.clear();
-    std::shared_ptr<Pipeline> p = load_pipeline(r);
-    cache.emplace(key, p);
-    return p;
+    auto m = std::make_shared<LoadedModel>(std::shared_ptr<Pipeline>(load_pipeline(r)));
+    cache.emplace(key, m);
+    return m;
   }
 };
 
@@ -34,7 +35,7 @@ GenerationResult Engine::generate(const GenerationSettings& settings, const JobO
                                   const std::atomic<bool>* cancel) {
   std::lock_guard<std::mutex> lock(impl_->mutex);
   GenerationJob job(settings, observer, cancel,
-                    [this](const PipelineRequest& r) { return impl_->pipeline_for(r); });
+                    [this](const PipelineRequest& r) { return impl_->model_for(r); });
   return job.run();
 }
 
@@ -44,7 +45,10 @@ ModelSummary Engine::describe_model(const std::string& source, const std::string
   r.source = source;
   r.tokenizer_dir = tokenizer_dir;
   try {
-    return impl_->pipeline_for(r)->summary();
+    // Reuse a model already loaded for generation (any device) instead of loading it again.
+    for (auto& [key, model] : impl_->cache)
+      if (key.rfind(source + "|" + tokenizer_dir + "|", 0) == 0) return model->pipeline().summary();
+    return impl_->model_for(r)->pipeline().summary();
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

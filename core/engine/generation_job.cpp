@@ -2,12 +2,14 @@
 
 #include <chrono>
 
+#include "core/engine/denoiser_accelerator.h"
 #include "core/engine/device_selection.h"
 #include "core/engine/image_convert.h"
 #include "core/engine/spmd_runner.h"
 #include "core/sampling/draft_refine_sampler.h"
 #include "core/sampling/sequential_sampler.h"
 #include "core/sampling/step_noise.h"
+#include "core/util/device_sync.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -106,7 +108,8 @@ GenerationResult GenerationJob::run_unguarded() {
   validate_settings(s);
   const auto devices = select_devices(s);
   PipelineRequest request{s.model, s.tokenizer_dir, devices.front(), select_dtype(s, devices.front())};
-  std::shared_ptr<Pipeline> pipeline = provider_(request);
+  std::shared_ptr<LoadedModel> model = provider_(request);
+  std::shared_ptr<Pipeline> pipeline = model->shared_pipeline();
   check_cancel();
 
   GenerationResult result;
@@ -116,6 +119,7 @@ GenerationResult GenerationJob::run_unguarded() {
   const auto shape = pipeline->state_shape(s.image_width, s.image_height);
   const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode);
 
+  for (const auto& d : devices) reset_device_peak_allocated(d);
   const auto t_text = Clock::now();
   Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
   for (const auto& w : result.warnings) core_log()->warn("{}", w);
@@ -147,7 +151,8 @@ GenerationResult GenerationJob::run_unguarded() {
   SamplingResult sampled;
   if (devices.size() == 1) {
     auto sampler = make_sampler(schedule, so);
-    GuidedPredictor predictor(pipeline->denoiser(), cond);
+    auto denoiser = model->denoiser_for(devices.front());
+    GuidedPredictor predictor(*denoiser, cond);
     LocalEvaluator evaluator(predictor, cancel_, devices.front().str(), /*measure=*/observer_ != nullptr);
     auto x0 = sampler->initial_state(noise.to(devices.front()));
     sampled = s.mode == Mode::Sequential ? sample_sequential(*sampler, evaluator, x0, forwarder.get())
@@ -155,6 +160,7 @@ GenerationResult GenerationJob::run_unguarded() {
   } else {
     SpmdRunRequest req;
     req.pipeline = pipeline.get();
+    req.denoiser_for = [&model](const torch::Device& d) { return model->denoiser_for(d); };
     req.conditioning = cond;
     req.schedule = schedule;
     req.sampler_options = so;
@@ -166,7 +172,10 @@ GenerationResult GenerationJob::run_unguarded() {
     req.measure = observer_ != nullptr;
     sampled = run_spmd(req).sampling;
   }
+  // Work is queued asynchronously on GPUs: the sampling time ends when the device is done.
+  for (const auto& d : devices) synchronize_device(d);
   result.stats.sampling_ms = ms_between(t_sample, Clock::now());
+  for (const auto& d : devices) result.stats.sampling_peak_mb.push_back(device_peak_allocated(d) / 1048576.0);
   check_cancel();
 
   JobEvent decoding;

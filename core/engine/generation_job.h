@@ -6,17 +6,18 @@
 #include <memory>
 
 #include "core/engine/engine.h"
+#include "core/engine/loaded_model.h"
 #include "core/engine/pipeline.h"
 #include "core/util/errors.h"
 
 namespace drf {
 
-using PipelineProvider = std::function<std::shared_ptr<Pipeline>(const PipelineRequest&)>;
+using ModelProvider = std::function<std::shared_ptr<LoadedModel>(const PipelineRequest&)>;
 
 class GenerationJob {
  public:
   GenerationJob(GenerationSettings settings, JobObserver observer, const std::atomic<bool>* cancel,
-                PipelineProvider provider)
+                ModelProvider provider)
       : settings_(std::move(settings)), observer_(std::move(observer)), cancel_(cancel), provider_(std::move(provider)) {}
   // Emits events and returns the result; throws drf::Error (after emitting Failed/Cancelled).
   GenerationResult run();
@@ -31,7 +32,7 @@ class GenerationJob {
   GenerationSettings settings_;
   JobObserver observer_;
   const std::atomic<bool>* cancel_;
-  PipelineProvider provider_;
+  ModelProvider provider_;
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -20,6 +20,7 @@ struct PipelineRequest {
   std::string tokenizer_dir;  // for single-file checkpoints
   torch::Device device = torch::kCPU;
   torch::Dtype dtype = torch::kFloat32;
+  std::string prediction_type;  // "" = the model's own (config or detection); else overrides it
 };
 
 class Pipeline {
@@ -39,7 +40,8 @@ class Pipeline {
   // Cheap previews of k states: [k, 3, h, w] float in [0, 1] on the CPU.
   virtual torch::Tensor preview(const torch::Tensor& states) = 0;
   virtual Denoiser& denoiser() = 0;
-  // A replica of the denoiser on another device, for multi-device runs.
+  // The denoiser on `device`: for the pipeline's own device this must be the primary
+  // denoiser itself (shared, no copy); for another device a replica with the same weights.
   virtual std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) = 0;
   virtual torch::Device device() const = 0;
   virtual torch::Dtype dtype() const = 0;

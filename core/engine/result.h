@@ -21,6 +21,8 @@ struct RunStats {
   double decode_ms = 0;
   double total_ms = 0;
   std::vector<std::string> devices;
+  // Peak bytes held by tensors on each device during text encoding + sampling (0 on CPU).
+  std::vector<double> sampling_peak_mb;
 };
 
 struct GenerationResult {

@@ -9,6 +9,7 @@
 #include "core/engine/spmd_evaluator.h"
 #include "core/sampling/draft_refine_sampler.h"
 #include "core/sampling/sequential_sampler.h"
+#include "core/util/device_sync.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -43,7 +44,8 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
   // Replicas are made here, on one thread: loading is not meant to run concurrently.
   std::map<std::string, std::shared_ptr<Denoiser>> replicas;
   for (const auto& d : req.devices)
-    if (!replicas.count(d.str())) replicas[d.str()] = req.pipeline->replicate_denoiser(d);
+    if (!replicas.count(d.str()))
+      replicas[d.str()] = req.denoiser_for ? req.denoiser_for(d) : req.pipeline->replicate_denoiser(d);
 
   TimingBoard board(workers);
   std::vector<SamplingResult> results(static_cast<std::size_t>(workers));
@@ -65,6 +67,8 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
       results[static_cast<std::size_t>(rank)] =
           req.plan.mode == Mode::Sequential ? sample_sequential(*sampler, evaluator, x0, observer)
                                             : sample_draft_refine(*sampler, evaluator, req.plan, x0, observer);
+      // The result was produced on this worker's stream; finish it before another thread reads it.
+      synchronize_device(device);
     } catch (...) {
       // The first real error wins over the "group aborted" errors it causes in the others.
       std::lock_guard<std::mutex> lock(error_mutex);

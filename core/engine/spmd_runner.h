@@ -4,6 +4,7 @@
 // once per round and refines identically. Rank 0 reports to the observer.
 #pragma once
 #include <atomic>
+#include <functional>
 #include <vector>
 
 #include "core/engine/pipeline.h"
@@ -16,6 +17,9 @@ namespace drf {
 
 struct SpmdRunRequest {
   Pipeline* pipeline = nullptr;
+  // Denoiser for a device (e.g. the engine's cached, CUDA-graph accelerated replicas);
+  // when empty, pipeline->replicate_denoiser is used.
+  std::function<std::shared_ptr<Denoiser>(const torch::Device&)> denoiser_for;
   Conditioning conditioning;
   NoiseSchedule schedule{ScheduleConfig{}};
   SamplerOptions sampler_options;  // state_options' device is replaced per worker

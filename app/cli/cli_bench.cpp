@@ -1,0 +1,184 @@
+// driffusion bench: latency and speedup of sequential sampling and DRiffusion configurations
+// on the same inputs, in one process (issue "Multi-device DRiffusion engine").
+//
+// Each configuration runs `warmup` untimed generations (CUDA-graph capture, cuDNN algorithm
+// choice) and then `repeats` timed ones; medians are reported. "loop" is the denoising loop
+// (RunStats::sampling_ms, ended by a device sync); "e2e" adds text encoding and VAE decoding.
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli/arg_parser.h"
+#include "app/cli/commands.h"
+#include "core/engine/engine.h"
+#include "core/sampling/draft_plan.h"
+#include "core/util/errors.h"
+
+namespace drf::cli {
+namespace {
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+struct Measured {
+  double loop_ms = 0, e2e_ms = 0;
+  int latencies = 0;
+  std::vector<double> peak_mb;
+};
+
+Measured measure(Engine& engine, const GenerationSettings& s, int warmup, int repeats) {
+  for (int i = 0; i < warmup; ++i) engine.generate(s, nullptr);
+  std::vector<double> loop, e2e;
+  Measured m;
+  for (int i = 0; i < repeats; ++i) {
+    auto r = engine.generate(s, nullptr);
+    loop.push_back(r.stats.sampling_ms);
+    e2e.push_back(r.stats.total_ms);
+    m.latencies = r.stats.serial_latencies;
+    if (m.peak_mb.empty()) m.peak_mb = r.stats.sampling_peak_mb;
+    for (std::size_t d = 0; d < m.peak_mb.size(); ++d) m.peak_mb[d] = std::max(m.peak_mb[d], r.stats.sampling_peak_mb[d]);
+  }
+  m.loop_ms = median(loop);
+  m.e2e_ms = median(e2e);
+  return m;
+}
+
+// Parameter bytes resident on the primary device (every component) and on the others (the
+// denoiser replica only), from the model's per-component parameter counts.
+std::pair<double, double> resident_mb(const ModelSummary& m, int bytes_per_param) {
+  double all = 0, unet = 0;
+  for (const auto& [name, count] : m.parameter_counts) {
+    all += static_cast<double>(count);
+    if (name.find("unet") != std::string::npos || name.find("denoiser") != std::string::npos) unet += count;
+  }
+  return {all * bytes_per_param / 1048576.0, unet * bytes_per_param / 1048576.0};
+}
+
+}  // namespace
+
+int run_bench(int argc, char** argv) {
+  ArgParser args("bench",
+                 "Measures the sequential sampler and each DRiffusion configuration on the same prompt and seed:\n"
+                 "median latency per image (denoising loop and end to end), serial network latencies, measured and\n"
+                 "theoretical speedup, efficiency, per-step latency and peak memory per device.");
+  args.option("model", "M", "model source", "random:sd15")
+      .option("size", "WxH", "image size (default: the model's native size)")
+      .option("steps", "N", "sampling steps", "50")
+      .option("cfg", "G", "guidance scale", "7.5")
+      .option("sampler", "NAME", "ddim, ddpm or euler", "ddim")
+      .option("modes", "LIST", "modes to run", "sequential,conservative,aggressive")
+      .option("devices", "LIST", "device counts to sweep; 0 = CPU (GPUs 0..g-1 are used)", "1")
+      .option("widths", "LIST", "DRiffusion widths", "1,2,3,4")
+      .option("repeats", "R", "timed runs per configuration", "5")
+      .option("warmup", "W", "untimed runs per configuration", "1")
+      .option("dtype", "T", "fp16, bf16 or fp32 (default fp16 on GPU)")
+      .option("prompt", "P", "prompt", "a photograph of an astronaut riding a horse")
+      .option("seed", "S", "seed", "42")
+      .option("out", "FILE", "also write the JSON result to FILE")
+      .flag("json", "print the JSON result instead of a table");
+  if (!args.parse(argc, argv, 2)) return kOk;
+
+  GenerationSettings base;
+  base.model = args.get("model");
+  base.steps = args.get_int("steps");
+  base.guidance = args.get_double("cfg");
+  base.sampler = parse_sampler(args.get("sampler"));
+  base.prompt = args.get("prompt");
+  base.seed = args.get_u64("seed");
+  base.dtype = args.get("dtype");
+  if (args.has("size")) {
+    const std::string size = args.get("size");
+    const auto x = size.find('x');
+    try {
+      if (x == std::string::npos) throw std::invalid_argument(size);
+      base.image_width = std::stoi(size.substr(0, x));
+      base.image_height = std::stoi(size.substr(x + 1));
+    } catch (const std::exception&) {
+      throw UsageError("bench: --size needs WxH, got '" + size + "'");
+    }
+  }
+  const int repeats = args.get_int("repeats"), warmup = args.get_int("warmup");
+  if (repeats < 1 || warmup < 0) throw UsageError("bench: --repeats must be >= 1 and --warmup >= 0");
+  std::vector<Mode> modes;
+  for (const auto& m : args.get_list("modes")) modes.push_back(parse_mode(m));
+  const auto widths = args.get_int_list("widths");
+  const auto device_counts = args.get_int_list("devices");
+
+  Engine engine;
+  nlohmann::json out;
+  out["model"] = base.model;
+  out["steps"] = base.steps;
+  out["cfg"] = base.guidance;
+  out["sampler"] = sampler_name(base.sampler);
+  out["repeats"] = repeats;
+  out["version"] = version_line();
+  for (const auto& d : Engine::devices()) out["machine"].push_back(d.name);
+
+  double sequential_1dev_ms = 0;
+  for (int g : device_counts) {
+    GenerationSettings s = base;
+    for (int i = 0; i < g; ++i) s.devices.push_back(i);
+    s.mode = Mode::Sequential;
+    s.width = 1;
+    const Measured seq = measure(engine, s, warmup, repeats);
+    if (sequential_1dev_ms == 0) sequential_1dev_ms = seq.loop_ms;
+    const ModelSummary summary = engine.describe_model(base.model);
+    const int bytes = (s.devices.empty() || base.dtype == "fp32") ? 4 : 2;
+    const auto [primary_mb, replica_mb] = resident_mb(summary, bytes);
+    out["resolution"] = std::to_string(summary.native_width) + "x" + std::to_string(summary.native_height);
+    auto row = [&](Mode mode, int width, const Measured& m) {
+      const DraftPlan plan = plan_draft_refine(base.steps, width, mode);
+      const double speedup = seq.loop_ms / m.loop_ms;
+      nlohmann::json r = {{"devices", g},
+                          {"mode", mode_name(mode)},
+                          {"width", mode == Mode::Sequential ? 1 : width},
+                          {"loop_ms", m.loop_ms},
+                          {"e2e_ms", m.e2e_ms},
+                          {"per_latency_ms", m.loop_ms / m.latencies},
+                          {"serial_latencies", m.latencies},
+                          {"planned_latencies", plan.serial_latencies()},
+                          {"speedup", speedup},
+                          {"speedup_vs_1dev_sequential", sequential_1dev_ms / m.loop_ms},
+                          {"theoretical_speedup", plan.theoretical_speedup()},
+                          {"efficiency", speedup / plan.theoretical_speedup()}};
+      for (std::size_t d = 0; d < m.peak_mb.size(); ++d) {
+        const double resident = d == 0 ? primary_mb : replica_mb;
+        r["peak_mb"].push_back(m.peak_mb[d]);
+        r["extra_mb"].push_back(m.peak_mb[d] - resident);
+      }
+      out["results"].push_back(r);
+      if (!args.get_flag("json"))
+        std::printf("%4s %-13s %5d %9.1f %9.1f %9.2f %5d %7.2fx %7.2fx %6.1f%%\n", g == 0 ? "cpu" : std::to_string(g).c_str(),
+                    mode_name(mode), mode == Mode::Sequential ? 1 : width, m.loop_ms, m.e2e_ms, m.loop_ms / m.latencies,
+                    m.latencies, speedup, plan.theoretical_speedup(), 100 * speedup / plan.theoretical_speedup());
+      std::fflush(stdout);
+    };
+    if (!args.get_flag("json") && g == device_counts.front())
+      std::printf("%4s %-13s %5s %9s %9s %9s %5s %8s %8s %7s\n", "devs", "mode", "width", "loop ms", "e2e ms", "ms/lat",
+                  "lats", "speedup", "theory", "effic.");
+    if (std::find(modes.begin(), modes.end(), Mode::Sequential) != modes.end()) row(Mode::Sequential, 1, seq);
+    for (Mode mode : modes) {
+      if (mode == Mode::Sequential) continue;
+      for (int w : widths) {
+        if (w < 1 || w > base.steps) continue;
+        s.mode = mode;
+        s.width = w;
+        row(mode, w, measure(engine, s, warmup, repeats));
+      }
+    }
+  }
+  if (args.get_flag("json")) std::printf("%s\n", out.dump(2).c_str());
+  if (args.has("out")) {
+    std::ofstream f(args.get("out"));
+    f << out.dump(2) << "\n";
+    if (!f) throw IoError("bench: cannot write " + args.get("out"));
+  }
+  return kOk;
+}
+
+}  // namespace drf::cli

@@ -1,0 +1,33 @@
+#include "core/engine/denoiser_accelerator.h"
+
+#include <cstdlib>
+#include <cstring>
+
+namespace drf {
+namespace {
+DenoiserAccelerator g_accelerator = nullptr;
+MemoryQuery g_peak = nullptr, g_current = nullptr;
+MemoryReset g_reset = nullptr;
+}  // namespace
+
+void register_denoiser_accelerator(DenoiserAccelerator accelerator) { g_accelerator = accelerator; }
+
+std::shared_ptr<Denoiser> accelerate_denoiser(std::shared_ptr<Denoiser> inner, const torch::Device& device) {
+  const char* off = std::getenv("DRIFFUSION_NO_CUDA_GRAPHS");
+  if (!g_accelerator || device.is_cpu() || (off && std::strcmp(off, "1") == 0)) return inner;
+  return g_accelerator(std::move(inner), device);
+}
+
+void register_memory_stats(MemoryQuery peak, MemoryReset reset_peak, MemoryQuery current) {
+  g_peak = peak;
+  g_reset = reset_peak;
+  g_current = current;
+}
+
+std::size_t device_peak_allocated(const torch::Device& d) { return g_peak && d.is_cuda() ? g_peak(d) : 0; }
+std::size_t device_allocated(const torch::Device& d) { return g_current && d.is_cuda() ? g_current(d) : 0; }
+void reset_device_peak_allocated(const torch::Device& d) {
+  if (g_reset && d.is_cuda()) g_reset(d);
+}
+
+}  // namespace drf

@@ -1,0 +1,97 @@
+#include "gpu/cuda_graph_denoiser.h"
+
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include "core/util/log.h"
+
+namespace drf::gpu {
+namespace {
+
+std::string shape_key(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) {
+  std::string k;
+  for (const auto* tensor : {&x, &t, &c}) {
+    k += std::string(c10::toString(tensor->scalar_type())) + "[";
+    for (auto s : tensor->sizes()) k += std::to_string(s) + ",";
+    k += "]";
+  }
+  return k;
+}
+
+// Captures on several devices may run at once (one worker thread per GPU); thread-local
+// capture mode keeps one thread's capture from forbidding the others' allocations, and this
+// mutex keeps captures from interleaving on the allocator.
+std::mutex& capture_mutex() {
+  static std::mutex m;
+  return m;
+}
+
+}  // namespace
+
+struct CudaGraphDenoiser::Captured {
+  at::cuda::CUDAGraph graph;
+  torch::Tensor x, t, c, out;
+};
+
+CudaGraphDenoiser::CudaGraphDenoiser(std::shared_ptr<Denoiser> inner, torch::Device device)
+    : inner_(std::move(inner)), device_(device) {}
+
+CudaGraphDenoiser::~CudaGraphDenoiser() = default;
+
+CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture(const std::string& key, const torch::Tensor& x,
+                                                        const torch::Tensor& t, const torch::Tensor& c) {
+  std::lock_guard<std::mutex> lock(capture_mutex());
+  c10::cuda::CUDAGuard device_guard(device_);
+  auto g = std::make_unique<Captured>();
+  g->x = x.clone();
+  g->t = t.clone();
+  g->c = c.clone();
+  auto caller = c10::cuda::getCurrentCUDAStream(device_.index());
+  auto side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device_.index());
+  side.synchronize();
+  caller.synchronize();
+  {
+    c10::cuda::CUDAStreamGuard stream_guard(side);
+    // Warm-up outside the capture: cuDNN/cuBLAS choose algorithms and create workspaces.
+    for (int i = 0; i < 2; ++i) inner_->forward(g->x, g->t, g->c);
+    side.synchronize();
+    g->graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
+    g->out = inner_->forward(g->x, g->t, g->c);
+    g->graph.capture_end();
+    side.synchronize();
+  }
+  core_log()->info("captured CUDA graph for denoiser input {} on {}", key, device_.str());
+  return *graphs_.emplace(key, std::move(g)).first->second;
+}
+
+torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  if (eager_only_ || x.device() != device_) return inner_->forward(x, t, c);
+  const std::string key = shape_key(x, t, c);
+  auto it = graphs_.find(key);
+  Captured* g = nullptr;
+  if (it != graphs_.end()) {
+    g = it->second.get();
+  } else {
+    try {
+      g = &capture(key, x, t, c);
+    } catch (const std::exception& e) {
+      core_log()->warn("CUDA graph capture failed on {} ({}); running the denoiser eagerly", device_.str(), e.what());
+      eager_only_ = true;
+      graphs_.clear();
+      return inner_->forward(x, t, c);
+    }
+  }
+  g->x.copy_(x, /*non_blocking=*/true);
+  g->t.copy_(t, /*non_blocking=*/true);
+  g->c.copy_(c, /*non_blocking=*/true);
+  g->graph.replay();
+  return g->out.clone();
+}
+
+std::shared_ptr<Denoiser> make_cuda_graph_denoiser(std::shared_ptr<Denoiser> inner, const torch::Device& device) {
+  return std::make_shared<CudaGraphDenoiser>(std::move(inner), device);
+}
+
+}  // namespace drf::gpu

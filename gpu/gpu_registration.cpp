@@ -1,0 +1,37 @@
+#include "gpu/gpu_registration.h"
+
+#include <ATen/Context.h>
+#include <c10/cuda/CUDAFunctions.h>
+#include <c10/cuda/CUDAGuard.h>
+#include <c10/cuda/CUDAStream.h>
+
+#include "core/engine/denoiser_accelerator.h"
+#include "core/engine/device_info.h"
+#include "core/engine/transport.h"
+#include "core/util/device_sync.h"
+#include "gpu/cuda_devices.h"
+#include "gpu/cuda_graph_denoiser.h"
+#include "gpu/memory_stats.h"
+#ifdef DRIFFUSION_HAVE_NCCL
+#include "gpu/nccl_transport.h"
+#endif
+
+namespace drf::gpu {
+
+void register_gpu_backend() {
+  register_device_lister(&list_cuda_devices);
+  set_device_synchronizer([](const torch::Device& d) {
+    if (d.is_cuda()) c10::cuda::getCurrentCUDAStream(d.index()).synchronize();
+  });
+  register_memory_stats(&peak_allocated_bytes, &reset_peak_allocated, &allocated_bytes);
+#ifdef DRIFFUSION_HAVE_NCCL
+  register_nccl_transport_factory(&make_nccl_transport_group);
+#endif
+  register_denoiser_accelerator(&make_cuda_graph_denoiser);
+  // cuDNN picks the fastest convolution algorithm per shape once; shapes repeat every step.
+  at::globalContext().setBenchmarkCuDNN(true);
+  at::globalContext().setAllowTF32CuBLAS(true);
+  at::globalContext().setAllowTF32CuDNN(true);
+}
+
+}  // namespace drf::gpu

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# One entry point for a fresh Debian 12 machine (README.md's two commands):
+#   bash tools/dev.sh run    install what is needed, build, start DRiffusion Studio (built-in model)
+#   bash tools/dev.sh test   install what is needed, build, run the test suites
+# Other verbs: deps (install only), build (build only), sanitize, fuzz, package.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+JOBS=${JOBS:-$(nproc)}
+
+# Debian 12 packages the build, the tests and the packaging need.
+PACKAGES=(cmake ninja-build g++ pkg-config git
+          libtorch-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
+          libopenimageio-dev qt6-base-dev libgl-dev
+          xvfb xauth dpkg-dev file desktop-file-utils appstream)
+FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
+
+sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+
+install_packages() {
+  local missing=()
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p"); done
+  if [ ${#missing[@]} -gt 0 ]; then
+    echo "== installing: ${missing[*]}"
+    sudo_if_needed apt-get update -qq
+    sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+build() {
+  cmake --preset default >/dev/null
+  cmake --build --preset default -j "$JOBS"
+}
+
+run_tests() {
+  # unit: fast CPU; model: real model modules on CPU; gui: Qt Test offscreen.
+  (cd build && ctest -L 'unit|model|gui' --output-on-failure -j "$JOBS" --timeout 900)
+}
+
+sanitize() {
+  # ASan + UBSan build of the core and its Qt-free unit suites.
+  cmake --preset sanitize >/dev/null
+  local targets
+  targets=$(cd build-sanitize && ctest -N -L unit | awk '/Test +#/ {print $3}')
+  cmake --build build-sanitize -j "$JOBS" --target $targets
+  (cd build-sanitize && ASAN_OPTIONS=detect_leaks=0:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+     ctest -L unit --output-on-failure -j "$JOBS" --timeout 1800)
+}
+
+fuzz() {
+  install_packages "${FUZZ_PACKAGES[@]}"
+  bash tests/fuzz/run_fuzzers.sh "${FUZZ_SECONDS:-60}"
+}
+
+package() {
+  bash tests/package/test_packages.sh "$ROOT/build"
+}
+
+case "${1:-}" in
+  deps) install_packages "${PACKAGES[@]}" ;;
+  build) install_packages "${PACKAGES[@]}"; build ;;
+  run)
+    install_packages "${PACKAGES[@]}"; build
+    exec build/bin/driffusion-studio --model builtin ;;
+  test)
+    install_packages "${PACKAGES[@]}"; build; run_tests
+    if [ "${CI:-}" = "true" ] || [ "${FULL:-}" = "1" ]; then package; sanitize; fuzz; fi ;;
+  sanitize) install_packages "${PACKAGES[@]}"; sanitize ;;
+  fuzz) fuzz ;;
+  package) install_packages "${PACKAGES[@]}"; package ;;
+  *) echo "usage: bash tools/dev.sh run|test|deps|build|sanitize|fuzz|package" >&2; exit 2 ;;
+esac
