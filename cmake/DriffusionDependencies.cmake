@@ -26,7 +26,8 @@ if(nlohmann_json_FOUND)
   target_link_libraries(driffusion_thirdparty INTERFACE nlohmann_json::nlohmann_json)
 endif()
 if(DRIFFUSION_EXTRA_INCLUDE)
-  target_include_directories(driffusion_thirdparty SYSTEM INTERFACE ${DRIFFUSION_EXTRA_INCLUDE})
+  # Ahead of LibTorch's include folder: PyTorch bundles a newer fmt that spdlog 1.10 cannot use.
+  include_directories(BEFORE SYSTEM ${DRIFFUSION_EXTRA_INCLUDE})
 endif()
 
 # OpenImageIO: Debian 12's CMake package config is broken (points at iconvert, PyImath,

@@ -106,13 +106,18 @@ GenerationResult GenerationJob::run() {
 GenerationResult GenerationJob::run_unguarded() {
   const GenerationSettings& s = settings_;
   validate_settings(s);
-  const auto devices = select_devices(s);
+  auto devices = select_devices(s);
   PipelineRequest request{s.model, s.tokenizer_dir, devices.front(), select_dtype(s, devices.front())};
   std::shared_ptr<LoadedModel> model = provider_(request);
   std::shared_ptr<Pipeline> pipeline = model->shared_pipeline();
   check_cancel();
 
   GenerationResult result;
+  if (pipeline->device().is_cpu() && !devices.front().is_cpu()) {
+    // A CPU-only model (the analytic one) ignores the GPUs rather than failing.
+    result.warnings.push_back(pipeline->summary().name + " runs on the CPU only; the selected GPUs are not used");
+    devices = {torch::Device(torch::kCPU)};
+  }
   result.settings = s;
   result.model_name = pipeline->summary().name;
   result.model_hash = pipeline->model_hash();
