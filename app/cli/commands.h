@@ -1,6 +1,7 @@
 // The driffusion subcommands. Each returns its process exit code; errors are thrown as
 // drf::Error and mapped to exit codes in main.cpp.
 #pragma once
+#include "core/util/errors.h"
 
 namespace drf::cli {
 
@@ -13,6 +14,9 @@ int run_compare(int argc, char** argv);
 int run_bench(int argc, char** argv);
 int run_info(int argc, char** argv);
 int run_models(int argc, char** argv);
+
+// The exit code for an error of this kind (Io counts as an input error: a bad output path).
+int exit_code_for(ErrorKind kind);
 
 // One-line version and build facts, e.g. "driffusion 0.1.0 (LibTorch 1.13.0, CUDA no, NCCL no, OpenImageIO yes)".
 const char* version_line();

@@ -22,6 +22,11 @@ struct Subcommand {
 };
 
 const Subcommand kCommands[] = {
+    {"bench", "latency and speedup benchmark over modes, widths and devices", run_bench},
+    {"generate", "generate images (sequential or DRiffusion) and save them with their settings", run_generate},
+    {"compare", "DRiffusion vs the sequential sampler, same seed: speedup, PSNR, SSIM, difference map", run_compare},
+    {"info", "build facts, devices, a model's architecture, or the metadata of an image file", run_info},
+    {"models", "list the models this build knows", run_models},
     {"oracle", "DRiffusion on the analytic Gaussian-mixture model (exact target distribution)", run_oracle},
 };
 
@@ -32,6 +37,8 @@ void print_usage() {
       "\n  --version   print version and build facts\n\n"
       "exit codes: 0 ok, 2 usage error, 3 input error (model or file), 4 device error, 130 cancelled\n");
 }
+
+}  // namespace
 
 int exit_code_for(ErrorKind kind) {
   switch (kind) {
@@ -44,8 +51,6 @@ int exit_code_for(ErrorKind kind) {
   }
   return kFailure;
 }
-
-}  // namespace
 
 const char* version_line() {
   static const std::string line = std::string("driffusion ") + build::kVersion + " (LibTorch " + build::kTorchVersion +

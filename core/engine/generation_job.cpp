@@ -99,7 +99,7 @@ GenerationResult GenerationJob::run() {
     e.error_kind = error_kind_name(err.kind());
     core_log()->error("generation failed: {}", ex.what());
     emit(e);
-    throw err;
+    throw_as_kind(err);
   }
 }
 
@@ -165,7 +165,10 @@ GenerationResult GenerationJob::run_unguarded() {
   } else {
     SpmdRunRequest req;
     req.pipeline = pipeline.get();
-    req.denoiser_for = [&model](const torch::Device& d) { return model->denoiser_for(d); };
+    // Multi-device runs use eager replicas: on the 4x H200 run of 2026-11-22 the NCCL
+    // AllGather stalled (and the watchdog ended the job) whenever CUDA-graph denoisers were
+    // captured while collectives were pending, while eager replicas over NCCL completed.
+    req.denoiser_for = [&pipeline](const torch::Device& d) { return pipeline->replicate_denoiser(d); };
     req.conditioning = cond;
     req.schedule = schedule;
     req.sampler_options = so;

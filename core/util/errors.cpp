@@ -14,4 +14,16 @@ const char* error_kind_name(ErrorKind kind) {
   return "internal";
 }
 
+void throw_as_kind(const Error& e) {
+  switch (e.kind()) {
+    case ErrorKind::Usage: throw UsageError(e.what());
+    case ErrorKind::Input: throw InputError(e.what());
+    case ErrorKind::Device: throw DeviceError(e.what());
+    case ErrorKind::Io: throw IoError(e.what());
+    case ErrorKind::Cancelled: throw Cancelled();
+    case ErrorKind::Internal: break;
+  }
+  throw e;
+}
+
 }  // namespace drf

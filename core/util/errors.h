@@ -41,5 +41,8 @@ struct Cancelled : Error {
 };
 
 const char* error_kind_name(ErrorKind kind);
+// Throws `e` as the subclass its kind names (so catch (const DeviceError&) works for errors
+// built as plain drf::Error, e.g. by translating a LibTorch exception).
+[[noreturn]] void throw_as_kind(const Error& e);
 
 }  // namespace drf

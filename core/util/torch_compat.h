@@ -1,8 +1,11 @@
 // The one place that knows LibTorch version differences (Debian's 1.13 CPU build here,
 // PyTorch 2.x with CUDA on GPU machines).
 #pragma once
+#include <limits>
+
 #include <torch/torch.h>
 #include <torch/version.h>
+#include <ATen/autocast_mode.h>
 
 namespace drf::compat {
 
@@ -25,5 +28,34 @@ inline torch::Tensor attention(const torch::Tensor& q, const torch::Tensor& k, c
   return torch::matmul(probs, v);
 #endif
 }
+
+// Causal self-attention (query i sees keys 0..i), for the CLIP text encoder. Same kernels as
+// attention() on LibTorch >= 2.0; written out with an upper-triangular -inf mask on 1.13.
+inline torch::Tensor causal_attention(const torch::Tensor& q, const torch::Tensor& k, const torch::Tensor& v) {
+#if TORCH_VERSION_MAJOR >= 2
+  return at::scaled_dot_product_attention(q, k, v, {}, 0.0, /*is_causal=*/true);
+#else
+  const double scale = 1.0 / std::sqrt(static_cast<double>(q.size(-1)));
+  auto scores = torch::matmul(q, k.transpose(-1, -2)) * scale;
+  auto mask = torch::ones({q.size(-2), k.size(-2)}, torch::TensorOptions().dtype(torch::kBool).device(q.device()))
+                  .triu(1);
+  scores = scores.masked_fill(mask, -std::numeric_limits<double>::infinity());
+  return torch::matmul(torch::softmax(scores, -1), v);
+#endif
+}
+
+// Mixed precision for training on CUDA (app/train): while enabled, ops on autocast's
+// lower-precision list run in `dtype` on the calling thread. Call clear_autocast_cache() after
+// every optimizer step: autocast caches the low-precision copies of fp32 weights.
+inline void set_cuda_autocast(bool enabled, at::ScalarType dtype) {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 4)
+  at::autocast::set_autocast_enabled(at::kCUDA, enabled);
+  at::autocast::set_autocast_dtype(at::kCUDA, dtype);
+#else
+  at::autocast::set_enabled(enabled);
+  at::autocast::set_autocast_gpu_dtype(dtype);
+#endif
+}
+inline void clear_autocast_cache() { at::autocast::clear_cache(); }
 
 }  // namespace drf::compat

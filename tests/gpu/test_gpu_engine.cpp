@@ -104,7 +104,9 @@ TEST(GpuEngine, SeveralWorkersOnOneGpuMatchOneWorker) {
   auto three = run_spmd(r);
   EXPECT_EQ(three.transport, "copy");
   const double rel = ((three.sampling.sample - one).abs().max() / one.abs().max()).item<double>();
-  EXPECT_LT(rel, 1e-4) << rel;
+  // TF32 matmuls (enabled by the GPU backend) round differently for different batch splits:
+  // 4.5e-4 measured on an H200.
+  EXPECT_LT(rel, 2e-3) << rel;
 }
 
 TEST(GpuEngine, CancelMidRunLeavesTheEngineUsable) {

@@ -1,0 +1,157 @@
+// driffusion generate: one or more images, saved with their settings; --from-image re-runs a
+// saved image exactly.
+#include <cstdio>
+#include <fstream>
+
+#include "app/cli/cancel_signal.h"
+#include "app/cli/cli_results.h"
+#include "app/cli/cli_settings.h"
+#include "app/cli/commands.h"
+#include "app/cli/progress_reporter.h"
+#include "core/engine/engine.h"
+#include "core/image/infotext.h"
+#include "core/image/settings_json.h"
+
+namespace drf::cli {
+namespace {
+
+constexpr int kMaxImages = 10000;
+
+std::vector<std::string> read_prompt_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError("cannot open prompt file '" + path + "'");
+  std::vector<std::string> prompts;
+  std::string line;
+  while (std::getline(in, line)) {
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    if (prompts.size() >= static_cast<std::size_t>(kMaxImages))
+      throw UsageError("prompt file '" + path + "' has more than " + std::to_string(kMaxImages) + " prompts");
+    prompts.push_back(line);
+  }
+  if (prompts.empty()) throw InputError("prompt file '" + path + "' has no prompts (one per line)");
+  return prompts;
+}
+
+// The settings stored in an image: the exact settings JSON, or else the infotext of any tool.
+GenerationSettings settings_from_image(const std::string& file, const ArgParser& args, ProgressReporter& out) {
+  const ImageMetadata md = read_image_metadata(file);
+  if (!md.settings_json.empty()) {
+    try {
+      return run_record_from_json(md.settings_json).settings;
+    } catch (const Error& e) {
+      throw InputError("'" + file + "': " + e.what());
+    }
+  }
+  if (md.parameters.empty())
+    throw InputError("'" + file + "' holds no generation settings (no driffusion-settings or parameters text)");
+  const InfotextParams p = parse_infotext(md.parameters);
+  if (!p.has_parameters_line) throw InputError("'" + file + "': its parameters text has no Steps/Sampler/Seed line");
+  if (!p.sampler_supported && !args.has("sampler"))
+    throw InputError("'" + file + "' was made with sampler '" + p.sampler_text +
+                     "', which DRiffusion Studio does not have: pass --sampler ddim, ddpm or euler");
+  if (!args.has("model"))
+    throw UsageError("'" + file + "' has A1111 parameters naming model '" + p.model_name +
+                     "' but not its file: pass --model");
+  for (const auto& w : p.warnings) out.note("note: " + w);
+  return p.settings;
+}
+
+std::string summary_line(const GenerationResult& r, const std::filesystem::path& path) {
+  const RunStats& st = r.stats;
+  std::string mode = st.mode;
+  if (r.settings.mode != Mode::Sequential) mode += " w" + std::to_string(st.width);
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "  seed %llu  %s  %d latencies for %d steps (%.2fx)  sampling %s  total %s",
+                static_cast<unsigned long long>(r.settings.seed), mode.c_str(), st.serial_latencies, st.steps,
+                st.theoretical_speedup, ProgressReporter::format_duration(st.sampling_ms).c_str(),
+                ProgressReporter::format_duration(st.total_ms).c_str());
+  return path.string() + buf;
+}
+
+class GenerateCommand {
+ public:
+  explicit GenerateCommand(const ArgParser& args) : args_(args), console_(console_options(args)) {}
+
+  int run() {
+    try {
+      return run_unguarded();
+    } catch (const Error& e) {
+      if (console_.json) {
+        nlohmann::json j = error_json("generate", e);
+        j["images"] = images_;
+        print_json(j);
+      }
+      throw;
+    }
+  }
+
+ private:
+  int run_unguarded() {
+    ProgressReporter progress(ProgressReporter::style_for(console_.quiet));
+    GenerationSettings base;
+    const bool from_image = args_.has("from-image");
+    if (from_image) {
+      base = settings_from_image(args_.get("from-image"), args_, progress);
+    } else if (args_.has("prompt") == args_.has("prompts")) {
+      throw UsageError("generate: give --prompt TEXT (may be empty) or --prompts FILE, not both");
+    }
+    GenerationSettings settings = apply_generation_options(args_, base);
+    if (!from_image && !args_.has("seed")) settings.seed = random_seed();
+    const int count = args_.has("count") ? args_.get_int("count") : 1;
+    if (count < 1 || count > kMaxImages) throw UsageError("generate: --count must be between 1 and " + std::to_string(kMaxImages));
+    const std::vector<std::string> prompts =
+        args_.has("prompts") ? read_prompt_file(args_.get("prompts")) : std::vector<std::string>{settings.prompt};
+    if (prompts.size() * static_cast<std::size_t>(count) > static_cast<std::size_t>(kMaxImages))
+      throw UsageError("generate: more than " + std::to_string(kMaxImages) + " images requested");
+    validate_settings(settings);  // bad settings fail before the model loads
+    const OutputTarget target = resolve_output(args_);
+    const std::atomic<bool>* cancel = install_cancel_signal();
+
+    Engine engine;
+    const int total = static_cast<int>(prompts.size()) * count;
+    int index = 0;
+    for (const std::string& prompt : prompts) {
+      for (int c = 0; c < count; ++c, ++index) {
+        GenerationSettings s = settings;
+        s.prompt = prompt;
+        s.seed = settings.seed + static_cast<std::uint64_t>(c);
+        progress.begin(total > 1 ? "image " + std::to_string(index + 1) + "/" + std::to_string(total) + ", seed " +
+                                       std::to_string(s.seed)
+                                 : "seed " + std::to_string(s.seed));
+        const GenerationResult result =
+            engine.generate(s, [&progress](const JobEvent& e) { progress.on_event(e); }, cancel);
+        if (cancel->load()) throw Cancelled();  // Ctrl+C during decoding: write nothing more
+        const auto path = save_result(result, target, index, total);
+        images_.push_back(result_json(result, path));
+        if (!console_.json && !console_.quiet) {
+          std::printf("%s\n", summary_line(result, path).c_str());
+          std::fflush(stdout);
+        }
+      }
+    }
+    if (console_.json) print_json({{"command", "generate"}, {"ok", true}, {"build", build_json()}, {"images", images_}});
+    return kOk;
+  }
+
+  const ArgParser& args_;
+  ConsoleOptions console_;
+  nlohmann::json images_ = nlohmann::json::array();
+};
+
+}  // namespace
+
+int run_generate(int argc, char** argv) {
+  ArgParser args("generate",
+                 "Generates images with the sequential sampler or DRiffusion and saves each with its settings:\n"
+                 "A1111 \"parameters\" infotext plus the complete settings as JSON (see docs/cli.md).");
+  add_generation_options(args);
+  args.option("count", "C", "images per prompt, with seeds S, S+1, ... (default 1)")
+      .option("prompts", "FILE", "prompts from a file, one per line (blank lines skipped)")
+      .option("from-image", "FILE", "re-run the settings stored in an image file; options given here override them");
+  add_output_options(args, "outputs");
+  if (!args.parse(argc, argv, 2)) return kOk;
+  return GenerateCommand(args).run();
+}
+
+}  // namespace drf::cli

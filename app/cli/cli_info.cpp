@@ -1,0 +1,168 @@
+// driffusion info: build facts, devices, a model's architecture, or an image file's metadata.
+#include <cstdio>
+
+#include "app/cli/cli_results.h"
+#include "app/cli/cli_settings.h"
+#include "app/cli/commands.h"
+#include "core/engine/engine.h"
+#include "core/image/infotext.h"
+#include "core/image/settings_json.h"
+#include "core/util/build_info.h"
+
+namespace drf::cli {
+namespace {
+
+using nlohmann::json;
+
+std::string mib(std::size_t bytes) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.0f MiB", static_cast<double>(bytes) / (1024.0 * 1024.0));
+  return buf;
+}
+
+json devices_json() {
+  json out = json::array();
+  for (const DeviceInfo& d : Engine::devices())
+    out.push_back({{"index", d.index}, {"name", d.name}, {"memory_total", d.memory_total}, {"memory_free", d.memory_free}});
+  return out;
+}
+
+void print_devices(const json& devices) {
+  std::printf("devices:\n");
+  for (const auto& d : devices) {
+    const int index = d["index"].get<int>();
+    const std::string id = index < 0 ? "cpu" : "cuda:" + std::to_string(index);
+    std::printf("  %-8s %s", id.c_str(), d["name"].get<std::string>().c_str());
+    if (d["memory_total"].get<std::size_t>() > 0)
+      std::printf("  (%s free of %s)", mib(d["memory_free"].get<std::size_t>()).c_str(),
+                  mib(d["memory_total"].get<std::size_t>()).c_str());
+    std::printf("\n");
+  }
+}
+
+json formats_json() {
+  json out = json::array();
+  for (ImageFormat f : {ImageFormat::Png8, ImageFormat::Png16, ImageFormat::Tiff8, ImageFormat::Tiff16, ImageFormat::Exr,
+                        ImageFormat::Ppm})
+    if (image_format_available(f)) out.push_back(image_format_name(f));
+  return out;
+}
+
+json model_json(const std::string& source, const std::string& tokenizer) {
+  Engine engine;
+  const ModelSummary m = engine.describe_model(source, tokenizer);
+  json counts = json::object();
+  long long total = 0;
+  for (const auto& [component, count] : m.parameter_counts) {
+    counts[component] = count;
+    total += count;
+  }
+  return {{"name", m.name},
+          {"source", m.source},
+          {"architecture", m.architecture},
+          {"prediction_type", m.prediction_type},
+          {"native_width", m.native_width},
+          {"native_height", m.native_height},
+          {"pixel_space", m.pixel_space},
+          {"parameter_counts", counts},
+          {"parameters_total", total},
+          // describe_model loads the model on the CPU; generation picks its dtype per device.
+          {"dtype", "fp32 (loaded on the CPU for inspection; fp16 on GPU by default)"}};
+}
+
+void print_model(const json& m) {
+  std::printf("model %s (%s)\n", m["name"].get<std::string>().c_str(), m["source"].get<std::string>().c_str());
+  std::printf("  architecture     %s\n", m["architecture"].get<std::string>().c_str());
+  std::printf("  prediction type  %s\n", m["prediction_type"].get<std::string>().c_str());
+  std::printf("  native size      %dx%d%s\n", m["native_width"].get<int>(), m["native_height"].get<int>(),
+              m["pixel_space"].get<bool>() ? " (pixel space)" : " (latent space)");
+  std::printf("  dtype            %s\n", m["dtype"].get<std::string>().c_str());
+  std::printf("  parameters       %.2f M\n", static_cast<double>(m["parameters_total"].get<long long>()) / 1e6);
+  for (const auto& [component, count] : m["parameter_counts"].items())
+    std::printf("    %-14s %.2f M\n", component.c_str(), static_cast<double>(count.get<long long>()) / 1e6);
+}
+
+json image_json(const std::string& file) {
+  const ImageMetadata md = read_image_metadata(file);
+  json out{{"path", file}, {"parameters", md.parameters}};
+  if (!md.parameters.empty()) {
+    const InfotextParams p = parse_infotext(md.parameters);
+    json fields = json::array();
+    for (const auto& [key, value] : p.fields) fields.push_back({{"key", key}, {"value", value}});
+    out["infotext"] = {{"prompt", p.settings.prompt},
+                       {"negative_prompt", p.settings.negative_prompt},
+                       {"fields", fields},
+                       {"warnings", p.warnings}};
+  }
+  out["settings"] = nullptr;
+  if (!md.settings_json.empty()) {
+    try {
+      out["settings"] = json::parse(run_record_to_json(run_record_from_json(md.settings_json)));
+    } catch (const Error& e) {
+      out["settings_error"] = e.what();
+    }
+  }
+  json extra = json::object();
+  for (const auto& [key, value] : md.extra) extra[key] = value;
+  out["extra"] = extra;
+  return out;
+}
+
+void print_image(const json& im) {
+  std::printf("image %s\n", im["path"].get<std::string>().c_str());
+  if (im["parameters"].get<std::string>().empty()) {
+    std::printf("  no parameters text\n");
+  } else {
+    std::printf("parameters:\n%s\n", im["parameters"].get<std::string>().c_str());
+    for (const auto& w : im["infotext"]["warnings"]) std::printf("  note: %s\n", w.get<std::string>().c_str());
+  }
+  if (!im["settings"].is_null()) std::printf("driffusion-settings:\n%s\n", im["settings"].dump(2).c_str());
+  else if (im.contains("settings_error")) std::printf("driffusion-settings: unreadable: %s\n", im["settings_error"].get<std::string>().c_str());
+  else std::printf("driffusion-settings: none\n");
+  for (const auto& [key, value] : im["extra"].items()) std::printf("%s: %s\n", key.c_str(), value.get<std::string>().c_str());
+}
+
+}  // namespace
+
+int run_info(int argc, char** argv) {
+  ArgParser args("info",
+                 "Without options: version, build facts, image formats and devices. With --devices, --model or --image:\n"
+                 "only those parts.");
+  args.flag("devices", "list the compute devices")
+      .option("model", "M", "describe a model: architecture, prediction type, parameter counts")
+      .option("tokenizer", "DIR", "tokenizer folder for a single-file checkpoint")
+      .option("image", "FILE", "print the generation metadata stored in an image file")
+      .flag("json", "print one JSON object (schema: docs/cli.md)");
+  if (!args.parse(argc, argv, 2)) return kOk;
+  const bool json_out = args.get_flag("json");
+  const bool all = !args.get_flag("devices") && !args.has("model") && !args.has("image");
+  json out{{"command", "info"}, {"ok", true}};
+  try {
+    if (all) {
+      out["build"] = build_json();
+      out["image_formats"] = formats_json();
+    }
+    if (all || args.get_flag("devices")) out["devices"] = devices_json();
+    if (args.has("model")) out["model"] = model_json(args.get("model"), args.get("tokenizer"));
+    if (args.has("image")) out["image"] = image_json(args.get("image"));
+  } catch (const Error& e) {
+    if (json_out) print_json(error_json("info", e));
+    throw;
+  }
+  if (json_out) {
+    print_json(out);
+    return kOk;
+  }
+  if (all) {
+    std::printf("%s\n", version_line());
+    std::printf("build type %s, image formats:", build::kBuildType);
+    for (const auto& f : out["image_formats"]) std::printf(" %s", f.get<std::string>().c_str());
+    std::printf("\n");
+  }
+  if (out.contains("devices")) print_devices(out["devices"]);
+  if (out.contains("model")) print_model(out["model"]);
+  if (out.contains("image")) print_image(out["image"]);
+  return kOk;
+}
+
+}  // namespace drf::cli

@@ -1,0 +1,168 @@
+#include "app/cli/cli_settings.h"
+
+#include <random>
+
+#include "core/util/build_info.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+namespace drf::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+int whole_number(const std::string& text, const std::string& what) {
+  try {
+    std::size_t pos = 0;
+    const long long v = std::stoll(text, &pos);
+    if (pos != text.size() || v < 0 || v > 1000000) throw std::invalid_argument(text);
+    return static_cast<int>(v);
+  } catch (const std::exception&) {
+    throw UsageError(what + ": '" + text + "' is not a whole number");
+  }
+}
+
+}  // namespace
+
+void add_generation_options(ArgParser& a) {
+  a.option("model", "M", "builtin, analytic, random:sd15|sd21|tiny, a diffusers folder or a .safetensors file (default builtin)")
+      .option("prompt", "TEXT", "the prompt (may be empty: unconditional)")
+      .option("negative", "TEXT", "negative prompt")
+      .option("seed", "S", "seed (default: random, printed and stored in the file)")
+      .option("steps", "K", "sampling steps, 1-1000 (default 25)")
+      .option("cfg", "G", "classifier-free guidance scale, 0-50 (default 5)")
+      .option("sampler", "NAME", "ddim, ddpm or euler (default ddim)")
+      .option("eta", "E", "DDIM eta, 0-1 (default 0)")
+      .flag("karras", "Karras sigmas (Euler)")
+      .option("mode", "MODE", "sequential, conservative or aggressive (default sequential)")
+      .option("width", "N", "DRiffusion width: drafts per round (default 4 in a DRiffusion mode, at most --steps)")
+      .option("devices", "LIST", "cpu, a GPU count (2 = GPUs 0 and 1) or GPU ids (0,2 or cuda:1); default cpu")
+      .option("size", "WxH", "image size, multiples of 8 (default: the model's native size)")
+      .option("dtype", "T", "fp32, fp16 or bf16 (default fp16 on GPU, fp32 on CPU)")
+      .option("tokenizer", "DIR", "tokenizer folder for single-file checkpoints")
+      .option("clip-skip", "N", "text encoder layers to skip, 0 = model default");
+}
+
+GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettings s) {
+  if (a.has("model")) s.model = a.get("model");
+  if (a.has("prompt")) s.prompt = a.get("prompt");
+  if (a.has("negative")) s.negative_prompt = a.get("negative");
+  if (a.has("seed")) s.seed = a.get_u64("seed");
+  if (a.has("steps")) s.steps = a.get_int("steps");
+  if (a.has("cfg")) s.guidance = a.get_double("cfg");
+  if (a.has("sampler")) s.sampler = parse_sampler(a.get("sampler"));
+  if (a.has("eta")) s.eta = a.get_double("eta");
+  if (a.get_flag("karras")) s.karras_sigmas = true;
+  if (a.has("mode")) {
+    const Mode before = s.mode;
+    s.mode = parse_mode(a.get("mode"));
+    // Width 1 is the sequential sampler again; a DRiffusion mode without --width gets 4.
+    if (before == Mode::Sequential && s.mode != Mode::Sequential && !a.has("width") && s.width <= 1)
+      s.width = std::max(1, std::min(4, s.steps));
+  }
+  if (a.has("width")) s.width = a.get_int("width");
+  if (a.has("devices")) s.devices = parse_devices(a.get("devices"));
+  if (a.has("size")) parse_size(a.get("size"), s.image_width, s.image_height);
+  if (a.has("dtype")) s.dtype = a.get("dtype");
+  if (a.has("tokenizer")) s.tokenizer_dir = a.get("tokenizer");
+  if (a.has("clip-skip")) s.clip_skip = a.get_int("clip-skip");
+  return s;
+}
+
+std::vector<int> parse_devices(const std::string& text) {
+  if (text == "cpu" || text == "CPU") return {};
+  const bool list = text.find(',') != std::string::npos || text.rfind("cuda:", 0) == 0;
+  if (!list) {
+    const int count = whole_number(text, "--devices");
+    if (count < 1)
+      throw UsageError("--devices 0: give a GPU count of 1 or more, GPU ids such as '0,' or 'cuda:0', or 'cpu'");
+    std::vector<int> ids;
+    for (int i = 0; i < count; ++i) ids.push_back(i);
+    return ids;
+  }
+  std::vector<int> ids;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    if (comma == std::string::npos) comma = text.size();
+    std::string item = text.substr(start, comma - start);
+    start = comma + 1;
+    if (item.empty()) continue;
+    if (item.rfind("cuda:", 0) == 0) item = item.substr(5);
+    ids.push_back(whole_number(item, "--devices"));
+  }
+  if (ids.empty()) throw UsageError("--devices '" + text + "' lists no device");
+  return ids;
+}
+
+void parse_size(const std::string& text, int& width, int& height) {
+  const auto x = text.find_first_of("xX");
+  if (x == std::string::npos) {
+    width = height = whole_number(text, "--size");
+  } else {
+    width = whole_number(text.substr(0, x), "--size");
+    height = whole_number(text.substr(x + 1), "--size");
+  }
+  if (width < 8 || height < 8) throw UsageError("--size '" + text + "': width and height must be at least 8");
+}
+
+std::uint64_t random_seed() {
+  std::random_device rd;
+  return rd() & 0xFFFFFFFFull;
+}
+
+void add_output_options(ArgParser& a, const std::string& default_out) {
+  a.option("out", "FILE|DIR", "output file, or folder for numbered files NNNNN-<seed>.png", default_out)
+      .option("format", "F", std::string("png, png16, tiff, tiff16, exr or ppm (default ") +
+                                 image_format_name(default_image_format()) + ", or from the --out file's extension)")
+      .flag("json", "print one JSON object on stdout at the end (schema: docs/cli.md)")
+      .flag("quiet", "no progress or summary, only errors")
+      .flag("verbose", "debug logging");
+}
+
+OutputTarget resolve_output(const ArgParser& a) {
+  OutputTarget t;
+  const std::string out = a.get("out");
+  if (out.empty()) throw UsageError("--out must not be empty");
+  t.path = out;
+  std::error_code ec;
+  const auto by_name = image_format_for_path(t.path);
+  t.is_folder = fs::is_directory(t.path, ec) || out.back() == '/' || !by_name;
+  if (a.has("format")) {
+    t.format = parse_image_format(a.get("format"));
+    if (!t.is_folder && std::string(image_format_extension(*by_name)) != image_format_extension(t.format))
+      throw UsageError("--out '" + out + "' does not have the extension of --format " + a.get("format") + " (" +
+                       image_format_extension(t.format) + ")");
+  } else {
+    t.format = t.is_folder ? default_image_format() : *by_name;
+  }
+  if (!image_format_available(t.format))
+    throw UsageError(std::string("this build has no OpenImageIO: only .ppm output (asked for ") +
+                     image_format_name(t.format) + ")");
+  if (!t.is_folder && fs::exists(fs::symlink_status(t.path, ec)))
+    throw IoError("'" + out + "' already exists (files are never overwritten; give a folder for numbered files)");
+  // Probe the folder now: a read-only or impossible folder fails before minutes of sampling.
+  const fs::path folder = t.is_folder ? t.path : (t.path.parent_path().empty() ? fs::path(".") : t.path.parent_path());
+  TempFile probe(folder, ".probe");
+  return t;
+}
+
+fs::path file_for_image(const OutputTarget& t, int index, int count) {
+  if (count <= 1) return t.path;
+  fs::path p = t.path;
+  return p.replace_filename(t.path.stem().string() + "-" + std::to_string(index + 1) + t.path.extension().string());
+}
+
+ConsoleOptions console_options(const ArgParser& a) {
+  ConsoleOptions c;
+  c.json = a.get_flag("json");
+  c.quiet = a.get_flag("quiet");
+  c.verbose = a.get_flag("verbose");
+  if (c.quiet && c.verbose) throw UsageError("--quiet and --verbose contradict each other");
+  set_log_level(c.verbose ? spdlog::level::debug : c.quiet ? spdlog::level::err : spdlog::level::warn);
+  return c;
+}
+
+std::string app_version() { return std::string("DRiffusion Studio ") + build::kVersion; }
+
+}  // namespace drf::cli

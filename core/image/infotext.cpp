@@ -1,0 +1,94 @@
+// Writing the A1111 infotext (see infotext.h for the format).
+#include "core/image/infotext.h"
+
+#include <charconv>
+#include <cmath>
+
+namespace drf {
+namespace {
+
+// Shortest text that reads back to the same double, independent of the C locale (a GUI
+// under a German locale must still write "7.5", not "7,5").
+std::string shortest(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+std::string fixed2(double v) {
+  char buf[64];
+  auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
+  return std::string(buf, r.ptr);
+}
+
+class ParamsLine {
+ public:
+  void add(const char* key, const std::string& value) {
+    if (!line_.empty()) line_ += ", ";
+    line_ += key;
+    line_ += ": ";
+    line_ += quote_infotext_value(value);
+  }
+  const std::string& str() const { return line_; }
+
+ private:
+  std::string line_;
+};
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& s : items) out += (out.empty() ? "" : ", ") + s;
+  return out;
+}
+
+}  // namespace
+
+bool InfotextParams::has(const std::string& key) const {
+  for (const auto& f : fields)
+    if (f.first == key) return true;
+  return false;
+}
+
+std::string format_infotext(const GenerationSettings& s, const RunStats& stats, const std::string& model_name,
+                            const std::string& model_hash, const std::string& version, double measured_speedup) {
+  namespace k = infotext_key;
+  ParamsLine p;
+  p.add(k::kSteps, std::to_string(s.steps));
+  p.add(k::kSampler, sampler_name(s.sampler));
+  if (s.sampler == SamplerKind::Euler && s.karras_sigmas) p.add(k::kScheduleType, "Karras");
+  if (s.sampler == SamplerKind::DDIM && s.eta != 0) p.add(k::kEtaDdim, shortest(s.eta));
+  p.add(k::kCfgScale, shortest(s.guidance));
+  p.add(k::kSeed, std::to_string(s.seed));
+  if (s.image_width > 0 && s.image_height > 0)
+    p.add(k::kSize, std::to_string(s.image_width) + "x" + std::to_string(s.image_height));
+  if (!model_hash.empty()) p.add(k::kModelHash, model_hash);
+  if (!model_name.empty()) p.add(k::kModel, model_name);
+  if (s.clip_skip > 0) p.add(k::kClipSkip, std::to_string(s.clip_skip));
+  if (!s.dtype.empty()) p.add(k::kDtype, s.dtype);
+  p.add(k::kMode, mode_name(s.mode));
+  if (s.mode != Mode::Sequential) p.add(k::kWidth, std::to_string(s.width));
+  if (!stats.devices.empty()) p.add(k::kDevices, join(stats.devices));
+  if (stats.serial_latencies > 0) {
+    p.add(k::kSerialLatencies, std::to_string(stats.serial_latencies));
+    if (std::isfinite(stats.theoretical_speedup) && stats.theoretical_speedup > 0)
+      p.add(k::kLatencySpeedup, fixed2(stats.theoretical_speedup));
+  }
+  if (measured_speedup > 0 && std::isfinite(measured_speedup)) p.add(k::kMeasuredSpeedup, fixed2(measured_speedup));
+  if (!version.empty()) p.add(k::kVersion, version);
+
+  std::string text = s.prompt;
+  if (!s.negative_prompt.empty()) text += "\nNegative prompt: " + s.negative_prompt;
+  text += "\n" + p.str();
+  return text;
+}
+
+std::string format_infotext(const GenerationResult& r, const std::string& version, double measured_speedup) {
+  GenerationSettings s = r.settings;
+  if (!r.image.empty()) {
+    s.image_width = r.image.width;
+    s.image_height = r.image.height;
+  }
+  return format_infotext(s, r.stats, r.model_name, r.model_hash, version, measured_speedup);
+}
+
+}  // namespace drf

@@ -1,0 +1,98 @@
+#include "core/io/safetensors_reader.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "core/io/checkpoint_format.h"
+#include "core/io/mapped_file.h"
+#include "core/util/errors.h"
+
+namespace drf {
+namespace {
+
+static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; add byte swapping");
+
+// The LibTorch dtype a stored dtype is copied into before conversion; false when it has none.
+bool storage_dtype(SafetensorsDtype d, torch::Dtype* out) {
+  switch (d) {
+    case SafetensorsDtype::F32:
+      *out = torch::kFloat32;
+      return true;
+    case SafetensorsDtype::F16:
+      *out = torch::kFloat16;
+      return true;
+    case SafetensorsDtype::BF16:
+      *out = torch::kBFloat16;
+      return true;
+    case SafetensorsDtype::F64:
+      *out = torch::kFloat64;
+      return true;
+    case SafetensorsDtype::I64:
+      *out = torch::kInt64;
+      return true;
+    case SafetensorsDtype::I32:
+      *out = torch::kInt32;
+      return true;
+    case SafetensorsDtype::I16:
+      *out = torch::kInt16;
+      return true;
+    case SafetensorsDtype::I8:
+      *out = torch::kInt8;
+      return true;
+    case SafetensorsDtype::U8:
+      *out = torch::kUInt8;
+      return true;
+    case SafetensorsDtype::BOOL:
+      *out = torch::kUInt8;
+      return true;  // bytes other than 0/1 must not become bools
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+SafetensorsFile::SafetensorsFile(const std::string& path) : path_(path) {
+  if (has_pickle_extension(path)) throw InputError(pickle_refusal_message(path));
+  auto map = std::make_shared<const MappedFile>(path, "safetensors file");
+  header_ = parse_safetensors_header(map->data(), map->size(), path);
+  map_ = std::move(map);
+}
+
+std::vector<std::string> SafetensorsFile::names() const {
+  std::vector<std::string> out;
+  out.reserve(header_.tensors.size());
+  for (const auto& e : header_.tensors) out.push_back(e.name);
+  return out;
+}
+
+bool SafetensorsFile::contains(const std::string& name) const {
+  const auto& t = header_.tensors;
+  auto it = std::lower_bound(t.begin(), t.end(), name,
+                             [](const SafetensorsEntry& e, const std::string& n) { return e.name < n; });
+  return it != t.end() && it->name == name;
+}
+
+const SafetensorsEntry& SafetensorsFile::entry(const std::string& name) const {
+  const auto& t = header_.tensors;
+  auto it = std::lower_bound(t.begin(), t.end(), name,
+                             [](const SafetensorsEntry& e, const std::string& n) { return e.name < n; });
+  if (it == t.end() || it->name != name) throw InputError(path_ + ": has no tensor '" + name + "'");
+  return *it;
+}
+
+torch::Tensor SafetensorsFile::tensor(const std::string& name, torch::Dtype to_dtype, torch::Device device) const {
+  const SafetensorsEntry& e = entry(name);
+  torch::Dtype stored;
+  if (!storage_dtype(e.dtype, &stored))
+    throw InputError(path_ + ": tensor '" + name + "' has dtype " + dtype_name(e.dtype) + ", which cannot be loaded");
+  // Copy out of the mapping: the stored bytes need not be aligned for the element type, and the
+  // tensor must not keep the file mapped.
+  torch::Tensor host = torch::empty(e.shape, torch::TensorOptions().dtype(stored));
+  const std::size_t nbytes = static_cast<std::size_t>(e.end - e.begin);
+  if (nbytes > 0) std::memcpy(host.data_ptr(), map_->data() + header_.data_start + e.begin, nbytes);
+  if (e.dtype == SafetensorsDtype::BOOL) host = host.ne(0);
+  return host.to(device, to_dtype);
+}
+
+}  // namespace drf

@@ -1,0 +1,149 @@
+#include "core/models/stable_diffusion_pipeline.h"
+
+#include "core/io/sha256.h"
+#include "core/models/latent_preview.h"
+#include "core/models/random_weights.h"
+#include "core/util/errors.h"
+#include "core/util/log.h"
+
+namespace drf {
+namespace {
+
+std::string clip_for_warning(const std::string& text) {
+  return text.size() > 120 ? text.substr(0, 117) + "..." : text;
+}
+
+}  // namespace
+
+StableDiffusionPipeline::StableDiffusionPipeline(SdModelConfig config, SdModules modules,
+                                                 std::shared_ptr<const PromptTokenizer> tokenizer, SdPipelineInfo info,
+                                                 torch::Device device, torch::Dtype dtype)
+    : config_(std::move(config)),
+      modules_(std::move(modules)),
+      tokenizer_(std::move(tokenizer)),
+      info_(std::move(info)),
+      device_(device),
+      dtype_(dtype) {
+  if (tokenizer_->vocab_size() > config_.text.vocab_size)
+    throw InputError(tokenizer_->describe() + " uses ids up to " + std::to_string(tokenizer_->vocab_size() - 1) +
+                     " but the text encoder has only " + std::to_string(config_.text.vocab_size) +
+                     " token embeddings: tokenizer and model do not belong together");
+  modules_.unet->eval();
+  modules_.text_encoder->eval();
+  modules_.vae->eval();
+  denoiser_ = std::make_shared<UNetDenoiser>(modules_.unet, config_.schedule.prediction, dtype_);
+}
+
+ModelSummary StableDiffusionPipeline::summary() const {
+  ModelSummary s;
+  s.name = info_.name;
+  for (const auto& n : info_.notes) s.name += "; " + n;
+  s.source = info_.source;
+  s.architecture = config_.architecture;
+  s.prediction_type = prediction_type_name(config_.schedule.prediction);
+  s.native_width = s.native_height = config_.native_image_size();
+  s.pixel_space = false;
+  s.parameter_counts = {{"unet", layers::parameter_count(*modules_.unet)},
+                        {"text_encoder", layers::parameter_count(*modules_.text_encoder)},
+                        {"vae", layers::parameter_count(*modules_.vae)}};
+  return s;
+}
+
+std::vector<int64_t> StableDiffusionPipeline::state_shape(int width, int height) const {
+  const int64_t f = config_.vae.scale_factor();
+  const int64_t min_size = f * (int64_t{1} << (config_.unet.blocks() - 1));
+  const int64_t native = config_.native_image_size();
+  const int64_t w = width > 0 ? width : native, h = height > 0 ? height : native;
+  for (int64_t v : {w, h}) {
+    if (v % f != 0 || v < min_size || v > 2048)
+      throw UsageError("image size " + std::to_string(w) + "x" + std::to_string(h) + " is not possible with this model: "
+                       "width and height must be multiples of " + std::to_string(f) + " between " +
+                       std::to_string(min_size) + " and 2048 (multiples of 64 are safest; native " +
+                       std::to_string(native) + ")");
+  }
+  return {1, config_.vae.latent_channels, h / f, w / f};
+}
+
+Conditioning StableDiffusionPipeline::encode(const std::string& prompt, const std::string& negative, double guidance,
+                                             int clip_skip, std::vector<std::string>& warnings) {
+  torch::NoGradGuard no_grad;
+  const int context = config_.context_length();
+  const bool guided = guidance != 1.0;
+  std::vector<int64_t> ids;
+  auto add = [&](const std::string& text, const char* what) {
+    PromptTokens t = tokenizer_->encode(text, context);
+    if (t.truncated)
+      warnings.push_back(std::string(what) + " is longer than the text encoder's " + std::to_string(context) +
+                         " tokens and was truncated; dropped: \"" + clip_for_warning(t.dropped_text) + "\"");
+    ids.insert(ids.end(), t.ids.begin(), t.ids.end());
+  };
+  if (guided) add(negative, "the negative prompt");
+  add(prompt, "the prompt");
+  auto id_tensor = torch::tensor(ids, torch::kLong).view({guided ? 2 : 1, context}).to(device_);
+  auto hidden = modules_.text_encoder->forward(id_tensor, clip_skip);
+  Conditioning c;
+  c.guidance = guidance;
+  if (guided) {
+    c.uncond = hidden.slice(0, 0, 1);
+    c.cond = hidden.slice(0, 1, 2);
+  } else {
+    c.cond = hidden;
+  }
+  return c;
+}
+
+torch::Tensor StableDiffusionPipeline::decode(const torch::Tensor& state) {
+  torch::NoGradGuard no_grad;
+  auto image = modules_.vae->decode_scaled(state.to(device_, dtype_));
+  return (image * 0.5 + 0.5).clamp(0, 1).to(torch::kCPU, torch::kFloat32)[0];
+}
+
+torch::Tensor StableDiffusionPipeline::preview(const torch::Tensor& states) { return latent_rgb_preview(states); }
+
+std::shared_ptr<Denoiser> StableDiffusionPipeline::replicate_denoiser(const torch::Device& device) {
+  if (device == device_) return denoiser_;
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto& replica = replicas_[device.str()];
+  if (!replica) {
+    torch::NoGradGuard no_grad;
+    UNet2DConditionModel copy(config_.unet, torch::TensorOptions().device(device).dtype(dtype_));
+    auto src = modules_.unet->named_parameters(true);
+    for (auto& p : copy->named_parameters(true)) p.value().set_data(src[p.key()].to(device));
+    copy->eval();
+    replica = std::make_shared<UNetDenoiser>(copy, config_.schedule.prediction, dtype_);
+  }
+  return replica;
+}
+
+std::string StableDiffusionPipeline::model_hash() const {
+  if (info_.hash_file.empty()) return "";
+  std::lock_guard<std::mutex> lock(hash_mutex_);
+  if (hash_.empty()) hash_ = drf::model_hash(info_.hash_file);
+  return hash_;
+}
+
+std::unique_ptr<StableDiffusionPipeline> make_random_sd_pipeline(const std::string& preset,
+                                                                  const PipelineRequest& request) {
+  SdModelConfig config = sd_preset(preset);
+  SdModules modules = build_sd_modules(config, torch::TensorOptions().device(request.device).dtype(request.dtype));
+  // One fixed seed per component: the same random model in every run and on every device.
+  init_random_weights(*modules.unet, 0x5eed0001);
+  init_random_weights(*modules.text_encoder, 0x5eed0002);
+  init_random_weights(*modules.vae, 0x5eed0003);
+  std::shared_ptr<const PromptTokenizer> tokenizer;
+  SdPipelineInfo info;
+  info.source = request.source;
+  info.name = preset == "sd15"   ? "Random weights, Stable Diffusion 1.5 architecture"
+              : preset == "sd21" ? "Random weights, Stable Diffusion 2.1 architecture"
+                                 : "Random weights, tiny test architecture";
+  if (!request.tokenizer_dir.empty()) {
+    tokenizer = load_clip_tokenizer_folder(request.tokenizer_dir, config.default_pad_token);
+  } else {
+    tokenizer = std::make_shared<ByteLevelPromptTokenizer>(config.text.vocab_size);
+    info.notes.push_back("byte-level stand-in tokenizer (pass a tokenizer folder for real CLIP tokens)");
+  }
+  return std::make_unique<StableDiffusionPipeline>(std::move(config), std::move(modules), std::move(tokenizer),
+                                                   std::move(info), request.device, request.dtype);
+}
+
+}  // namespace drf

@@ -1,0 +1,23 @@
+// The UNet as the samplers see it (drf::Denoiser): casts the input and the conditioning to
+// the model's dtype, passes timesteps as float, runs without autograd, and returns the raw
+// prediction (epsilon or v) in the model's dtype; GuidedPredictor converts it.
+#pragma once
+#include "core/models/unet_2d_condition.h"
+#include "core/sampling/denoiser.h"
+
+namespace drf {
+
+class UNetDenoiser : public Denoiser {
+ public:
+  UNetDenoiser(UNet2DConditionModel unet, PredictionType prediction, torch::Dtype dtype);
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) override;
+  PredictionType prediction_type() const override { return prediction_; }
+  UNet2DConditionModel& unet() { return unet_; }
+
+ private:
+  UNet2DConditionModel unet_;
+  PredictionType prediction_;
+  torch::Dtype dtype_;
+};
+
+}  // namespace drf

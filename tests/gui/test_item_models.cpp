@@ -1,0 +1,138 @@
+// The item models behind the queue, history and device views: checked with Qt's
+// QAbstractItemModelTester (fatal mode) while being changed, plus their own rules.
+#include <QAbstractItemModelTester>
+#include <QSignalSpy>
+#include <QTest>
+
+#include "ui/device_model.h"
+#include "ui/history_model.h"
+#include "ui/queue_model.h"
+
+using namespace drf;
+using namespace drf::ui;
+
+namespace {
+
+JobRequest job(int id, const char* prompt) {
+  JobRequest j;
+  j.id = id;
+  j.settings.prompt = prompt;
+  return j;
+}
+
+OutcomePtr outcome(const char* prompt, int size = 128) {
+  auto o = std::make_shared<GenerationOutcome>();
+  o->result.settings.prompt = prompt;
+  o->result.stats.total_ms = 1234;
+  o->result.stats.serial_latencies = 14;
+  o->result.stats.sequential_latencies = 50;
+  o->result.stats.theoretical_speedup = 50.0 / 14;
+  o->image = QImage(size, size, QImage::Format_RGB888);
+  o->image.fill(Qt::red);
+  return o;
+}
+
+DeviceInfo device(int index, const char* name) {
+  DeviceInfo d;
+  d.index = index;
+  d.name = name;
+  d.memory_total = 80ull << 30;
+  d.memory_free = 70ull << 30;
+  return d;
+}
+
+std::vector<int> ids(const QueueModel& m) {
+  std::vector<int> out;
+  for (int r = 0; r < m.rowCount(); ++r) out.push_back(m.index(r).data(QueueModel::JobIdRole).toInt());
+  return out;
+}
+
+}  // namespace
+
+class ItemModelsTest : public QObject {
+  Q_OBJECT
+ private Q_SLOTS:
+  void queueEnqueueMoveRemoveEdit() {
+    QueueModel m;
+    QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    m.enqueue(job(1, "red"));
+    m.enqueue(job(2, "green"));
+    m.enqueue(job(3, "blue"));
+    QCOMPARE(m.rowCount(), 3);
+    QVERIFY(m.index(1).data().toString().contains(QStringLiteral("green")));
+
+    QVERIFY(m.moveRows(QModelIndex(), 2, 1, QModelIndex(), 0));  // blue to the top
+    QCOMPARE(ids(m), (std::vector<int>{3, 1, 2}));
+    QVERIFY(m.moveRows(QModelIndex(), 0, 1, QModelIndex(), 2));  // blue below red
+    QCOMPARE(ids(m), (std::vector<int>{1, 3, 2}));
+    QVERIFY(!m.moveRows(QModelIndex(), 0, 1, QModelIndex(), 1));  // onto itself: refused
+
+    QVERIFY(m.setData(m.index(1), QStringLiteral("gold coin"), Qt::EditRole));
+    QCOMPARE(m.jobAt(1).settings.prompt, std::string("gold coin"));
+    QVERIFY(m.flags(m.index(1)) & Qt::ItemIsEditable);
+
+    QVERIFY(m.removeRows(1, 1));
+    QCOMPARE(ids(m), (std::vector<int>{1, 2}));
+    QVERIFY(!m.removeRows(1, 5));
+    QCOMPARE(m.takeFirst().id, 1);
+    QCOMPARE(m.rowCount(), 1);
+    m.clear();
+    QVERIFY(m.isEmpty());
+  }
+
+  void historyNewestFirstBoundedAndSaved() {
+    HistoryModel m(nullptr, 3);
+    QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    const int first = m.add(outcome("red apple"), QString(), QStringLiteral("disk full"));
+    m.add(outcome("green leaf"), QStringLiteral("/tmp/00001-1.png"), QString(), 1.8);
+    QCOMPARE(m.rowCount(), 2);
+    QCOMPARE(m.index(0).data(HistoryModel::PromptRole).toString(), QStringLiteral("green leaf"));
+    QVERIFY(m.index(0).data(HistoryModel::TimingRole).toString().contains(QStringLiteral("1.80")));
+    QCOMPARE(m.index(1).data(HistoryModel::SaveErrorRole).toString(), QStringLiteral("disk full"));
+    const QImage thumb = m.index(0).data(Qt::DecorationRole).value<QImage>();
+    QCOMPARE(thumb.width(), HistoryModel::kThumbnailSize);
+
+    m.setSaved(m.rowOf(first), QStringLiteral("/elsewhere/a.png"));
+    QCOMPARE(m.index(1).data(HistoryModel::SavedPathRole).toString(), QStringLiteral("/elsewhere/a.png"));
+    QVERIFY(m.index(1).data(HistoryModel::SaveErrorRole).toString().isEmpty());
+
+    m.add(outcome("blue sea"), QString(), QString());
+    m.add(outcome("gold coin"), QString(), QString());
+    QCOMPARE(m.rowCount(), 3);          // capacity: the oldest entry went
+    QCOMPARE(m.rowOf(first), -1);
+    QCOMPARE(m.index(2).data(HistoryModel::PromptRole).toString(), QStringLiteral("green leaf"));
+    QVERIFY(m.removeRows(0, 1));
+    m.clear();
+    QCOMPARE(m.rowCount(), 0);
+  }
+
+  void devicesGpuAndCpuExclusiveAndOneStaysChecked() {
+    DeviceModel m;
+    QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::Fatal);
+    m.setDevices({device(0, "NVIDIA H200"), device(1, "NVIDIA H200"), device(-1, "CPU (16 threads)")});
+    QCOMPARE(m.checkedCudaDevices(), (std::vector<int>{0, 1}));  // default: every GPU
+    QVERIFY(m.index(0).data().toString().contains(QStringLiteral("70.0 of 80.0 GiB free")));
+
+    QSignalSpy changed(&m, &DeviceModel::checkedChanged);
+    QVERIFY(m.setData(m.index(1), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(m.checkedCudaDevices(), (std::vector<int>{0}));
+    QVERIFY(!m.setData(m.index(0), Qt::Unchecked, Qt::CheckStateRole));  // the last one stays
+    QVERIFY(m.setData(m.index(2), Qt::Checked, Qt::CheckStateRole));     // CPU clears the GPUs
+    QVERIFY(m.checkedCudaDevices().empty());
+    QCOMPARE(m.checkedCount(), 1);
+    QVERIFY(m.setData(m.index(1), Qt::Checked, Qt::CheckStateRole));     // a GPU clears the CPU
+    QCOMPARE(m.checkedCudaDevices(), (std::vector<int>{1}));
+    QCOMPARE(m.checkedCount(), 1);
+    QVERIFY(changed.count() >= 3);
+
+    m.setDevices({device(-1, "CPU (2 threads)")});  // no GPU any more
+    QCOMPARE(m.checkedCount(), 1);
+    QVERIFY(m.checkedCudaDevices().empty());
+    QVERIFY(m.index(0).data().toString().contains(QStringLiteral("no GPU")));
+    m.setCheckedCudaDevices({3});  // a device that does not exist
+    QCOMPARE(m.checkedCount(), 1);
+  }
+};
+
+QTEST_MAIN(ItemModelsTest)
+#include "test_item_models.moc"

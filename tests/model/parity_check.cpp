@@ -1,0 +1,85 @@
+// driffusion_parity <cases-folder>... [--out parity.json] [--no-cpu] [--no-cuda]
+// Runs every parity case (tools/gpu/parity/make_reference_*.py output) through our modules in
+// fp32 on the CPU and, when CUDA is present, in fp32 (TF32 off) and fp16 on cuda:0; prints a
+// table and writes the comparisons as JSON. Exit status 0 when every comparison is within its
+// bound, 1 otherwise, 2 on bad usage or unreadable cases.
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+
+#include <torch/version.h>
+
+#include "core/util/errors.h"
+#include "parity_runner.h"
+
+int main(int argc, char** argv) {
+  using namespace drf;
+  std::vector<std::string> roots;
+  std::string out_path;
+  bool cpu = true, cuda = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--out" && i + 1 < argc) out_path = argv[++i];
+    else if (a == "--no-cpu") cpu = false;
+    else if (a == "--no-cuda") cuda = false;
+    else if (a.rfind("--", 0) != 0) roots.push_back(a);
+    else {
+      std::cerr << "usage: driffusion_parity <cases-folder>... [--out parity.json] [--no-cpu] [--no-cuda]\n";
+      return 2;
+    }
+  }
+  std::vector<std::string> cases;
+  for (const auto& root : roots)
+    for (const auto& c : parity::find_cases(root)) cases.push_back(c);
+  if (cases.empty()) {
+    std::cerr << "no parity cases (folders with case.json) in the given folders\n";
+    return 2;
+  }
+  cuda = cuda && torch::cuda::is_available();
+  std::vector<std::pair<torch::Device, torch::Dtype>> runs;
+  if (cpu) runs.emplace_back(torch::kCPU, torch::kFloat32);
+  if (cuda) {
+    // fp32 parity means real fp32: no TF32 in cuBLAS or cuDNN.
+    at::globalContext().setAllowTF32CuBLAS(false);
+    at::globalContext().setAllowTF32CuDNN(false);
+    runs.emplace_back(torch::Device(torch::kCUDA, 0), torch::kFloat32);
+    runs.emplace_back(torch::Device(torch::kCUDA, 0), torch::kFloat16);
+  }
+  std::vector<parity::Comparison> all;
+  nlohmann::json errors = nlohmann::json::array();
+  std::printf("%-22s %-22s %-7s %-5s %12s %12s %12s %10s %s\n", "case", "output", "device", "dtype", "max_abs", "rel",
+              "ref_rel", "bound", "");
+  for (const auto& dir : cases)
+    for (const auto& [device, dtype] : runs) {
+      try {
+        for (const auto& c : parity::run_case(dir, device, dtype)) {
+          std::printf("%-22s %-22s %-7s %-5s %12.3e %12.3e %12.3e %10.1e %s\n", c.case_name.c_str(), c.output.c_str(),
+                      c.device.c_str(), c.dtype.c_str(), c.max_abs, c.rel, c.reference_rel, c.bound,
+                      c.pass ? "ok" : "FAIL");
+          all.push_back(c);
+        }
+        std::fflush(stdout);
+      } catch (const std::exception& e) {
+        std::printf("%-22s ERROR on %s: %s\n", dir.c_str(), device.str().c_str(), e.what());
+        errors.push_back({{"case", dir}, {"device", device.str()}, {"error", e.what()}});
+      }
+    }
+  bool ok = errors.empty();
+  for (const auto& c : all) ok = ok && c.pass;
+  nlohmann::json doc;
+  doc["libtorch"] = TORCH_VERSION;
+  doc["cuda"] = cuda;
+  doc["results"] = parity::to_json(all);
+  doc["errors"] = errors;
+  doc["all_pass"] = ok;
+  if (!out_path.empty()) {
+    std::ofstream f(out_path);
+    f << doc.dump(2) << "\n";
+    if (!f) {
+      std::cerr << "cannot write " << out_path << "\n";
+      return 2;
+    }
+  }
+  std::printf("%zu comparisons, %zu errors: %s\n", all.size(), errors.size(), ok ? "ALL WITHIN BOUNDS" : "FAILURES");
+  return ok ? 0 : 1;
+}

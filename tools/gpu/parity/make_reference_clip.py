@@ -1,0 +1,68 @@
+"""Parity cases for the CLIP text encoder from transformers' CLIPTextModel (torch +
+transformers + safetensors only; no diffusers, so this script may be committed).
+
+usage: python3 make_reference_clip.py --out DIR [--full]
+  tiny cases always (text_tiny: quick_gelu, text_tiny_gelu: gelu, both with clip-skip 1 too);
+  --full adds the SD 1.5 text encoder (CLIP ViT-L/14) and the SD 2.1 one (OpenCLIP ViT-H/14,
+  23 layers as diffusers ships it). Weights are random (seeded); outputs in float64.
+"""
+import argparse
+import json
+
+import torch
+import transformers
+from transformers import CLIPTextConfig, CLIPTextModel
+
+import parity_common as pc
+
+TINY = dict(vocab_size=300, hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2,
+            max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5)
+SD15 = dict(vocab_size=49408, hidden_size=768, intermediate_size=3072, num_hidden_layers=12, num_attention_heads=12,
+            max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5, projection_dim=768)
+SD21 = dict(vocab_size=49408, hidden_size=1024, intermediate_size=4096, num_hidden_layers=23, num_attention_heads=16,
+            max_position_embeddings=77, hidden_act="gelu", layer_norm_eps=1e-5, projection_dim=512)
+
+
+def ids_for(vocab, seed):
+    g = torch.Generator().manual_seed(seed)
+    bos, eos = vocab - 2, vocab - 1
+    short = [bos] + torch.randint(0, vocab - 2, (9,), generator=g).tolist() + [eos] * 67
+    full = [bos] + torch.randint(0, vocab - 2, (75,), generator=g).tolist() + [eos]
+    return torch.tensor([short, full], dtype=torch.long)
+
+
+def run(model, inputs):
+    out = model(input_ids=inputs["input_ids"], output_hidden_states=True)
+    return {"expected": out.last_hidden_state,
+            "expected_skip1": model.text_model.final_layer_norm(out.hidden_states[-2])}
+
+
+def make(root, name, params, seed):
+    torch.manual_seed(seed)
+    # Eager attention: the plain math, independent of fused kernels.
+    config = CLIPTextConfig(bos_token_id=params["vocab_size"] - 2, eos_token_id=params["vocab_size"] - 1,
+                            pad_token_id=params["vocab_size"] - 1, attn_implementation="eager", **params)
+    model = CLIPTextModel(config).eval()
+    pc.perturb_vectors(model, seed)
+    inputs = {"input_ids": ids_for(params["vocab_size"], seed)}
+    expected, errors = pc.run_precisions(model, run, inputs)
+    pc.save_case(root, name, "text", f"transformers {transformers.__version__} CLIPTextModel",
+                 json.loads(config.to_json_string()), model,
+                 inputs, expected, errors)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--full", action="store_true")
+    a = ap.parse_args()
+    pc.setup_precision()
+    make(a.out, "text_tiny", TINY, 101)
+    make(a.out, "text_tiny_gelu", dict(TINY, hidden_act="gelu", num_hidden_layers=3), 102)
+    if a.full:
+        make(a.out, "text_sd15", SD15, 103)
+        make(a.out, "text_sd21", SD21, 104)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,138 @@
+#include "ui/parallelism_panel.h"
+
+#include <QComboBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include "core/sampling/draft_plan.h"
+#include "ui/device_model.h"
+
+namespace drf::ui {
+
+ParallelismPanel::ParallelismPanel(QWidget* parent)
+    : QWidget(parent),
+      devices_(new DeviceModel(this)),
+      device_view_(new QListView),
+      refresh_(new QToolButton),
+      width_(new QSpinBox),
+      mode_(new QComboBox),
+      explanation_(new QLabel),
+      speedup_(new QLabel) {
+  device_view_->setObjectName(QStringLiteral("deviceList"));
+  width_->setObjectName(QStringLiteral("widthSpin"));
+  mode_->setObjectName(QStringLiteral("modeCombo"));
+  explanation_->setObjectName(QStringLiteral("modeExplanation"));
+  speedup_->setObjectName(QStringLiteral("theoreticalSpeedup"));
+  device_view_->setModel(devices_);
+  device_view_->setMaximumHeight(76);
+  device_view_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  device_view_->setTextElideMode(Qt::ElideRight);
+  refresh_->setText(tr("Refresh"));
+  refresh_->setToolTip(tr("Detect devices and free memory again"));
+  width_->setRange(1, 64);
+  width_->setToolTip(tr("Drafts evaluated per round (n). Drafts are spread over the checked devices and "
+                        "batched on each one, so n may exceed the number of devices."));
+  mode_->addItem(tr("Sequential"), static_cast<int>(Mode::Sequential));
+  mode_->addItem(tr("Conservative"), static_cast<int>(Mode::Conservative));
+  mode_->addItem(tr("Aggressive"), static_cast<int>(Mode::Aggressive));
+  mode_->setCurrentIndex(2);
+  explanation_->setWordWrap(true);
+  speedup_->setWordWrap(true);
+  QFont small = explanation_->font();
+  small.setPointSizeF(small.pointSizeF() * 0.92);
+  explanation_->setFont(small);
+
+  auto* deviceRow = new QHBoxLayout;
+  deviceRow->addWidget(device_view_, 1);
+  deviceRow->addWidget(refresh_, 0, Qt::AlignTop);
+  auto* form = new QFormLayout;
+  form->setContentsMargins(0, 0, 0, 0);
+  form->addRow(tr("Mode"), mode_);
+  form->addRow(tr("Width n"), width_);
+  auto* layout = new QVBoxLayout(this);
+  layout->setContentsMargins(0, 0, 0, 0);
+  layout->addLayout(deviceRow);
+  layout->addLayout(form);
+  layout->addWidget(explanation_);
+  layout->addWidget(speedup_);
+
+  connect(refresh_, &QToolButton::clicked, this, &ParallelismPanel::refreshRequested);
+  connect(devices_, &DeviceModel::checkedChanged, this, &ParallelismPanel::followDevices);
+  connect(width_, &QSpinBox::valueChanged, this, [this] {
+    if (!setting_width_) width_follows_devices_ = false;
+    updateExplanation();
+  });
+  connect(mode_, &QComboBox::currentIndexChanged, this, &ParallelismPanel::updateExplanation);
+  updateExplanation();
+}
+
+void ParallelismPanel::setDevices(const std::vector<DeviceInfo>& devices) { devices_->setDevices(devices); }
+
+void ParallelismPanel::setSteps(int steps) {
+  steps_ = steps;
+  updateExplanation();
+}
+
+Mode ParallelismPanel::mode() const { return static_cast<Mode>(mode_->currentData().toInt()); }
+int ParallelismPanel::width() const { return width_->value(); }
+
+void ParallelismPanel::apply(GenerationSettings& s) const {
+  s.mode = mode();
+  s.width = s.mode == Mode::Sequential ? 1 : width();
+  s.devices = devices_->checkedCudaDevices();
+}
+
+void ParallelismPanel::load(const GenerationSettings& s) {
+  mode_->setCurrentIndex(std::max(0, mode_->findData(static_cast<int>(s.mode))));
+  devices_->setCheckedCudaDevices(s.devices);
+  if (s.mode != Mode::Sequential) {
+    width_->setValue(s.width);  // a user choice: stop following the device count
+    width_follows_devices_ = false;
+  }
+}
+
+void ParallelismPanel::followDevices() {
+  if (!width_follows_devices_) return;
+  setting_width_ = true;
+  width_->setValue(std::max(1, devices_->checkedCount()));
+  setting_width_ = false;
+  updateExplanation();
+}
+
+QString ParallelismPanel::explanation(Mode mode) {
+  switch (mode) {
+    case Mode::Sequential:
+      return tr("One network call per step: the exact reference sampler.");
+    case Mode::Conservative:
+      return tr("Exact noise at each anchor plus n drafts per round: ideal latency 2/(n+1), closest to sequential.");
+    case Mode::Aggressive:
+      return tr("The next anchor's noise comes from its draft: ideal latency 1/n, fastest; quality may drop at few steps.");
+  }
+  return {};
+}
+
+QString ParallelismPanel::speedupText() const { return speedup_->text(); }
+
+void ParallelismPanel::updateExplanation() {
+  const Mode m = mode();
+  width_->setEnabled(m != Mode::Sequential);
+  explanation_->setText(explanation(m));
+  try {
+    const DraftPlan plan = plan_draft_refine(steps_, width(), m);
+    speedup_->setText(tr("Theoretical: %1 serial network latencies instead of %2, %3\u00d7 faster")
+                          .arg(plan.serial_latencies())
+                          .arg(steps_)
+                          .arg(plan.theoretical_speedup(), 0, 'f', 2));
+    speedup_->setStyleSheet(QString());
+  } catch (const std::exception& e) {
+    speedup_->setText(QString::fromStdString(e.what()));
+    speedup_->setStyleSheet(QStringLiteral("color: #b00020;"));
+  }
+}
+
+}  // namespace drf::ui

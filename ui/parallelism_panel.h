@@ -1,0 +1,55 @@
+// Where and how wide DRiffusion runs: device check boxes, the parallel width n (following the
+// number of checked devices until the user sets it), the mode with a one-line explanation,
+// and the theoretical speedup of the current steps, width and mode from the draft planner.
+#pragma once
+#include <QWidget>
+
+#include "core/engine/engine.h"
+#include "core/engine/settings.h"
+
+class QComboBox;
+class QLabel;
+class QListView;
+class QSpinBox;
+class QToolButton;
+
+namespace drf::ui {
+
+class DeviceModel;
+
+class ParallelismPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit ParallelismPanel(QWidget* parent = nullptr);
+
+  void setDevices(const std::vector<DeviceInfo>& devices);
+  void setSteps(int steps);
+  void apply(GenerationSettings& s) const;  // mode, width, devices
+  void load(const GenerationSettings& s);
+
+  Mode mode() const;
+  int width() const;
+  DeviceModel* deviceModel() const { return devices_; }
+  QString speedupText() const;
+  static QString explanation(Mode mode);
+
+ Q_SIGNALS:
+  void refreshRequested();
+
+ private:
+  void followDevices();
+  void updateExplanation();
+
+  DeviceModel* devices_;
+  QListView* device_view_;
+  QToolButton* refresh_;
+  QSpinBox* width_;
+  QComboBox* mode_;
+  QLabel* explanation_;
+  QLabel* speedup_;
+  int steps_ = 25;
+  bool width_follows_devices_ = true;
+  bool setting_width_ = false;
+};
+
+}  // namespace drf::ui

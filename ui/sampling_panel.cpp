@@ -1,0 +1,108 @@
+#include "ui/sampling_panel.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QSpinBox>
+
+#include "ui/seed_editor.h"
+
+namespace drf::ui {
+
+SamplingPanel::SamplingPanel(QWidget* parent)
+    : QWidget(parent),
+      seed_(new SeedEditor),
+      steps_(new QSpinBox),
+      guidance_(new QDoubleSpinBox),
+      sampler_(new QComboBox),
+      native_size_(new QCheckBox(tr("Native"))),
+      image_width_(new QSpinBox),
+      image_height_(new QSpinBox) {
+  steps_->setObjectName(QStringLiteral("stepsSpin"));
+  guidance_->setObjectName(QStringLiteral("guidanceSpin"));
+  sampler_->setObjectName(QStringLiteral("samplerCombo"));
+  native_size_->setObjectName(QStringLiteral("nativeSizeCheck"));
+  image_width_->setObjectName(QStringLiteral("imageWidthSpin"));
+  image_height_->setObjectName(QStringLiteral("imageHeightSpin"));
+
+  steps_->setRange(1, 1000);
+  steps_->setValue(25);
+  guidance_->setRange(0.0, 50.0);
+  guidance_->setSingleStep(0.5);
+  guidance_->setDecimals(1);
+  guidance_->setValue(5.0);
+  guidance_->setToolTip(tr("Classifier-free guidance scale (1 = no guidance)"));
+  for (SamplerKind k : {SamplerKind::DDIM, SamplerKind::DDPM, SamplerKind::Euler})
+    sampler_->addItem(QString::fromLatin1(sampler_name(k)), static_cast<int>(k));
+  for (QSpinBox* box : {image_width_, image_height_}) {
+    box->setRange(64, 2048);
+    box->setSingleStep(64);
+    box->setValue(512);
+  }
+  native_size_->setChecked(true);
+
+  auto* size = new QHBoxLayout;
+  size->addWidget(image_width_);
+  size->addWidget(new QLabel(QStringLiteral("\u00d7")));
+  size->addWidget(image_height_);
+  size->addWidget(native_size_);
+  auto* form = new QFormLayout(this);
+  form->setContentsMargins(0, 0, 0, 0);
+  form->addRow(tr("Seed"), seed_);
+  form->addRow(tr("Steps"), steps_);
+  form->addRow(tr("Guidance"), guidance_);
+  form->addRow(tr("Sampler"), sampler_);
+  form->addRow(tr("Size"), size);
+
+  connect(steps_, &QSpinBox::valueChanged, this, &SamplingPanel::stepsChanged);
+  connect(native_size_, &QCheckBox::toggled, this, &SamplingPanel::updateSizeEnabled);
+  updateSizeEnabled();
+}
+
+int SamplingPanel::steps() const { return steps_->value(); }
+
+void SamplingPanel::apply(GenerationSettings& s) {
+  s.seed = seed_->seedForNextRun();
+  s.steps = steps_->value();
+  s.guidance = guidance_->value();
+  s.sampler = static_cast<SamplerKind>(sampler_->currentData().toInt());
+  const bool custom = !size_fixed_ && !native_size_->isChecked();
+  s.image_width = custom ? image_width_->value() : 0;
+  s.image_height = custom ? image_height_->value() : 0;
+}
+
+void SamplingPanel::load(const GenerationSettings& s) {
+  seed_->setSeed(s.seed);
+  seed_->setRandom(false);  // restored settings mean "this exact image"
+  steps_->setValue(s.steps);
+  guidance_->setValue(s.guidance);
+  sampler_->setCurrentIndex(std::max(0, sampler_->findData(static_cast<int>(s.sampler))));
+  native_size_->setChecked(s.image_width == 0 && s.image_height == 0);
+  if (s.image_width) image_width_->setValue(s.image_width);
+  if (s.image_height) image_height_->setValue(s.image_height);
+}
+
+void SamplingPanel::setModel(const ModelSummary& model) {
+  // Pixel-space models here (analytic, the built-in emoji model) have one fixed size.
+  size_fixed_ = model.pixel_space;
+  if (model.native_width > 0 && native_size_->isChecked()) {
+    image_width_->setValue(model.native_width);
+    image_height_->setValue(model.native_height);
+  }
+  native_size_->setToolTip(model.native_width > 0
+                               ? tr("The model's own size: %1\u00d7%2").arg(model.native_width).arg(model.native_height)
+                               : QString());
+  updateSizeEnabled();
+}
+
+void SamplingPanel::updateSizeEnabled() {
+  native_size_->setEnabled(!size_fixed_);
+  const bool editable = !size_fixed_ && !native_size_->isChecked();
+  image_width_->setEnabled(editable);
+  image_height_->setEnabled(editable);
+}
+
+}  // namespace drf::ui

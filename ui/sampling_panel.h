@@ -1,0 +1,46 @@
+// Seed, steps, guidance scale, sampler and image size. The size is editable only for models
+// that accept other sizes (latent-space models); pixel-space models show their native size.
+#pragma once
+#include <QWidget>
+
+#include "core/engine/engine.h"
+#include "core/engine/settings.h"
+
+class QCheckBox;
+class QComboBox;
+class QDoubleSpinBox;
+class QSpinBox;
+
+namespace drf::ui {
+
+class SeedEditor;
+
+class SamplingPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit SamplingPanel(QWidget* parent = nullptr);
+
+  // Writes seed (drawing a new random one when asked), steps, guidance, sampler and size.
+  void apply(GenerationSettings& s);
+  void load(const GenerationSettings& s);
+  void setModel(const ModelSummary& model);  // enables or fixes the size
+  int steps() const;
+  SeedEditor* seedEditor() const { return seed_; }
+
+ Q_SIGNALS:
+  void stepsChanged(int steps);
+
+ private:
+  void updateSizeEnabled();
+
+  SeedEditor* seed_;
+  QSpinBox* steps_;
+  QDoubleSpinBox* guidance_;
+  QComboBox* sampler_;
+  QCheckBox* native_size_;
+  QSpinBox* image_width_;
+  QSpinBox* image_height_;
+  bool size_fixed_ = true;
+};
+
+}  // namespace drf::ui

@@ -1,0 +1,40 @@
+// Speed statistics of the current or selected run: steps per second, serial network
+// latencies against the sequential count, theoretical against measured speedup, the phase
+// times, and the per-device timeline chart.
+#pragma once
+#include <QWidget>
+#include <optional>
+
+#include "ui/job_types.h"
+
+class QLabel;
+
+namespace drf::ui {
+
+class TimelineChart;
+
+class StatsPanel : public QWidget {
+  Q_OBJECT
+ public:
+  explicit StatsPanel(QWidget* parent = nullptr);
+
+  void startRun(const GenerationSettings& settings);
+  void updateProgress(const JobProgress& progress);
+  // baselineMs: sampling time of a sequential run with the same cost-relevant settings.
+  void showOutcome(const GenerationOutcome& outcome, std::optional<double> baselineMs);
+
+  TimelineChart* timeline() const { return timeline_; }
+  QString measuredSpeedupText() const;
+  QString latencyText() const;
+
+ private:
+  QLabel* steps_per_second_;
+  QLabel* latencies_;
+  QLabel* theoretical_;
+  QLabel* measured_;
+  QLabel* phases_;
+  QLabel* devices_;
+  TimelineChart* timeline_;
+};
+
+}  // namespace drf::ui
