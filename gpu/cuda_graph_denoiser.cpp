@@ -1,6 +1,7 @@
 #include "gpu/cuda_graph_denoiser.h"
 
 #include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
 
@@ -51,16 +52,21 @@ CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture(const std::string& key, 
   auto side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device_.index());
   side.synchronize();
   caller.synchronize();
+  last_use_.synchronize();  // no replay of ours may still use the pool we capture into
   {
     c10::cuda::CUDAStreamGuard stream_guard(side);
     // Warm-up outside the capture: cuDNN/cuBLAS choose algorithms and create workspaces.
     for (int i = 0; i < 2; ++i) inner_->forward(g->x, g->t, g->c);
     side.synchronize();
-    g->graph.capture_begin({0, 0}, cudaStreamCaptureModeThreadLocal);
+    if (pool_ == c10::cuda::MempoolId_t{0, 0}) pool_ = at::cuda::graph_pool_handle();
+    g->graph.capture_begin(pool_, cudaStreamCaptureModeThreadLocal);
     g->out = inner_->forward(g->x, g->t, g->c);
     g->graph.capture_end();
     side.synchronize();
   }
+  // The warm-up's activations and cuDNN's trial workspaces stay cached otherwise (hundreds
+  // of MB per shape); the graph's own memory is in its pool and is kept.
+  c10::cuda::CUDACachingAllocator::emptyCache();
   core_log()->info("captured CUDA graph for denoiser input {} on {}", key, device_.str());
   return *graphs_.emplace(key, std::move(g)).first->second;
 }
@@ -83,11 +89,15 @@ torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Te
       return inner_->forward(x, t, c);
     }
   }
+  auto stream = c10::cuda::getCurrentCUDAStream(device_.index());
+  last_use_.block(stream);
   g->x.copy_(x, /*non_blocking=*/true);
   g->t.copy_(t, /*non_blocking=*/true);
   g->c.copy_(c, /*non_blocking=*/true);
   g->graph.replay();
-  return g->out.clone();
+  auto out = g->out.clone();
+  last_use_.record(stream);
+  return out;
 }
 
 std::shared_ptr<Denoiser> make_cuda_graph_denoiser(std::shared_ptr<Denoiser> inner, const torch::Device& device) {

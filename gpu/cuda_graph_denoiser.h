@@ -7,6 +7,8 @@
 #include <mutex>
 #include <string>
 
+#include <ATen/cuda/CUDAEvent.h>
+#include <c10/cuda/CUDAGraphsC10Utils.h>
 #include <torch/torch.h>
 
 #include "core/sampling/denoiser.h"
@@ -27,6 +29,13 @@ class CudaGraphDenoiser : public Denoiser {
   std::shared_ptr<Denoiser> inner_;
   torch::Device device_;
   std::map<std::string, std::unique_ptr<Captured>> graphs_;
+  // One memory pool for all of this denoiser's graphs: they never run at the same time, so
+  // they can share scratch memory instead of holding one pool per input shape.
+  c10::cuda::MempoolId_t pool_{0, 0};
+  // Recorded after every replay's output is copied out. Several workers (threads, streams)
+  // may share this replica through the copy transport: each replay waits for the previous
+  // one on the GPU, since all of them use the same static buffers and pool.
+  at::cuda::CUDAEvent last_use_;
   bool eager_only_ = false;  // set when a capture failed: the model is not graph-safe
   std::mutex mutex_;         // one replica may serve several workers (copy transport)
 };

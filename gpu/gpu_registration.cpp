@@ -23,7 +23,7 @@ void register_gpu_backend() {
   set_device_synchronizer([](const torch::Device& d) {
     if (d.is_cuda()) c10::cuda::getCurrentCUDAStream(d.index()).synchronize();
   });
-  register_memory_stats(&peak_allocated_bytes, &reset_peak_allocated, &allocated_bytes);
+  register_memory_stats(&peak_reserved_bytes, &reset_peak_allocated, &allocated_bytes, &release_cached_blocks);
 #ifdef DRIFFUSION_HAVE_NCCL
   register_nccl_transport_factory(&make_nccl_transport_group);
 #endif

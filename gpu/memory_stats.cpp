@@ -5,9 +5,9 @@
 namespace drf::gpu {
 
 // Index 0 of each stat array is the aggregate over small and large pools.
-std::size_t peak_allocated_bytes(const torch::Device& d) {
+std::size_t peak_reserved_bytes(const torch::Device& d) {
   auto stats = c10::cuda::CUDACachingAllocator::getDeviceStats(d.index());
-  return static_cast<std::size_t>(stats.allocated_bytes[0].peak);
+  return static_cast<std::size_t>(stats.reserved_bytes[0].peak);
 }
 
 std::size_t allocated_bytes(const torch::Device& d) {
@@ -16,5 +16,7 @@ std::size_t allocated_bytes(const torch::Device& d) {
 }
 
 void reset_peak_allocated(const torch::Device& d) { c10::cuda::CUDACachingAllocator::resetPeakStats(d.index()); }
+
+void release_cached_blocks() { c10::cuda::CUDACachingAllocator::emptyCache(); }
 
 }  // namespace drf::gpu

@@ -55,6 +55,10 @@ class NcclTransportGroup : public TransportGroup {
       : TransportGroup(static_cast<int>(devices.size())), devices_(devices), comms_(devices.size()) {
     std::vector<int> ids;
     for (const auto& d : devices) ids.push_back(d.index());
+    // Connect every peer now rather than inside the first collective (NCCL >= 2.22 connects
+    // lazily by default): a lazy connect blocks the first rank's host thread in AllGather
+    // until every peer has reached it, with device set-up work in between.
+    setenv("NCCL_RUNTIME_CONNECT", "0", /*overwrite=*/0);
     check_nccl(ncclCommInitAll(comms_.data(), static_cast<int>(ids.size()), ids.data()), "communicator set-up");
     watchdog_ = std::make_unique<CollectiveWatchdog>(
         collective_timeout(), [this] { return async_errors(); }, [this](const std::string& why) { abort(why); });

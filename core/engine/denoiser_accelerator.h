@@ -18,9 +18,11 @@ std::shared_ptr<Denoiser> accelerate_denoiser(std::shared_ptr<Denoiser> inner, c
 
 using MemoryQuery = std::size_t (*)(const torch::Device&);
 using MemoryReset = void (*)(const torch::Device&);
-void register_memory_stats(MemoryQuery peak, MemoryReset reset_peak, MemoryQuery current);
-std::size_t device_peak_allocated(const torch::Device& device);     // 0 on CPU
+using CacheRelease = void (*)();
+void register_memory_stats(MemoryQuery peak, MemoryReset reset_peak, MemoryQuery current, CacheRelease release);
+void release_cached_device_memory();  // no-op without a GPU backend
+std::size_t device_peak_reserved(const torch::Device& device);     // held by the allocator; 0 on CPU
 std::size_t device_allocated(const torch::Device& device);          // 0 on CPU
-void reset_device_peak_allocated(const torch::Device& device);
+void reset_device_peak_reserved(const torch::Device& device);
 
 }  // namespace drf

@@ -4,6 +4,8 @@
 #include <map>
 #include <mutex>
 
+#include "core/engine/cpu_threads.h"
+#include "core/engine/denoiser_accelerator.h"
 #include "core/engine/generation_job.h"
 #include "core/engine/loaded_model.h"
 #include "core/engine/pipeline.h"
@@ -28,7 +30,9 @@ struct Engine::Impl {
   }
 };
 
-Engine::Engine() : impl_(std::make_unique<Impl>()) {}
+// Every front end (CLI commands, GUI, driffusion-train bench) makes an Engine before its CPU
+// work: LibTorch's thread pool is sized here.
+Engine::Engine() : impl_(std::make_unique<Impl>()) { configure_cpu_threads(); }
 Engine::~Engine() = default;
 
 GenerationResult Engine::generate(const GenerationSettings& settings, const JobObserver& observer,
@@ -54,6 +58,17 @@ ModelSummary Engine::describe_model(const std::string& source, const std::string
   } catch (const std::exception& e) {
     throw InputError("cannot load model '" + source + "': " + e.what());
   }
+}
+
+void Engine::release_captured_graphs() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  for (auto& [key, model] : impl_->cache) model->release_denoisers();
+  release_cached_device_memory();
+}
+
+void Engine::release_cached_memory() {
+  std::lock_guard<std::mutex> lock(impl_->mutex);
+  release_cached_device_memory();
 }
 
 void Engine::release_models() {

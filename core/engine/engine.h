@@ -48,6 +48,12 @@ class Engine {
   ModelSummary describe_model(const std::string& source, const std::string& tokenizer_dir = "");
   static std::vector<DeviceInfo> devices();
   void release_models();  // frees cached models (and their device memory)
+  // Drops the per-device accelerated denoisers (captured CUDA graphs and their memory pools)
+  // but keeps the weights: the next job captures again. Lets a benchmark measure each
+  // configuration's own memory rather than that of every shape captured before it.
+  void release_captured_graphs();
+  // Returns the allocator's unused cached blocks to the driver (no-op without a GPU).
+  void release_cached_memory();
 
  private:
   struct Impl;

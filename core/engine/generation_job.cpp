@@ -124,7 +124,7 @@ GenerationResult GenerationJob::run_unguarded() {
   const auto shape = pipeline->state_shape(s.image_width, s.image_height);
   const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode);
 
-  for (const auto& d : devices) reset_device_peak_allocated(d);
+  for (const auto& d : devices) reset_device_peak_reserved(d);
   const auto t_text = Clock::now();
   Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
   for (const auto& w : result.warnings) core_log()->warn("{}", w);
@@ -165,16 +165,16 @@ GenerationResult GenerationJob::run_unguarded() {
   } else {
     SpmdRunRequest req;
     req.pipeline = pipeline.get();
-    // Multi-device runs use eager replicas: on the 4x H200 run of 2026-11-22 the NCCL
-    // AllGather stalled (and the watchdog ended the job) whenever CUDA-graph denoisers were
-    // captured while collectives were pending, while eager replicas over NCCL completed.
-    req.denoiser_for = [&pipeline](const torch::Device& d) { return pipeline->replicate_denoiser(d); };
+    // The engine's cached replicas (CUDA graphs on GPUs), as for one device: graphs are
+    // captured once per shape and kept across jobs. DRIFFUSION_NO_CUDA_GRAPHS=1 turns them off.
+    req.denoiser_for = [&model](const torch::Device& d) { return model->denoiser_for(d); };
     req.conditioning = cond;
     req.schedule = schedule;
     req.sampler_options = so;
     req.plan = plan;
     req.x0 = make_sampler(schedule, so)->initial_state(noise);
     req.devices = devices;
+    req.group = model->transport_group(devices);
     req.observer = forwarder.get();
     req.cancel = cancel_;
     req.measure = observer_ != nullptr;
@@ -183,7 +183,7 @@ GenerationResult GenerationJob::run_unguarded() {
   // Work is queued asynchronously on GPUs: the sampling time ends when the device is done.
   for (const auto& d : devices) synchronize_device(d);
   result.stats.sampling_ms = ms_between(t_sample, Clock::now());
-  for (const auto& d : devices) result.stats.sampling_peak_mb.push_back(device_peak_allocated(d) / 1048576.0);
+  for (const auto& d : devices) result.stats.sampling_peak_mb.push_back(device_peak_reserved(d) / 1048576.0);
   check_cancel();
 
   JobEvent decoding;

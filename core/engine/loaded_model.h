@@ -4,8 +4,10 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "core/engine/pipeline.h"
+#include "core/engine/transport.h"
 
 namespace drf {
 
@@ -15,10 +17,16 @@ class LoadedModel {
   Pipeline& pipeline() { return *pipeline_; }
   std::shared_ptr<Pipeline> shared_pipeline() { return pipeline_; }
   std::shared_ptr<Denoiser> denoiser_for(const torch::Device& device);
+  void release_denoisers() { denoisers_.clear(); }
+  // The transport group for runs over `devices`, kept across jobs (NCCL communicators take
+  // hundreds of milliseconds to set up); a group aborted by a failed run is replaced.
+  std::shared_ptr<TransportGroup> transport_group(const std::vector<torch::Device>& devices);
 
  private:
   std::shared_ptr<Pipeline> pipeline_;
   std::map<std::string, std::shared_ptr<Denoiser>> denoisers_;
+  std::string group_key_;
+  std::shared_ptr<TransportGroup> group_;  // one set of devices at a time
 };
 
 }  // namespace drf

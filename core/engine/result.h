@@ -22,7 +22,7 @@ struct RunStats {
   double total_ms = 0;
   std::vector<std::string> devices;
   // Peak bytes held by tensors on each device during text encoding + sampling (0 on CPU).
-  std::vector<double> sampling_peak_mb;
+  std::vector<double> sampling_peak_mb;  // per device: peak memory the allocator held (CUDA graph pools included)
 };
 
 struct GenerationResult {

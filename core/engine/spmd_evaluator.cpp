@@ -23,9 +23,6 @@ SpmdEvaluator::SpmdEvaluator(int rank, TransportGroup& group, Transport& transpo
       device_(device) {}
 
 torch::Tensor SpmdEvaluator::evaluate(const torch::Tensor& states, const std::vector<EvalPoint>& points) {
-  const bool leader_cancel = rank_ == 0 && cancel_ && cancel_->load(std::memory_order_relaxed);
-  if (group_.barrier().arrive_and_wait(rank_, leader_cancel)) throw Cancelled();
-
   const int64_t k = states.size(0);
   const auto counts = split_rows(k, group_.size());
   int64_t start = 0;
@@ -42,6 +39,13 @@ torch::Tensor SpmdEvaluator::evaluate(const torch::Tensor& states, const std::ve
   }
   if (board_) synchronize_device(device_);
   const auto t1 = Clock::now();
+  // One host barrier per round, after every worker has queued its share and before any
+  // collective is launched. It carries the leader's cancel flag, so all workers stop at the
+  // same round, and it keeps host work that may synchronise a device (a CUDA-graph capture,
+  // the allocator growing) from running while a peer's collective is already waiting for
+  // it: on the 4x H200 run of 2026-11-22 that order stalled the AllGather until the watchdog.
+  const bool leader_cancel = rank_ == 0 && cancel_ && cancel_->load(std::memory_order_relaxed);
+  if (group_.barrier().arrive_and_wait(rank_, leader_cancel)) throw Cancelled();
   auto all = transport_.all_gather(local, counts);
   if (!board_) return all;
 

@@ -1,7 +1,7 @@
 // The RoundEvaluator of one worker in an SPMD run: it evaluates its contiguous share of the
 // round's states and gathers everybody's estimates through the transport, so every worker
-// refines identically. Before each evaluation the workers agree (one host barrier) on
-// whether the run was cancelled, so they all stop at the same round.
+// refines identically. Between queueing their share and the gather the workers agree (one
+// host barrier) on whether the run was cancelled, so they all stop at the same round.
 #pragma once
 #include <atomic>
 #include <vector>

@@ -32,14 +32,19 @@ Conditioning conditioning_on(const Conditioning& c, const torch::Device& d) {
 
 }  // namespace
 
+std::shared_ptr<TransportGroup> make_transport_group(const std::vector<torch::Device>& devices, bool force_copy) {
+  const int workers = static_cast<int>(devices.size());
+  if (!force_copy && workers > 1 && distinct_cuda(devices) && nccl_transport_factory())
+    return nccl_transport_factory()(devices);
+  return make_copy_transport_group(workers);
+}
+
 SpmdRunResult run_spmd(const SpmdRunRequest& req) {
   const int workers = static_cast<int>(req.devices.size());
   if (workers < 1) throw UsageError("no devices to run on");
-  std::unique_ptr<TransportGroup> group;
-  if (!req.force_copy_transport && workers > 1 && distinct_cuda(req.devices) && nccl_transport_factory())
-    group = nccl_transport_factory()(req.devices);
-  else
-    group = make_copy_transport_group(workers);
+  std::shared_ptr<TransportGroup> group = req.group ? req.group : make_transport_group(req.devices, req.force_copy_transport);
+  if (group->size() != workers || group->barrier().aborted())
+    throw Error(ErrorKind::Internal, "run_spmd: transport group does not fit this run");
 
   // Replicas are made here, on one thread: loading is not meant to run concurrently.
   std::map<std::string, std::shared_ptr<Denoiser>> replicas;

@@ -30,12 +30,18 @@ struct SpmdRunRequest {
   const std::atomic<bool>* cancel = nullptr;
   bool measure = false;              // per-device timings (adds device syncs)
   bool force_copy_transport = false;
+  // A group kept from an earlier run over the same devices (NCCL set-up costs hundreds of
+  // milliseconds); made here when null. Must not be aborted.
+  std::shared_ptr<TransportGroup> group;
 };
 
 struct SpmdRunResult {
   SamplingResult sampling;  // sample on devices[0]
   std::string transport;    // "copy" or "nccl"
 };
+
+// NCCL between distinct GPUs when gpu/ is linked in, otherwise the copy transport.
+std::shared_ptr<TransportGroup> make_transport_group(const std::vector<torch::Device>& devices, bool force_copy);
 
 // Throws the first worker's error (Cancelled when cancelled); every worker has stopped and
 // released its resources when it returns.

@@ -7,6 +7,7 @@
 #include "core/io/scheduler_config.h"
 #include "core/io/sha256.h"
 #include "core/models/config_json.h"
+#include "core/models/prompt_encoding.h"
 #include "core/models/prompt_tokenizer.h"
 #include "core/models/unet_denoiser.h"
 #include "core/models/weight_loader.h"
@@ -141,30 +142,8 @@ class BuiltinPipeline : public Pipeline {
 
   Conditioning encode(const std::string& prompt, const std::string& negative, double guidance, int clip_skip,
                       std::vector<std::string>& warnings) override {
-    torch::NoGradGuard no_grad;
-    const int context = config_.context_length();
-    const bool guided = guidance != 1.0;
-    std::vector<int64_t> ids;
-    auto add = [&](const std::string& text, const char* what) {
-      PromptTokens t = tokenizer_->encode(text, context);
-      if (t.truncated)
-        warnings.push_back(std::string(what) + " is longer than the built-in model's " + std::to_string(context) +
-                           " tokens and was truncated");
-      ids.insert(ids.end(), t.ids.begin(), t.ids.end());
-    };
-    if (guided) add(negative, "the negative prompt");
-    add(prompt, "the prompt");
-    auto id_tensor = torch::tensor(ids, torch::kLong).view({guided ? 2 : 1, context}).to(device_);
-    auto hidden = modules_.text_encoder->forward(id_tensor, clip_skip);
-    Conditioning c;
-    c.guidance = guidance;
-    if (guided) {
-      c.uncond = hidden.slice(0, 0, 1);
-      c.cond = hidden.slice(0, 1, 2);
-    } else {
-      c.cond = hidden;
-    }
-    return c;
+    return encode_prompt_pair(*tokenizer_, modules_.text_encoder, config_.context_length(), device_, prompt, negative,
+                              guidance, clip_skip, warnings);
   }
 
   torch::Tensor decode(const torch::Tensor& state) override { return to_picture(state)[0]; }
@@ -175,14 +154,8 @@ class BuiltinPipeline : public Pipeline {
     if (device == device_) return denoiser_;
     std::lock_guard<std::mutex> lock(mutex_);
     auto& replica = replicas_[device.str()];
-    if (!replica) {
-      torch::NoGradGuard no_grad;
-      UNet2DConditionModel copy(config_.unet, torch::TensorOptions().device(device).dtype(dtype_));
-      auto src = modules_.unet->named_parameters(true);
-      for (auto& p : copy->named_parameters(true)) p.value().set_data(src[p.key()].to(device));
-      copy->eval();
-      replica = std::make_shared<UNetDenoiser>(copy, config_.schedule.prediction, dtype_);
-    }
+    if (!replica)
+      replica = replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
     return replica;
   }
 

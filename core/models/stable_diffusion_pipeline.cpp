@@ -2,19 +2,12 @@
 
 #include "core/io/sha256.h"
 #include "core/models/latent_preview.h"
+#include "core/models/prompt_encoding.h"
 #include "core/models/random_weights.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
 namespace drf {
-namespace {
-
-std::string clip_for_warning(const std::string& text) {
-  return text.size() > 120 ? text.substr(0, 117) + "..." : text;
-}
-
-}  // namespace
-
 StableDiffusionPipeline::StableDiffusionPipeline(SdModelConfig config, SdModules modules,
                                                  std::shared_ptr<const PromptTokenizer> tokenizer, SdPipelineInfo info,
                                                  torch::Device device, torch::Dtype dtype)
@@ -66,30 +59,8 @@ std::vector<int64_t> StableDiffusionPipeline::state_shape(int width, int height)
 
 Conditioning StableDiffusionPipeline::encode(const std::string& prompt, const std::string& negative, double guidance,
                                              int clip_skip, std::vector<std::string>& warnings) {
-  torch::NoGradGuard no_grad;
-  const int context = config_.context_length();
-  const bool guided = guidance != 1.0;
-  std::vector<int64_t> ids;
-  auto add = [&](const std::string& text, const char* what) {
-    PromptTokens t = tokenizer_->encode(text, context);
-    if (t.truncated)
-      warnings.push_back(std::string(what) + " is longer than the text encoder's " + std::to_string(context) +
-                         " tokens and was truncated; dropped: \"" + clip_for_warning(t.dropped_text) + "\"");
-    ids.insert(ids.end(), t.ids.begin(), t.ids.end());
-  };
-  if (guided) add(negative, "the negative prompt");
-  add(prompt, "the prompt");
-  auto id_tensor = torch::tensor(ids, torch::kLong).view({guided ? 2 : 1, context}).to(device_);
-  auto hidden = modules_.text_encoder->forward(id_tensor, clip_skip);
-  Conditioning c;
-  c.guidance = guidance;
-  if (guided) {
-    c.uncond = hidden.slice(0, 0, 1);
-    c.cond = hidden.slice(0, 1, 2);
-  } else {
-    c.cond = hidden;
-  }
-  return c;
+  return encode_prompt_pair(*tokenizer_, modules_.text_encoder, config_.context_length(), device_, prompt, negative,
+                            guidance, clip_skip, warnings);
 }
 
 torch::Tensor StableDiffusionPipeline::decode(const torch::Tensor& state) {
@@ -104,14 +75,8 @@ std::shared_ptr<Denoiser> StableDiffusionPipeline::replicate_denoiser(const torc
   if (device == device_) return denoiser_;
   std::lock_guard<std::mutex> lock(mutex_);
   auto& replica = replicas_[device.str()];
-  if (!replica) {
-    torch::NoGradGuard no_grad;
-    UNet2DConditionModel copy(config_.unet, torch::TensorOptions().device(device).dtype(dtype_));
-    auto src = modules_.unet->named_parameters(true);
-    for (auto& p : copy->named_parameters(true)) p.value().set_data(src[p.key()].to(device));
-    copy->eval();
-    replica = std::make_shared<UNetDenoiser>(copy, config_.schedule.prediction, dtype_);
-  }
+  if (!replica)
+    replica = replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
   return replica;
 }
 

@@ -65,7 +65,7 @@ torch::Tensor Transformer2DImpl::forward(const torch::Tensor& x, const torch::Te
   for (auto& block : blocks_) t = block(t, context);
   if (linear_) t = linear_out(t);
   t = t.reshape({b, h, w, t.size(-1)}).permute({0, 3, 1, 2});
-  if (!linear_) t = conv_out(t.contiguous());
+  if (!linear_) t = conv_out(t.contiguous(x.suggest_memory_format()));  // keep the input's layout
   return t + x;
 }
 

@@ -1,13 +1,46 @@
 #include "core/models/unet_denoiser.h"
 
+#include <cstdlib>
+#include <cstring>
+
 namespace drf {
+namespace {
+
+// Channels-last (NHWC) lets cuDNN run its tensor-core convolution kernels without transposing
+// every activation; a tuning knob until measured on every GPU kind we ship for.
+bool channels_last_requested() {
+  const char* v = std::getenv("DRIFFUSION_CHANNELS_LAST");
+  return v && std::strcmp(v, "1") == 0;
+}
+
+}  // namespace
 
 UNetDenoiser::UNetDenoiser(UNet2DConditionModel unet, PredictionType prediction, torch::Dtype dtype)
-    : unet_(std::move(unet)), prediction_(prediction), dtype_(dtype) {}
+    : unet_(std::move(unet)), prediction_(prediction), dtype_(dtype) {
+  const auto params = unet_->parameters();
+  channels_last_ = channels_last_requested() && !params.empty() && params.front().is_cuda();
+  if (!channels_last_) return;
+  torch::NoGradGuard no_grad;
+  for (auto& p : unet_->parameters())
+    if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+}
 
 torch::Tensor UNetDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) {
   torch::NoGradGuard no_grad;
-  return unet_->forward(x.to(dtype_), t.to(torch::kFloat32), context.to(dtype_));
+  auto input = x.to(dtype_);
+  if (channels_last_) input = input.contiguous(torch::MemoryFormat::ChannelsLast);
+  return unet_->forward(input, t.to(torch::kFloat32), context.to(dtype_)).contiguous();
+}
+
+std::shared_ptr<UNetDenoiser> replicate_unet_denoiser(const UNet2DConditionModel& unet, const UNetConfig& config,
+                                                      PredictionType prediction, torch::Dtype dtype,
+                                                      const torch::Device& device) {
+  torch::NoGradGuard no_grad;
+  UNet2DConditionModel copy(config, torch::TensorOptions().device(device).dtype(dtype));
+  auto source = unet->named_parameters(true);
+  for (auto& p : copy->named_parameters(true)) p.value().set_data(source[p.key()].to(device));
+  copy->eval();
+  return std::make_shared<UNetDenoiser>(copy, prediction, dtype);
 }
 
 }  // namespace drf

@@ -18,6 +18,13 @@ class UNetDenoiser : public Denoiser {
   UNet2DConditionModel unet_;
   PredictionType prediction_;
   torch::Dtype dtype_;
+  bool channels_last_ = false;  // DRIFFUSION_CHANNELS_LAST=1 on a GPU
 };
+
+// A copy of `unet` on `device` (same config and dtype) as a denoiser: the replica each extra
+// GPU of a multi-device run evaluates its drafts with.
+std::shared_ptr<UNetDenoiser> replicate_unet_denoiser(const UNet2DConditionModel& unet, const UNetConfig& config,
+                                                      PredictionType prediction, torch::Dtype dtype,
+                                                      const torch::Device& device);
 
 }  // namespace drf

@@ -17,6 +17,19 @@ torch::Tensor to_epsilon(PredictionType type, const torch::Tensor& output, const
   throw Error(ErrorKind::Internal, "unknown prediction type");
 }
 
+namespace {
+
+// A round's few per-state values go to the device from pinned memory without a stream
+// synchronisation (a plain copy from pageable memory waits for the stream), so the host keeps
+// queueing work ahead of the GPU. Converted to the target dtype on the host: same rounding.
+torch::Tensor values_on(const std::vector<double>& values, const torch::TensorOptions& options) {
+  auto host = torch::tensor(values, torch::TensorOptions().dtype(torch::kFloat64)).to(options.dtype());
+  if (!options.device().is_cuda()) return host;
+  return host.pin_memory().to(options, /*non_blocking=*/true);
+}
+
+}  // namespace
+
 torch::Tensor GuidedPredictor::predict(const torch::Tensor& states, const std::vector<EvalPoint>& points) {
   const int64_t k = states.size(0);
   if (static_cast<int64_t>(points.size()) != k)
@@ -27,12 +40,11 @@ torch::Tensor GuidedPredictor::predict(const torch::Tensor& states, const std::v
     t.push_back(p.timestep);
     abar.push_back(p.alpha_bar);
   }
-  const auto f64 = torch::TensorOptions().dtype(torch::kFloat64);
   std::vector<int64_t> bshape(static_cast<std::size_t>(states.dim()), 1);
   bshape[0] = k;
-  auto c_in_t = torch::tensor(c_in, f64).view(bshape).to(states.options());
-  auto abar_t = torch::tensor(abar, f64).view(bshape).to(states.options());
-  auto t_t = torch::tensor(t, f64).to(torch::TensorOptions().dtype(torch::kFloat32).device(states.device()));
+  auto c_in_t = values_on(c_in, states.options()).view(bshape);
+  auto abar_t = values_on(abar, states.options()).view(bshape);
+  auto t_t = values_on(t, torch::TensorOptions().dtype(torch::kFloat32).device(states.device()));
 
   auto x_in = states * c_in_t;
   const Conditioning& c = conditioning_;

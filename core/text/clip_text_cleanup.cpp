@@ -1,6 +1,7 @@
 #include "core/text/clip_text_cleanup.h"
 
 #include "core/text/unicode_classes.h"
+#include "core/text/unicode_nfc.h"
 #include "core/text/utf8.h"
 
 namespace drf {
@@ -35,6 +36,18 @@ bool numeric_entity(const std::u32string& body, char32_t* out) {
   const bool invalid = v == 0 || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF);
   *out = invalid ? kReplacementChar : static_cast<char32_t>(v);
   return true;
+}
+
+// Python's str.lower() (and JavaScript's toLowerCase) turn a capital sigma into a final sigma
+// when a cased character precedes it and none follows, case-ignorable characters (apostrophes,
+// combining marks, ...) skipped on both sides: Unicode's Final_Sigma condition.
+bool is_final_sigma(const std::u32string& text, std::size_t i) {
+  std::size_t before = i;
+  while (before > 0 && unicode::is_case_ignorable(text[before - 1])) --before;
+  if (before == 0 || !unicode::is_cased(text[before - 1])) return false;
+  std::size_t after = i + 1;
+  while (after < text.size() && unicode::is_case_ignorable(text[after])) ++after;
+  return after == text.size() || !unicode::is_cased(text[after]);
 }
 
 }  // namespace
@@ -72,7 +85,7 @@ std::u32string html_unescape(const std::u32string& text) {
 }
 
 std::u32string clean_clip_text(const std::string& utf8_text) {
-  const std::u32string text = html_unescape(html_unescape(decode_utf8_lossy(utf8_text)));
+  const std::u32string text = html_unescape(html_unescape(unicode::to_nfc(decode_utf8_lossy(utf8_text))));
   std::u32string out;
   out.reserve(text.size());
   bool pending_space = false;
@@ -88,9 +101,8 @@ std::u32string clean_clip_text(const std::string& utf8_text) {
     if (c == 0x130) {  // 'İ' lowercases to "i" + combining dot above
       out.push_back(U'i');
       out.push_back(0x307);
-    } else if (c == 0x3A3 && i > 0 && unicode::is_letter(text[i - 1]) &&
-               (i + 1 == text.size() || !unicode::is_letter(text[i + 1]))) {
-      out.push_back(0x3C2);  // word-final capital sigma becomes final sigma, as Python's lower() does
+    } else if (c == 0x3A3 && is_final_sigma(text, i)) {
+      out.push_back(0x3C2);
     } else {
       out.push_back(unicode::to_lower(c));
     }

@@ -43,8 +43,20 @@ bool is_whitespace(char32_t cp) {
          cp == 0x202F || cp == 0x205F || cp == 0x3000;
 }
 
+bool is_case_ignorable(char32_t cp) {
+  return in_ranges(kCaseIgnorableRanges, cp);
+}
+
+bool is_cased(char32_t cp) {
+  if (cp < 0x80) return (cp | 0x20) >= 'a' && (cp | 0x20) <= 'z';
+  return in_ranges(kCasedRanges, cp);
+}
+
 bool is_control(char32_t cp) {
-  return !is_whitespace(cp) && (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F));
+  // U+001C..U+001F are whitespace to str.isspace() but not to Unicode (White_Space): ftfy and
+  // BERT's BasicTokenizer drop them like the other C0 controls, so they count as controls here.
+  if (cp < 0x20) return cp < 0x09 || cp > 0x0D;
+  return cp >= 0x7F && cp <= 0x9F && cp != 0x85;
 }
 
 char32_t to_lower(char32_t cp) {

@@ -19,8 +19,8 @@ IO_COMMON="core/util/errors.cpp core/text/utf8.cpp"
 declare -A SOURCES=(
   [fuzz_safetensors_header]="$IO_COMMON core/io/safetensors_header.cpp core/io/checkpoint_format.cpp"
   [fuzz_json_config]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/io/scheduler_config.cpp core/sampling/noise_schedule.cpp"
-  [fuzz_clip_tokenizer]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/text/unicode_classes.cpp core/text/clip_text_cleanup.cpp core/text/clip_pretokenizer.cpp core/text/bpe.cpp core/text/clip_tokenizer.cpp"
-  [fuzz_tokenizer_files]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/text/unicode_classes.cpp core/text/clip_text_cleanup.cpp core/text/clip_pretokenizer.cpp core/text/bpe.cpp core/text/clip_tokenizer.cpp"
+  [fuzz_clip_tokenizer]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/text/unicode_classes.cpp core/text/unicode_nfc.cpp core/text/clip_text_cleanup.cpp core/text/clip_pretokenizer.cpp core/text/bpe.cpp core/text/clip_tokenizer.cpp"
+  [fuzz_tokenizer_files]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/text/unicode_classes.cpp core/text/unicode_nfc.cpp core/text/clip_text_cleanup.cpp core/text/clip_pretokenizer.cpp core/text/bpe.cpp core/text/clip_tokenizer.cpp"
   [fuzz_infotext]="core/util/errors.cpp core/image/infotext_parse.cpp core/image/infotext_quote.cpp core/engine/settings.cpp"
 )
 declare -A MAX_LEN=([fuzz_safetensors_header]=16384 [fuzz_json_config]=65536 [fuzz_clip_tokenizer]=8192

@@ -5,6 +5,7 @@
 #include "core/text/clip_pretokenizer.h"
 #include "core/text/clip_text_cleanup.h"
 #include "core/text/unicode_classes.h"
+#include "core/text/unicode_nfc.h"
 #include "core/text/utf8.h"
 
 using namespace drf;
@@ -48,7 +49,29 @@ TEST(UnicodeClasses, LettersNumbersSpaces) {
   for (char32_t c : std::u32string{U'a', 0x200B, 0xFEFF}) EXPECT_FALSE(unicode::is_whitespace(c)) << c;
   EXPECT_TRUE(unicode::is_control(0));
   EXPECT_TRUE(unicode::is_control(0x7F));
-  EXPECT_FALSE(unicode::is_control(U'\n'));
+  EXPECT_TRUE(unicode::is_control(0x1C));  // whitespace to str.isspace(), dropped by ftfy
+  EXPECT_TRUE(unicode::is_control(0x9F));
+  EXPECT_TRUE(unicode::is_cased(U'A') && unicode::is_cased(0x3A3) && unicode::is_cased(0xAA));
+  EXPECT_FALSE(unicode::is_cased(0x30AD) || unicode::is_cased(U'1') || unicode::is_cased(0x345));
+  for (char32_t c : std::u32string{U'\'', U'.', 0x301, 0x345, 0x2B0}) EXPECT_TRUE(unicode::is_case_ignorable(c)) << c;
+  EXPECT_FALSE(unicode::is_case_ignorable(U'a') || unicode::is_case_ignorable(U' '));
+  for (char32_t c : std::u32string{U'\t', U'\n', U'\v', U'\f', U'\r', 0x85, U' ', U'a'})
+    EXPECT_FALSE(unicode::is_control(c)) << c;
+}
+
+TEST(UnicodeNfc, ComposesReordersAndLeavesExclusions) {
+  using unicode::to_nfc;
+  EXPECT_EQ(to_nfc(U"Cafe\u0301 A\u030A"), U"Caf\u00E9 \u00C5");
+  EXPECT_EQ(to_nfc(U"\u212B \u2126"), U"\u00C5 \u03A9");            // singletons decompose and stay so
+  EXPECT_EQ(to_nfc(U"e\u0327\u0301"), U"\u0229\u0301");              // cedilla (class 202) first
+  EXPECT_EQ(to_nfc(U"e\u0301\u0327"), U"\u0229\u0301");              // reordered, then the same
+  EXPECT_EQ(to_nfc(U"a\u0301\u0301"), U"\u00E1\u0301");              // the second mark is blocked
+  EXPECT_EQ(to_nfc(U"\u0958 \u0344"), U"\u0915\u093C \u0308\u0301");  // composition exclusions
+  EXPECT_EQ(to_nfc(U"\u1100\u1161\u11A8 \uAC00\u11A8"), U"\uAC01 \uAC01");  // Hangul
+  EXPECT_EQ(to_nfc(U"\u0301a"), U"\u0301a");                           // a leading mark stays
+  EXPECT_EQ(to_nfc(U"plain ascii"), U"plain ascii");
+  EXPECT_EQ(unicode::combining_class(0x301), 230);
+  EXPECT_EQ(unicode::combining_class(U'a'), 0);
 }
 
 TEST(UnicodeClasses, Lowercase) {
@@ -70,6 +93,8 @@ TEST(ClipTextCleanup, WhitespaceCaseEntitiesAndControls) {
                                         6)),
             U"abc");
   EXPECT_EQ(clean_clip_text("İ ΟΔΟΣ Σ"), U"i\u0307 οδος σ");
+  EXPECT_EQ(clean_clip_text("ΑΣキ ΑΣ'Α ΑΣ'"), U"ας\u30ad ασ'α ας'");  // Final_Sigma: cased, case-ignorable
+  EXPECT_EQ(clean_clip_text("E\u0301TE\u0301 a\x1c" "b"), U"\u00E9t\u00E9 ab");  // NFC; U+001C dropped
   EXPECT_EQ(clean_clip_text(""), U"");
 }
 

@@ -173,7 +173,7 @@ check_depends() {
 check "Depends names the package of every linked library (dpkg-shlibdeps)" check_depends
 check_key_depends() {
   local depends; depends=$(dpkg-deb -f "$DEB" Depends)
-  local want=(libtorch libspdlog)
+  local want=(libtorch libspdlog libopenblas0)  # OpenBLAS: the CPU speed of the built-in model
   ((OIIO)) && want+=(libopenimageio)
   ((GUI)) && want+=(libqt6widgets6 libqt6gui6 libqt6core6 qt6-qpa-plugins)
   for w in "${want[@]}"; do
@@ -181,7 +181,7 @@ check_key_depends() {
   done
   echo "$depends"
 }
-check "Depends includes LibTorch, spdlog$( ((OIIO)) && echo ', OpenImageIO')$( ((GUI)) && echo ', Qt 6 and its platform plugins')" check_key_depends
+check "Depends includes LibTorch, spdlog, OpenBLAS$( ((OIIO)) && echo ', OpenImageIO')$( ((GUI)) && echo ', Qt 6 and its platform plugins')" check_key_depends
 
 # --- 3. contents ------------------------------------------------------------------------------------
 expected_files() {

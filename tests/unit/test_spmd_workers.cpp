@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "core/analytic/analytic_pipeline.h"
+#include "core/engine/loaded_model.h"
 #include "core/engine/spmd_evaluator.h"
 #include "core/engine/spmd_runner.h"
 #include "core/sampling/draft_refine_sampler.h"
@@ -122,4 +123,27 @@ TEST(SpmdWorkers, AFailingWorkerEndsTheRunWithItsError) {
   } catch (const std::exception& e) {
     EXPECT_NE(std::string(e.what()).find("illegal memory access"), std::string::npos) << e.what();
   }
+}
+
+TEST(SpmdWorkers, AKeptGroupServesSeveralRunsWithTheSameResult) {
+  AnalyticPipeline p;
+  auto req = request(p, Mode::Aggressive, 4, std::vector<torch::Device>(3, torch::kCPU));
+  req.group = make_transport_group(req.devices, /*force_copy=*/true);
+  const auto first = run_spmd(req).sampling.sample;
+  const auto second = run_spmd(req).sampling.sample;
+  EXPECT_TRUE(torch::equal(first, second));
+  EXPECT_FALSE(req.group->barrier().aborted());
+}
+
+TEST(LoadedModelTransport, KeepsTheGroupPerDeviceSetAndReplacesAnAbortedOne) {
+  LoadedModel model(std::make_shared<AnalyticPipeline>());
+  const std::vector<torch::Device> two(2, torch::kCPU), three(3, torch::kCPU);
+  auto a = model.transport_group(two);
+  EXPECT_EQ(a, model.transport_group(two)) << "a second job on the same devices reuses the group";
+  a->abort("a worker failed");
+  auto b = model.transport_group(two);
+  EXPECT_NE(a, b) << "an aborted group is never handed out again";
+  EXPECT_FALSE(b->barrier().aborted());
+  auto c = model.transport_group(three);
+  EXPECT_EQ(c->size(), 3);
 }

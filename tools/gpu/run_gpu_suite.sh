@@ -1,34 +1,55 @@
 #!/usr/bin/env bash
-# On a GPU machine, from the repository root: build the headless CUDA variant, run the gpu and
-# multigpu ctest labels, then `driffusion bench` for SD 1.5 (512 px) and SD 2.1 (768 px) over
-# the given device counts. Results go to $OUT (or ./gpu-out): gpu_tests.txt, bench.txt and
-# bench.json (every configuration of both models in one JSON document).
-#   bash tools/gpu/run_gpu_suite.sh "1 2 3 4" [sd15 widths] [sd21 widths]
+# On a GPU machine, from the repository root: build the headless CUDA variant, run the GPU test
+# labels and `driffusion bench`. Phases run in the order given, so one device call can batch them:
+#
+#   bash tools/gpu/run_gpu_suite.sh build tests bench:sd15:1,2:1,2,3,4,5,6 bench:sd21:1,2:1,2,3,4
+#
+#   build                       configure + build build-gpu (needs .deps carried: see docs/gpu.md)
+#   tests                       ctest -L 'gpu|multigpu' -> $OUT/gpu_tests.txt
+#   bench:MODEL:DEVS:WIDTHS     driffusion bench for random:MODEL -> $OUT/bench-MODEL.{json,txt}
+#                               (DEVS: device counts; REPEATS, default 3, timed runs each;
+#                               TAG is appended to the file names, e.g. for an A/B run)
+# Results go to $OUT (or ./gpu-out). Exit status: non-zero when a phase failed.
 set -uo pipefail
-DEVICE_COUNTS=${1:-1}
-W15=${2:-1,2,3,4,5,6,8}
-W21=${3:-1,2,3,4}
 OUT=${OUT:-$PWD/gpu-out}
 mkdir -p "$OUT"
 export NCCL_NVLS_ENABLE=0 TORCH_SYMM_MEM_DISABLE_MULTICAST=1 NVSHMEM_DISABLE_NVLS=1  # never NVLink multicast
-nvidia-smi -L | tee -a "$OUT/bench.txt"
-TP=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
-cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$TP" \
-  -DDRIFFUSION_BUILD_GUI=OFF -DDRIFFUSION_WITH_OIIO=OFF -DTORCH_CUDA_ARCH_LIST=9.0 \
-  -DDRIFFUSION_EXTRA_INCLUDE="$PWD/.deps/include" -DDRIFFUSION_GTEST_SOURCE_DIR="$PWD/.deps/googletest" >/dev/null
-ninja -C build-gpu -k 0 2>&1 | grep -E "error|FAILED" | head -30
-(cd build-gpu && ctest -L 'gpu|multigpu' --output-on-failure --timeout 400 >"$OUT/gpu_tests.txt" 2>&1)
-tail -20 "$OUT/gpu_tests.txt"
-mkdir -p /tmp/bench
-for model in sd15 sd21; do
-  widths=$W15; [ $model = sd21 ] && widths=$W21
-  for g in $DEVICE_COUNTS; do
-    timeout 150 build-gpu/bin/driffusion bench --model random:$model --devices "$g" --widths "$widths" \
-      --repeats "${REPEATS:-3}" --out /tmp/bench/$model-$g.json 2>&1 | grep -v warning | tee -a "$OUT/bench.txt"
-  done
+status=0
+stamp() { echo "[$(date +%T)] $*"; }
+
+build() {
+  local tp
+  tp=$(python3 -c 'import torch;print(torch.utils.cmake_prefix_path)')
+  cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH="$tp" \
+    -DDRIFFUSION_BUILD_GUI=OFF -DDRIFFUSION_WITH_OIIO=OFF -DTORCH_CUDA_ARCH_LIST=9.0 \
+    -DDRIFFUSION_EXTRA_INCLUDE="$PWD/.deps/include" -DDRIFFUSION_GTEST_SOURCE_DIR="$PWD/.deps/googletest" >/dev/null
+  # Only what the GPU machine runs: the CLI, the GPU suites and the parity tool.
+  ninja -C build-gpu -k 0 driffusion test_gpu_engine test_gpu_soak test_multigpu_nccl test_model_cuda driffusion_parity \
+    >"$OUT/build.log" 2>&1 || { grep -E "error|FAILED" "$OUT/build.log" | head -30; return 1; }
+}
+
+tests() {
+  (cd build-gpu && DRIFFUSION_COLLECTIVE_TIMEOUT_S=${DRIFFUSION_COLLECTIVE_TIMEOUT_S:-30} ctest -L 'gpu|multigpu' --output-on-failure --timeout 300 >"$OUT/gpu_tests.txt" 2>&1)
+  local rc=$?
+  grep -E "^\[  (PASSED|FAILED|  OK|  SKIPPED) |tests passed|tests failed|Test +#" "$OUT/gpu_tests.txt" | tail -40
+  return $rc
+}
+
+bench() {  # MODEL DEVS WIDTHS
+  build-gpu/bin/driffusion bench --model "random:$1" --devices "$2" --widths "$3" --repeats "${REPEATS:-3}" \
+    --out "$OUT/bench-$1${TAG:-}.json" 2>&1 | grep -v warning | tee "$OUT/bench-$1${TAG:-}.txt"
+}
+
+nvidia-smi -L
+for phase in "$@"; do
+  stamp "phase $phase"
+  IFS=: read -r name a b c <<<"$phase"
+  case $name in
+    build) build || status=1 ;;
+    tests) tests || status=1 ;;
+    bench) bench "$a" "$b" "$c" || status=1 ;;
+    *) echo "unknown phase $phase" >&2; status=2 ;;
+  esac
 done
-python3 - "$OUT/bench.json" /tmp/bench/*.json <<'PY'
-import json, sys
-runs = [json.load(open(p)) for p in sys.argv[2:]]
-json.dump({"runs": runs}, open(sys.argv[1], "w"), indent=1)
-PY
+stamp "done (status $status)"
+exit $status

@@ -31,10 +31,30 @@ def ids_for(vocab, seed):
     return torch.tensor([short, full], dtype=torch.long)
 
 
+def final_layer_norm(model):
+    # transformers 4.x nests the transformer under .text_model; 5.x may not: find it by name.
+    return next(m for name, m in model.named_modules() if name.endswith("final_layer_norm"))
+
+
 def run(model, inputs):
     out = model(input_ids=inputs["input_ids"], output_hidden_states=True)
     return {"expected": out.last_hidden_state,
-            "expected_skip1": model.text_model.final_layer_norm(out.hidden_states[-2])}
+            "expected_skip1": final_layer_norm(model)(out.hidden_states[-2])}
+
+
+class CheckpointKeys(torch.nn.Module):
+    """Presents the model's weights under the checkpoint names (text_model.*) whatever the
+    transformers version calls them, so the saved case loads like a diffusers text_encoder/."""
+
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def state_dict(self, *args, **kwargs):
+        state = self.model.state_dict(*args, **kwargs)
+        if any(k.startswith("text_model.") for k in state):
+            return state
+        return {"text_model." + k: v for k, v in state.items()}
 
 
 def make(root, name, params, seed):
@@ -47,7 +67,7 @@ def make(root, name, params, seed):
     inputs = {"input_ids": ids_for(params["vocab_size"], seed)}
     expected, errors = pc.run_precisions(model, run, inputs)
     pc.save_case(root, name, "text", f"transformers {transformers.__version__} CLIPTextModel",
-                 json.loads(config.to_json_string()), model,
+                 json.loads(config.to_json_string()), CheckpointKeys(model),
                  inputs, expected, errors)
 
 

@@ -45,6 +45,10 @@ def run_precisions(model, run, inputs):
     """run(model, inputs) -> dict of named outputs. Returns (float64 outputs on CPU,
     {"fp32": err, "fp16": err}) with the errors of the reference's own lower precisions."""
     dev = device()
+    # model.to(dtype) casts the parameters in place: keep the float32 weights that get saved
+    # and restore them at the end, or the saved case would hold fp16-rounded weights that the
+    # float64 outputs were not computed with.
+    weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
     model.to(dev, torch.float64)
     cast = {k: (v.to(dev, torch.float64) if v.is_floating_point() else v.to(dev)) for k, v in inputs.items()}
     with torch.no_grad():
@@ -62,6 +66,7 @@ def run_precisions(model, run, inputs):
                 worst = e
         errors[label] = worst
     model.to(torch.float32)
+    model.load_state_dict(weights)
     return exact, errors
 
 

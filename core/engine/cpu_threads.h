@@ -1,0 +1,38 @@
+// CPU start-up: LibTorch's intra-op thread count and a check of the BLAS it calls.
+//
+// LibTorch sizes its intra-op pool from cpuinfo's core count, which some virtual machines report
+// as 1 (2-core KVM guests here: every CPU generation ran on one thread). The engine therefore sets
+// the count itself, once, to the physical cores this process may use: the CPU affinity mask, one
+// thread per core (SMT siblings share the vector units GEMM and convolution saturate), capped by a
+// cgroup v2 CPU quota. OMP_NUM_THREADS or MKL_NUM_THREADS, when set, win: LibTorch honours them.
+#pragma once
+#include <string>
+
+namespace drf {
+
+struct CpuThreadSetup {
+  int physical_cores = 0;     // usable physical cores found (affinity, topology, quota)
+  int intra_op_threads = 0;   // LibTorch's count after the set-up
+  bool from_environment = false;  // OMP_NUM_THREADS / MKL_NUM_THREADS decided it
+  // The BLAS library loaded into the process (symlinks resolved), empty when LibTorch links none
+  // (PyTorch's own builds carry MKL inside). Debian's LibTorch calls the libblas.so.3 alternative;
+  // the netlib reference implementation there makes a CPU image about 6x slower than OpenBLAS.
+  std::string blas_library;
+  bool reference_blas = false;
+  // OpenBLAS's threading (openblas_get_parallel: 0 serial, 1 its own pthread pool, 2 OpenMP), -1 when
+  // the BLAS is not OpenBLAS. A pthread pool next to LibTorch's OpenMP pool oversubscribes the cores
+  // (both spin-wait), so that pool is cut to one thread: on 2 cores 3.7-4.5 s per image, not 11-17 s.
+  int openblas_threading = -1;
+  bool openblas_pool_limited = false;
+};
+
+// Usable physical cores: CPUs in the affinity mask, SMT siblings counted once (sysfs topology),
+// at most the cgroup v2 quota (cpu.max) rounded up; never less than 1.
+int usable_physical_cores();
+
+// Sets LibTorch's intra-op threads as described above and logs them with the BLAS found (a warning
+// for the reference BLAS), on the first call only (later calls return the first result). Called by
+// drf::Engine's constructor, so the CLI, the GUI and driffusion-train bench share it.
+CpuThreadSetup configure_cpu_threads();
+
+}  // namespace drf
