@@ -1,5 +1,7 @@
 #include "gpu/cuda_graph_denoiser.h"
 
+#include <map>
+
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDACachingAllocator.h>
 #include <c10/cuda/CUDAGuard.h>
@@ -28,6 +30,17 @@ std::mutex& capture_mutex() {
   return m;
 }
 
+// One capture stream per device for the whole process (callers hold capture_mutex). cuBLAS
+// keeps a workspace (tens of MB) per (handle, stream) until the process ends: capturing each
+// shape on a fresh pool stream left one workspace behind per capture, up to 32 per device.
+c10::cuda::CUDAStream capture_stream(c10::DeviceIndex device) {
+  static std::map<c10::DeviceIndex, c10::cuda::CUDAStream> streams;
+  auto it = streams.find(device);
+  if (it == streams.end())
+    it = streams.emplace(device, c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device)).first;
+  return it->second;
+}
+
 }  // namespace
 
 struct CudaGraphDenoiser::Captured {
@@ -49,7 +62,7 @@ CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture(const std::string& key, 
   g->t = t.clone();
   g->c = c.clone();
   auto caller = c10::cuda::getCurrentCUDAStream(device_.index());
-  auto side = c10::cuda::getStreamFromPool(/*isHighPriority=*/false, device_.index());
+  auto side = capture_stream(device_.index());
   side.synchronize();
   caller.synchronize();
   last_use_.synchronize();  // no replay of ours may still use the pool we capture into

@@ -11,6 +11,7 @@
 #include "core/util/device_sync.h"
 #include "gpu/cuda_devices.h"
 #include "gpu/cuda_graph_denoiser.h"
+#include "gpu/fused_ops_cuda.h"
 #include "gpu/memory_stats.h"
 #ifdef DRIFFUSION_HAVE_NCCL
 #include "gpu/nccl_transport.h"
@@ -28,6 +29,7 @@ void register_gpu_backend() {
   register_nccl_transport_factory(&make_nccl_transport_group);
 #endif
   register_denoiser_accelerator(&make_cuda_graph_denoiser);
+  register_fused_kernels();
   // cuDNN picks the fastest convolution algorithm per shape once; shapes repeat every step.
   at::globalContext().setBenchmarkCuDNN(true);
   at::globalContext().setAllowTF32CuBLAS(true);

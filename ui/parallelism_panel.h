@@ -32,6 +32,8 @@ class ParallelismPanel : public QWidget {
   DeviceModel* deviceModel() const { return devices_; }
   QString speedupText() const;
   static QString explanation(Mode mode);
+  // The width proposed for this many checked CUDA devices (0 = CPU) until the user picks one.
+  static int defaultWidth(int cuda_devices);
 
  Q_SIGNALS:
   void refreshRequested();

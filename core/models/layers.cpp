@@ -1,5 +1,7 @@
 #include "core/models/layers.h"
 
+#include "core/models/fused_ops.h"
+
 namespace drf::layers {
 
 Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride_, int64_t padding_,
@@ -9,8 +11,17 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride_,
   if (with_bias) bias = register_parameter("bias", torch::empty({out}, options), false);
 }
 
-torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) {
-  return torch::conv2d(x, weight, bias, {stride, stride}, {padding, padding});
+torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) { return forward_with_bias(x, bias); }
+
+torch::Tensor Conv2dImpl::forward_with_bias(const torch::Tensor& x, const torch::Tensor& b) {
+  // A 1x1 convolution of a channels-last activation is one matrix product over the channel
+  // axis; cuBLAS adds the bias in its epilogue where cuDNN spends an extra pass on it.
+  const bool pointwise = weight.size(2) == 1 && weight.size(3) == 1 && stride == 1 && padding == 0;
+  if (pointwise && x.dim() == 4 && x.is_contiguous(torch::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
+    auto y = torch::linear(x.permute({0, 2, 3, 1}), weight.reshape({weight.size(0), weight.size(1)}), b);
+    return y.permute({0, 3, 1, 2});  // NCHW sizes, channels-last memory
+  }
+  return torch::conv2d(x, weight, b, {stride, stride}, {padding, padding});
 }
 
 LinearImpl::LinearImpl(int64_t in, int64_t out, const torch::TensorOptions& options, bool with_bias) {
@@ -26,7 +37,13 @@ GroupNormImpl::GroupNormImpl(int64_t groups_, int64_t channels, double eps_, con
   bias = register_parameter("bias", torch::empty({channels}, options), false);
 }
 
-torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) { return torch::group_norm(x, groups, weight, bias, eps); }
+torch::Tensor GroupNormImpl::forward(const torch::Tensor& x) {
+  return fused::group_norm(x, groups, weight, bias, eps, /*silu=*/false);
+}
+
+torch::Tensor GroupNormImpl::norm_silu(const torch::Tensor& x, const torch::Tensor& shift) {
+  return fused::group_norm(x, groups, weight, bias, eps, /*silu=*/true, shift);
+}
 
 LayerNormImpl::LayerNormImpl(int64_t dim, double eps_, const torch::TensorOptions& options) : eps(eps_) {
   weight = register_parameter("weight", torch::empty({dim}, options), false);

@@ -14,6 +14,9 @@ class Conv2dImpl : public torch::nn::Module {
   Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,
              const torch::TensorOptions& options, bool bias = true);
   torch::Tensor forward(const torch::Tensor& x);
+  // The convolution with another bias (undefined: none), for callers that fold this layer's
+  // bias into a later per-channel operation.
+  torch::Tensor forward_with_bias(const torch::Tensor& x, const torch::Tensor& other_bias);
   torch::Tensor weight, bias;  // bias undefined when bias = false
   int64_t stride, padding;
 };
@@ -31,6 +34,9 @@ class GroupNormImpl : public torch::nn::Module {
  public:
   GroupNormImpl(int64_t groups, int64_t channels, double eps, const torch::TensorOptions& options);
   torch::Tensor forward(const torch::Tensor& x);
+  // silu(GroupNorm(x + shift[:, :, None, None])) in one fused kernel where the backend has one;
+  // shift ([N, C]) may be undefined.
+  torch::Tensor norm_silu(const torch::Tensor& x, const torch::Tensor& shift = {});
   torch::Tensor weight, bias;
   int64_t groups;
   double eps;

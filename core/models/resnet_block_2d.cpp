@@ -14,12 +14,25 @@ ResnetBlock2DImpl::ResnetBlock2DImpl(const ResnetBlockOptions& o, const torch::T
     conv_shortcut = register_module("conv_shortcut", layers::Conv2d(o.in_channels, o.out_channels, 1, 1, 0, options));
 }
 
+namespace {
+torch::Tensor sum_of_defined(const torch::Tensor& a, const torch::Tensor& b) {
+  return !a.defined() ? b : !b.defined() ? a : a + b;
+}
+}  // namespace
+
 torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Tensor& temb) {
-  auto h = conv1(torch::silu(norm1(x)));
-  if (time_emb_proj && temb.defined()) h = h + time_emb_proj(torch::silu(temb)).unsqueeze(-1).unsqueeze(-1);
-  h = conv2(torch::silu(norm2(h)));
-  auto skip = conv_shortcut ? conv_shortcut(x) : x;
-  auto out = skip + h;
+  // conv1's bias and the timestep embedding are both constant per (sample, channel): they
+  // join into one shift that norm2's fused kernel adds while normalising, instead of two
+  // extra passes over the activation.
+  auto h = conv1->forward_with_bias(norm1->norm_silu(x), torch::Tensor());
+  auto shift = sum_of_defined(conv1->bias, time_emb_proj && temb.defined() ? time_emb_proj(torch::silu(temb))
+                                                                           : torch::Tensor());
+  if (shift.defined()) shift = shift.expand({h.size(0), h.size(1)}).contiguous();
+  h = norm2->norm_silu(h, shift);
+  // Likewise conv2's bias rides on the shortcut's (a GEMM epilogue) when there is one.
+  auto out = conv_shortcut ? conv_shortcut->forward_with_bias(x, sum_of_defined(conv_shortcut->bias, conv2->bias)) +
+                                 conv2->forward_with_bias(h, torch::Tensor())
+                           : x + conv2(h);
   return output_scale_factor_ == 1.0 ? out : out / output_scale_factor_;
 }
 

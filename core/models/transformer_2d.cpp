@@ -1,5 +1,7 @@
 #include "core/models/transformer_2d.h"
 
+#include "core/models/fused_ops.h"
+
 namespace drf {
 
 FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t inner, const torch::TensorOptions& options) {
@@ -13,8 +15,7 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t inner, const torch::Tensor
 }
 
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
-  auto parts = proj(x).chunk(2, -1);
-  return out(parts[0] * torch::gelu(parts[1]));
+  return out(fused::geglu(proj(x)));
 }
 
 BasicTransformerBlockImpl::BasicTransformerBlockImpl(const Transformer2DOptions& o,

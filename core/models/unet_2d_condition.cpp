@@ -89,7 +89,7 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
     if (remaining > 0) size = {skips[remaining - 1].size(2), skips[remaining - 1].size(3)};
     x = block(x, temb, context, skips, size);
   }
-  return conv_out(torch::silu(conv_norm_out(x)));
+  return conv_out(conv_norm_out->norm_silu(x));
 }
 
 }  // namespace drf

@@ -7,10 +7,12 @@ namespace drf {
 namespace {
 
 // Channels-last (NHWC) lets cuDNN run its tensor-core convolution kernels without transposing
-// every activation; a tuning knob until measured on every GPU kind we ship for.
-bool channels_last_requested() {
+// every activation, and the GPU backend's fused GroupNorm/GEGLU kernels work on it (ATen's
+// GroupNorm would copy to NCHW and back). Default on CUDA; DRIFFUSION_CHANNELS_LAST=0 turns
+// it off (A/B measurements). docs/benchmarks.md has the numbers.
+bool channels_last_wanted() {
   const char* v = std::getenv("DRIFFUSION_CHANNELS_LAST");
-  return v && std::strcmp(v, "1") == 0;
+  return !(v && std::strcmp(v, "0") == 0);
 }
 
 }  // namespace
@@ -18,7 +20,7 @@ bool channels_last_requested() {
 UNetDenoiser::UNetDenoiser(UNet2DConditionModel unet, PredictionType prediction, torch::Dtype dtype)
     : unet_(std::move(unet)), prediction_(prediction), dtype_(dtype) {
   const auto params = unet_->parameters();
-  channels_last_ = channels_last_requested() && !params.empty() && params.front().is_cuda();
+  channels_last_ = channels_last_wanted() && !params.empty() && params.front().is_cuda();
   if (!channels_last_) return;
   torch::NoGradGuard no_grad;
   for (auto& p : unet_->parameters())

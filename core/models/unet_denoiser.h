@@ -18,7 +18,7 @@ class UNetDenoiser : public Denoiser {
   UNet2DConditionModel unet_;
   PredictionType prediction_;
   torch::Dtype dtype_;
-  bool channels_last_ = false;  // DRIFFUSION_CHANNELS_LAST=1 on a GPU
+  bool channels_last_ = false;  // on a GPU unless DRIFFUSION_CHANNELS_LAST=0
 };
 
 // A copy of `unet` on `device` (same config and dtype) as a denoiser: the replica each extra

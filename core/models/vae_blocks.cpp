@@ -89,7 +89,7 @@ torch::Tensor VaeEncoderImpl::forward(const torch::Tensor& image) {
     if (i < downs_.size()) x = downs_[i](x);
   }
   x = mid_block(x);
-  return conv_out(torch::silu(conv_norm_out(x)));
+  return conv_out(conv_norm_out->norm_silu(x));
 }
 
 VaeDecoderImpl::VaeDecoderImpl(const VaeConfig& c, const torch::TensorOptions& options) {
@@ -125,7 +125,7 @@ torch::Tensor VaeDecoderImpl::forward(const torch::Tensor& z) {
     for (auto& r : resnets_[i]) x = r(x);
     if (i < ups_.size()) x = ups_[i](x);
   }
-  return conv_out(torch::silu(conv_norm_out(x)));
+  return conv_out(conv_norm_out->norm_silu(x));
 }
 
 }  // namespace drf

@@ -6,6 +6,7 @@
 
 #include "ui/device_model.h"
 #include "ui/history_model.h"
+#include "ui/parallelism_panel.h"
 #include "ui/queue_model.h"
 
 using namespace drf;
@@ -131,6 +132,27 @@ class ItemModelsTest : public QObject {
     QVERIFY(m.index(0).data().toString().contains(QStringLiteral("no GPU")));
     m.setCheckedCudaDevices({3});  // a device that does not exist
     QCOMPARE(m.checkedCount(), 1);
+  }
+
+  // The proposed width follows the checked devices (one draft per GPU, 3 batched drafts on a
+  // single GPU, 1 on the CPU) until the user sets one.
+  void parallelismWidthFollowsDevicesUntilChosen() {
+    ParallelismPanel panel;
+    panel.setDevices({device(0, "NVIDIA H200"), device(1, "NVIDIA H200"), device(-1, "CPU (16 threads)")});
+    QCOMPARE(panel.width(), 2);
+    auto* m = panel.deviceModel();
+    QVERIFY(m->setData(m->index(1), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(panel.width(), ParallelismPanel::defaultWidth(1));
+    QCOMPARE(panel.width(), 3);
+    QVERIFY(m->setData(m->index(2), Qt::Checked, Qt::CheckStateRole));  // the CPU
+    QCOMPARE(panel.width(), 1);
+    GenerationSettings s;
+    s.mode = Mode::Aggressive;
+    s.width = 5;
+    s.devices = {0, 1};
+    panel.load(s);  // a restored user choice
+    QVERIFY(m->setData(m->index(1), Qt::Unchecked, Qt::CheckStateRole));
+    QCOMPARE(panel.width(), 5);
   }
 };
 

@@ -6,6 +6,8 @@
 #
 #   build                       configure + build build-gpu (needs .deps carried: see docs/gpu.md)
 #   tests                       ctest -L 'gpu|multigpu' -> $OUT/gpu_tests.txt
+#   profile:MODEL:BATCHES       driffusion_profile_unet: eager/graph ms per batch and layout, Kineto
+#                               traces summed by tools/gpu/kernel_table.py -> $OUT/profile-MODEL.txt
 #   bench:MODEL:DEVS:WIDTHS     driffusion bench for random:MODEL -> $OUT/bench-MODEL.{json,txt}
 #                               (DEVS: device counts; REPEATS, default 3, timed runs each;
 #                               TAG is appended to the file names, e.g. for an A/B run)
@@ -24,7 +26,7 @@ build() {
     -DDRIFFUSION_BUILD_GUI=OFF -DDRIFFUSION_WITH_OIIO=OFF -DTORCH_CUDA_ARCH_LIST=9.0 \
     -DDRIFFUSION_EXTRA_INCLUDE="$PWD/.deps/include" -DDRIFFUSION_GTEST_SOURCE_DIR="$PWD/.deps/googletest" >/dev/null
   # Only what the GPU machine runs: the CLI, the GPU suites and the parity tool.
-  ninja -C build-gpu -k 0 driffusion test_gpu_engine test_gpu_soak test_multigpu_nccl test_model_cuda driffusion_parity \
+  ninja -C build-gpu -k 0 driffusion test_fused_kernels test_gpu_engine test_gpu_soak test_multigpu_nccl test_model_cuda driffusion_parity driffusion_profile_unet \
     >"$OUT/build.log" 2>&1 || { grep -E "error|FAILED" "$OUT/build.log" | head -30; return 1; }
 }
 
@@ -40,6 +42,14 @@ bench() {  # MODEL DEVS WIDTHS
     --out "$OUT/bench-$1${TAG:-}.json" 2>&1 | grep -v warning | tee "$OUT/bench-$1${TAG:-}.txt"
 }
 
+profile() {  # MODEL BATCHES
+  local dir=/tmp/traces-$1
+  mkdir -p "$dir"
+  { build-gpu/bin/driffusion_profile_unet --model "$1" --batches "$2" --out "$dir" --trace &&
+    python3 tools/gpu/kernel_table.py "$dir"/trace-*.json; } 2>&1 | grep -v -i warning | tee "$OUT/profile-$1${TAG:-}.txt"
+  return "${PIPESTATUS[0]}"
+}
+
 nvidia-smi -L
 for phase in "$@"; do
   stamp "phase $phase"
@@ -48,6 +58,7 @@ for phase in "$@"; do
     build) build || status=1 ;;
     tests) tests || status=1 ;;
     bench) bench "$a" "$b" "$c" || status=1 ;;
+    profile) profile "$a" "$b" || status=1 ;;
     *) echo "unknown phase $phase" >&2; status=2 ;;
   esac
 done

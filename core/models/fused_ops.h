@@ -1,0 +1,37 @@
+// Operations of the UNet that a GPU backend may run as fused kernels. The definitions here are
+// the reference math in plain ATen ops (CPU, and any tensor a registered kernel declines);
+// gpu/ registers CUDA kernels for channels-last activations, where ATen's GroupNorm copies
+// the tensor to NCHW and back and GEGLU costs three passes over the largest activation.
+#pragma once
+#include <functional>
+
+#include <torch/torch.h>
+
+namespace drf::fused {
+
+// GroupNorm(x + shift[:, :, None, None]) * weight + bias, then SiLU when `silu`.
+// x: [N, C, H, W]; shift: [N, C] or undefined (the ResNet block's timestep embedding).
+torch::Tensor group_norm(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
+                         const torch::Tensor& bias, double eps, bool silu, const torch::Tensor& shift = {});
+
+// a * gelu(b) (exact erf GELU) where a, b are the two halves of the last dimension.
+torch::Tensor geglu(const torch::Tensor& projected);
+
+// A backend kernel returns an undefined tensor when it does not handle the input (device,
+// dtype, layout); the reference math runs then.
+using GroupNormKernel = std::function<torch::Tensor(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
+                                                    const torch::Tensor& bias, double eps, bool silu,
+                                                    const torch::Tensor& shift)>;
+using GegluKernel = std::function<torch::Tensor(const torch::Tensor& projected)>;
+
+void register_kernels(GroupNormKernel group_norm, GegluKernel geglu);
+// Turns registered kernels off and on (A/B measurements, DRIFFUSION_FUSED_KERNELS=0).
+void set_kernels_enabled(bool enabled);
+bool kernels_enabled();
+
+// The reference math, always ATen.
+torch::Tensor group_norm_reference(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
+                                   const torch::Tensor& bias, double eps, bool silu, const torch::Tensor& shift = {});
+torch::Tensor geglu_reference(const torch::Tensor& projected);
+
+}  // namespace drf::fused

@@ -1,0 +1,36 @@
+// Fused CUDA kernels for the UNet's memory-bound operations, on raw device pointers (this
+// interface stays free of LibTorch so that nvcc compiles only plain CUDA). fused_ops_cuda.cpp
+// checks tensors, allocates and launches them on the current stream. All reductions run in a
+// fixed order: the same input gives the same bits on every run (no atomics).
+#pragma once
+#include <cstdint>
+
+#include <cuda_runtime.h>
+
+namespace drf::gpu::kernels {
+
+enum class DType { f32, f16, bf16 };
+
+struct GroupNormNhwc {
+  DType dtype;
+  const void* x;       // [N, HW, C] (an NCHW tensor in channels-last memory)
+  const void* shift;   // [N, C] added to x before normalising, or nullptr
+  const void* weight;  // [C]
+  const void* bias;    // [C]
+  void* out;           // [N, HW, C]
+  float* workspace;    // group_norm_workspace_floats() floats
+  int64_t n, hw, c, groups;
+  float eps;
+  bool silu;
+};
+
+// Widest channel count group_norm_nhwc takes.
+int64_t group_norm_max_channels();
+// Floats of scratch memory group_norm_nhwc needs for these sizes.
+int64_t group_norm_workspace_floats(int64_t n, int64_t hw, int64_t c, int64_t groups, int sm_count);
+cudaError_t group_norm_nhwc(const GroupNormNhwc& args, int sm_count, cudaStream_t stream);
+
+// out[m, i] = in[m, i] * gelu(in[m, half + i]) for in: [rows, 2 * half], out: [rows, half].
+cudaError_t geglu(DType dtype, const void* in, void* out, int64_t rows, int64_t half, cudaStream_t stream);
+
+}  // namespace drf::gpu::kernels

@@ -1,0 +1,16 @@
+// CUDA kernels behind drf::fused (core/models/fused_ops.h): GroupNorm(+shift, +SiLU) for
+// channels-last activations and GEGLU. They decline (undefined result) what they do not
+// handle, and the reference ATen math runs instead.
+#pragma once
+#include <torch/torch.h>
+
+namespace drf::gpu {
+
+torch::Tensor cuda_group_norm(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
+                              const torch::Tensor& bias, double eps, bool silu, const torch::Tensor& shift);
+torch::Tensor cuda_geglu(const torch::Tensor& projected);
+
+// Registers both with drf::fused.
+void register_fused_kernels();
+
+}  // namespace drf::gpu

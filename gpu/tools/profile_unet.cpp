@@ -1,0 +1,148 @@
+// Developer tool for the GPU machine: where does a UNet step's time go?
+//
+//   driffusion_profile_unet --model sd15|sd21 --batches 2,8,16 --out DIR [--trace]
+//
+// For each batch size (random weights, fp16, cuda:0) it prints the median eager and CUDA-graph
+// latency in NCHW, in NHWC with ATen ops only and in NHWC with our fused kernels (and how far
+// each output is from the NCHW one), and with --trace writes a Kineto trace of one eager forward per (batch, layout) to DIR, which
+// tools/gpu/kernel_table.py sums per kernel. Speed goals are judged by `driffusion bench`;
+// this tool only explains the numbers.
+#include <ATen/Context.h>
+#include <ATen/cuda/CUDAEvent.h>
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDACachingAllocator.h>
+#include <c10/cuda/CUDAStream.h>
+#include <torch/csrc/autograd/profiler_kineto.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "core/models/fused_ops.h"
+#include "core/models/random_weights.h"
+#include "core/models/unet_2d_condition.h"
+#include "gpu/fused_ops_cuda.h"
+
+namespace {
+
+using Forward = std::function<torch::Tensor()>;
+
+double median_ms(const Forward& run, int iterations) {
+  auto stream = c10::cuda::getCurrentCUDAStream();
+  std::vector<double> ms;
+  for (int i = 0; i < iterations; ++i) {
+    at::cuda::CUDAEvent start(cudaEventDefault), stop(cudaEventDefault);
+    start.record(stream);
+    run();
+    stop.record(stream);
+    stop.synchronize();
+    ms.push_back(start.elapsed_time(stop));
+  }
+  std::sort(ms.begin(), ms.end());
+  return ms[ms.size() / 2];
+}
+
+// Graph replay latency of `run` (captured once on a side stream, as CudaGraphDenoiser does).
+double graph_ms(const Forward& run, int iterations) {
+  auto side = c10::cuda::getStreamFromPool();
+  at::cuda::CUDAGraph graph;
+  {
+    c10::cuda::CUDAStreamGuard guard(side);
+    run();
+    run();
+    side.synchronize();
+    graph.capture_begin();
+    run();
+    graph.capture_end();
+    side.synchronize();
+  }
+  const double ms = median_ms([&] { graph.replay(); return torch::Tensor(); }, iterations);
+  return ms;
+}
+
+void save_trace(const Forward& run, const std::string& path) {
+  using namespace torch::autograd::profiler;
+  using torch::profiler::impl::ActivityType;
+  using torch::profiler::impl::ProfilerConfig;
+  using torch::profiler::impl::ProfilerState;
+  const ProfilerConfig config(ProfilerState::KINETO);
+  const std::set<ActivityType> activities{ActivityType::CPU, ActivityType::CUDA};
+  prepareProfiler(config, activities);
+  enableProfiler(config, activities);
+  run();
+  c10::cuda::getCurrentCUDAStream().synchronize();
+  disableProfiler()->save(path);
+}
+
+std::vector<int64_t> parse_list(const std::string& s) {
+  std::vector<int64_t> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(std::stoll(item));
+  return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::string model = "sd15", out_dir = ".";
+  std::vector<int64_t> batches{2, 8, 16};
+  bool trace = false;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--model" && i + 1 < argc) model = argv[++i];
+    else if (a == "--batches" && i + 1 < argc) batches = parse_list(argv[++i]);
+    else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
+    else if (a == "--trace") trace = true;
+    else {
+      std::fprintf(stderr, "usage: %s --model sd15|sd21 --batches 2,8,16 --out DIR [--trace]\n", argv[0]);
+      return 2;
+    }
+  }
+  if (!torch::cuda::is_available()) {
+    std::fprintf(stderr, "no CUDA device\n");
+    return 1;
+  }
+  torch::NoGradGuard no_grad;
+  const auto config = model == "sd21" ? drf::unet_config_sd21() : drf::unet_config_sd15();
+  const int64_t latent = model == "sd21" ? 96 : 64;
+  const int64_t context_len = 77;
+  const auto options = torch::TensorOptions().device(torch::kCUDA, 0).dtype(torch::kFloat16);
+  drf::UNet2DConditionModel unet(config, options);
+  drf::init_random_weights(*unet, 1234);
+  unet->eval();
+  at::globalContext().setBenchmarkCuDNN(true);
+  drf::gpu::register_fused_kernels();
+
+  std::printf("model %s latent %ld  (median ms; graph = CUDA-graph replay)\n", model.c_str(), latent);
+  std::printf("%-10s %-5s %9s %9s %9s %12s\n", "layout", "batch", "eager", "graph", "ms/sample", "max|d| nchw");
+  std::map<std::string, torch::Tensor> reference;  // NCHW output per batch
+  for (const std::string layout : {"nchw", "nhwc-aten", "nhwc-fused"}) {
+    const auto format = layout == "nchw" ? torch::MemoryFormat::Contiguous : torch::MemoryFormat::ChannelsLast;
+    drf::fused::set_kernels_enabled(layout == "nhwc-fused");
+    for (auto& p : unet->parameters())
+      if (p.dim() == 4) p.set_data(p.contiguous(format));
+    for (int64_t b : batches) {
+      torch::manual_seed(b);  // the same inputs in every layout
+      auto x = torch::randn({b, config.in_channels, latent, latent}, options).contiguous(format);
+      auto t = torch::full({b}, 500.0f, options.dtype(torch::kFloat32));
+      auto c = torch::randn({b, context_len, config.cross_attention_dim}, options);
+      Forward run = [&] { return unet->forward(x, t, c); };
+      for (int i = 0; i < 3; ++i) run();
+      const double eager = median_ms(run, 10);
+      const double graph = graph_ms(run, 20);
+      auto y = run().to(torch::kFloat32);
+      const std::string key = std::to_string(b);
+      if (layout == "nchw") reference[key] = y;
+      const double diff = (y - reference[key]).abs().max().item<double>();
+      std::printf("%-10s %-5ld %9.2f %9.2f %9.3f %12.5f\n", layout.c_str(), b, eager, graph, graph / b, diff);
+      std::fflush(stdout);
+      if (trace) save_trace(run, out_dir + "/trace-" + model + "-b" + std::to_string(b) + "-" + layout + ".json");
+      c10::cuda::CUDACachingAllocator::emptyCache();
+    }
+  }
+  return 0;
+}
