@@ -25,9 +25,10 @@ bool vector_aligned(const torch::Tensor& t) {
   return reinterpret_cast<std::uintptr_t>(t.data_ptr()) % (8 * t.element_size()) == 0;
 }
 
+// Weight, bias or shift as the kernels read them: x's device and dtype, dense, 8-aligned.
 bool is_parameter_like(const torch::Tensor& p, const torch::Tensor& x, int64_t numel) {
   return p.defined() && p.device() == x.device() && p.scalar_type() == x.scalar_type() && p.is_contiguous() &&
-         p.numel() == numel;
+         p.numel() == numel && vector_aligned(p);
 }
 
 void check(cudaError_t e, const char* what, const torch::Tensor& x) {
@@ -45,7 +46,7 @@ torch::Tensor cuda_group_norm(const torch::Tensor& x, int64_t groups, const torc
       !vector_aligned(x))
     return {};
   if (!is_parameter_like(weight, x, c) || !is_parameter_like(bias, x, c)) return {};
-  if (shift.defined() && !(is_parameter_like(shift, x, n * c) && shift.dim() == 2 && vector_aligned(shift))) return {};
+  if (shift.defined() && !(is_parameter_like(shift, x, n * c) && shift.dim() == 2)) return {};
   c10::cuda::CUDAGuard guard(x.device());
   const int sms = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
   auto out = torch::empty(x.sizes(), x.options().memory_format(torch::MemoryFormat::ChannelsLast));

@@ -79,7 +79,9 @@ case "${1:-}" in
   build) install_packages "${PACKAGES[@]}"; build ;;
   run)
     install_packages "${PACKAGES[@]}"; build
-    exec build/bin/driffusion-studio --model builtin ;;
+    # As the desktop entry does: OpenMP threads that sleep instead of spinning keep CPU
+    # generation fast while other programs use the cores (docs/builtin-model.md, "CPU speed").
+    OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-passive} exec build/bin/driffusion-studio --model builtin ;;
   test)
     install_packages "${PACKAGES[@]}"; build; run_tests
     # CI (and FULL=1) adds the packages, the fuzzers and the sanitizer suites (docs/reliability.md).

@@ -240,7 +240,7 @@ if ((GUI)); then
   check_desktop_links() {
     local desktop="$DEB_ROOT/usr/share/applications/driffusion-studio.desktop" meta
     meta=$(ls "$DEB_ROOT"/usr/share/metainfo/*.metainfo.xml)
-    grep -qx 'Name=DRiffusion Studio' "$desktop" && grep -qx 'Exec=driffusion-studio' "$desktop" &&
+    grep -qx 'Name=DRiffusion Studio' "$desktop" && grep -qx 'Exec=env OMP_WAIT_POLICY=passive driffusion-studio' "$desktop" &&
       grep -qx 'Icon=driffusion-studio' "$desktop" &&
       grep -qx 'Categories=Graphics;2DGraphics;RasterGraphics;Qt;' "$desktop" &&
       grep -q '<launchable type="desktop-id">driffusion-studio.desktop</launchable>' "$meta" &&
