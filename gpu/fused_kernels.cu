@@ -35,12 +35,16 @@ int64_t row_slices(int64_t c) {
   return cvec > kThreads ? 1 : kThreads / cvec;
 }
 
-// Rows of the spatial extent one statistics block reduces: enough blocks to fill the GPU a few
-// times over, but at least 4 loads per thread.
-int64_t rows_per_chunk(int64_t n, int64_t hw, int64_t c, int sm_count) {
+// How the statistics pass splits the spatial rows (the launch and the workspace size both use
+// this): enough blocks to fill the GPU a few times over, but at least 4 loads per thread.
+struct Chunking {
+  int64_t rows, chunks;
+};
+Chunking chunking(int64_t n, int64_t hw, int64_t c, int sm_count) {
   const int64_t target_blocks = 4LL * std::max(sm_count, 1);
-  const int64_t chunks = std::max<int64_t>(1, target_blocks / std::max<int64_t>(n, 1));
-  return std::min(hw, std::max((hw + chunks - 1) / chunks, 4 * row_slices(c)));
+  const int64_t wanted = std::max<int64_t>(1, target_blocks / std::max<int64_t>(n, 1));
+  const int64_t rows = std::min(hw, std::max((hw + wanted - 1) / wanted, 4 * row_slices(c)));
+  return {rows, (hw + rows - 1) / rows};
 }
 
 // Pass 1: per (sample, chunk of rows, group) sums of v and v^2 in fp32, v = x (+ shift).
@@ -194,8 +198,7 @@ int grid_for(int64_t work, int threads) {
 
 template <typename T>
 cudaError_t group_norm_typed(const GroupNormNhwc& a, int sm_count, cudaStream_t stream) {
-  const int64_t rows = rows_per_chunk(a.n, a.hw, a.c, sm_count);
-  const int64_t chunks = (a.hw + rows - 1) / rows;
+  const auto [rows, chunks] = chunking(a.n, a.hw, a.c, sm_count);
   float* partial = a.workspace;
   float* moments = a.workspace + a.n * chunks * a.groups * 2;
   const T* x = static_cast<const T*>(a.x);
@@ -221,8 +224,7 @@ cudaError_t group_norm_typed(const GroupNormNhwc& a, int sm_count, cudaStream_t 
 }  // namespace
 
 int64_t group_norm_workspace_floats(int64_t n, int64_t hw, int64_t c, int64_t groups, int sm_count) {
-  const int64_t rows = rows_per_chunk(n, hw, c, sm_count);
-  const int64_t chunks = (hw + rows - 1) / rows;
+  const int64_t chunks = chunking(n, hw, c, sm_count).chunks;
   return n * chunks * groups * 2 + n * groups * 2;
 }
 
