@@ -1,5 +1,6 @@
 #include "gpu/cuda_graph_denoiser.h"
 
+#include <algorithm>
 #include <map>
 
 #include <ATen/cuda/CUDAGraph.h>
@@ -93,8 +94,21 @@ torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Te
   if (it != graphs_.end()) {
     g = it->second.get();
   } else {
+    if (x.numel() > largest_input_ && !graphs_.empty()) {
+      // A larger input than any graph in the pool: its activations do not fit the blocks the
+      // smaller graphs left free (a batch of 4 drafts next to the one-draft graph grew the pool
+      // by nearly the whole new graph, not by the difference). Drop the graphs and their pool,
+      // capture the largest first; the smaller ones are captured again on their next use, into
+      // its free blocks. Inputs only grow through this, so it happens once per new largest.
+      last_use_.synchronize();
+      graphs_.clear();
+      pool_ = c10::cuda::MempoolId_t{0, 0};
+      largest_input_ = 0;
+      c10::cuda::CUDACachingAllocator::emptyCache();
+    }
     try {
       g = &capture(key, x, t, c);
+      largest_input_ = std::max(largest_input_, x.numel());
     } catch (const std::exception& e) {
       core_log()->warn("CUDA graph capture failed on {} ({}); running the denoiser eagerly", device_.str(), e.what());
       eager_only_ = true;

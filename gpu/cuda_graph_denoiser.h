@@ -32,6 +32,7 @@ class CudaGraphDenoiser : public Denoiser {
   // One memory pool for all of this denoiser's graphs: they never run at the same time, so
   // they can share scratch memory instead of holding one pool per input shape.
   c10::cuda::MempoolId_t pool_{0, 0};
+  int64_t largest_input_ = 0;  // elements of the largest input captured into pool_
   // Recorded after every replay's output is copied out. Several workers (threads, streams)
   // may share this replica through the copy transport: each replay waits for the previous
   // one on the GPU, since all of them use the same static buffers and pool.

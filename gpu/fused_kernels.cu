@@ -191,6 +191,62 @@ __global__ void geglu_kernel(const T* __restrict__ in, T* __restrict__ out, int6
   }
 }
 
+// LayerNorm over the last dimension, one warp per row: the row stays in registers (PerLane
+// vectors of 8 per lane), so x is read once; mean, then the variance around it, are summed
+// lane-wise and across the warp by a fixed butterfly (deterministic). ATen's kernel gives each
+// row a whole block, which at the UNet's 320 to 1280 channels leaves most threads idle.
+template <typename T, int PerLane>
+__global__ void layer_norm_rows(const T* __restrict__ x, const T* __restrict__ weight, const T* __restrict__ bias,
+                                T* __restrict__ out, int64_t rows, int64_t c, float eps) {
+  const int lane = threadIdx.x % 32;
+  const int64_t warps = blockDim.x / 32, cvec = c / kVec;
+  for (int64_t row = blockIdx.x * warps + threadIdx.x / 32; row < rows; row += static_cast<int64_t>(gridDim.x) * warps) {
+    const Vec<T>* in = reinterpret_cast<const Vec<T>*>(x + row * c);
+    float v[PerLane][kVec];
+    float sum = 0.f;
+#pragma unroll
+    for (int j = 0; j < PerLane; ++j) {
+      const int64_t cv = lane + j * 32;
+      if (cv < cvec) {
+        const Vec<T> t = in[cv];
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) {
+          v[j][k] = to_float(t.v[k]);
+          sum += v[j][k];
+        }
+      }
+    }
+    for (int off = 16; off > 0; off /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, off);
+    const float mean = sum / static_cast<float>(c);
+    float sq = 0.f;
+#pragma unroll
+    for (int j = 0; j < PerLane; ++j) {
+      if (lane + j * 32 < cvec) {
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) {
+          const float d = v[j][k] - mean;
+          sq += d * d;
+        }
+      }
+    }
+    for (int off = 16; off > 0; off /= 2) sq += __shfl_xor_sync(0xffffffffu, sq, off);
+    const float rstd = rsqrtf(sq / static_cast<float>(c) + eps);
+    Vec<T>* dst = reinterpret_cast<Vec<T>*>(out + row * c);
+#pragma unroll
+    for (int j = 0; j < PerLane; ++j) {
+      const int64_t cv = lane + j * 32;
+      if (cv < cvec) {
+        const Vec<T> w = reinterpret_cast<const Vec<T>*>(weight)[cv];
+        const Vec<T> b = reinterpret_cast<const Vec<T>*>(bias)[cv];
+        Vec<T> res;
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) res.v[k] = from_float<T>((v[j][k] - mean) * rstd * to_float(w.v[k]) + to_float(b.v[k]));
+        dst[cv] = res;
+      }
+    }
+  }
+}
+
 int grid_for(int64_t work, int threads) {
   const int64_t blocks = (work + threads - 1) / threads;
   return static_cast<int>(std::min<int64_t>(std::max<int64_t>(blocks, 1), 65535LL * 8));
@@ -221,7 +277,40 @@ cudaError_t group_norm_typed(const GroupNormNhwc& a, int sm_count, cudaStream_t 
   return cudaGetLastError();
 }
 
+template <typename T>
+cudaError_t layer_norm_typed(const LayerNormRows& a, int sm_count, cudaStream_t stream) {
+  constexpr int kWarps = 8;
+  const int64_t blocks = std::min<int64_t>((a.rows + kWarps - 1) / kWarps, 32LL * std::max(sm_count, 1));
+  const dim3 grid(static_cast<unsigned>(std::max<int64_t>(blocks, 1)));
+  const T* x = static_cast<const T*>(a.x);
+  const T* w = static_cast<const T*>(a.weight);
+  const T* b = static_cast<const T*>(a.bias);
+  T* out = static_cast<T*>(a.out);
+  const int64_t per_lane = (a.c / kVec + 31) / 32;
+  if (per_lane <= 1)
+    layer_norm_rows<T, 1><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+  else if (per_lane <= 2)
+    layer_norm_rows<T, 2><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+  else if (per_lane <= 4)
+    layer_norm_rows<T, 4><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+  else
+    layer_norm_rows<T, 8><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+  return cudaGetLastError();
+}
+
 }  // namespace
+
+int64_t layer_norm_max_channels() { return 8 * 32 * kVec; }
+
+cudaError_t layer_norm(const LayerNormRows& args, int sm_count, cudaStream_t stream) {
+  if (args.c % kVec != 0 || args.c > layer_norm_max_channels()) return cudaErrorInvalidValue;
+  switch (args.dtype) {
+    case DType::f32: return layer_norm_typed<float>(args, sm_count, stream);
+    case DType::f16: return layer_norm_typed<__half>(args, sm_count, stream);
+    case DType::bf16: return layer_norm_typed<__nv_bfloat16>(args, sm_count, stream);
+  }
+  return cudaErrorInvalidValue;
+}
 
 int64_t group_norm_workspace_floats(int64_t n, int64_t hw, int64_t c, int64_t groups, int sm_count) {
   const int64_t chunks = chunking(n, hw, c, sm_count).chunks;

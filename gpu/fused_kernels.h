@@ -33,4 +33,18 @@ cudaError_t group_norm_nhwc(const GroupNormNhwc& args, int sm_count, cudaStream_
 // out[m, i] = in[m, i] * gelu(in[m, half + i]) for in: [rows, 2 * half], out: [rows, half].
 cudaError_t geglu(DType dtype, const void* in, void* out, int64_t rows, int64_t half, cudaStream_t stream);
 
+struct LayerNormRows {
+  DType dtype;
+  const void* x;       // [rows, c], rows contiguous
+  const void* weight;  // [c]
+  const void* bias;    // [c]
+  void* out;           // [rows, c]
+  int64_t rows, c;
+  float eps;
+};
+
+// Widest row layer_norm takes (c must also be a multiple of 8).
+int64_t layer_norm_max_channels();
+cudaError_t layer_norm(const LayerNormRows& args, int sm_count, cudaStream_t stream);
+
 }  // namespace drf::gpu::kernels

@@ -85,6 +85,22 @@ torch::Tensor cuda_geglu(const torch::Tensor& projected) {
   return out;
 }
 
-void register_fused_kernels() { fused::register_kernels(&cuda_group_norm, &cuda_geglu); }
+torch::Tensor cuda_layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                              double eps) {
+  const auto dtype = kernel_dtype(x.scalar_type());
+  if (!x.is_cuda() || !dtype || x.dim() < 1 || !x.is_contiguous() || x.numel() == 0 || !vector_aligned(x)) return {};
+  const int64_t c = x.size(-1);
+  if (c % 8 != 0 || c > kernels::layer_norm_max_channels()) return {};
+  if (!is_parameter_like(weight, x, c) || !is_parameter_like(bias, x, c)) return {};
+  c10::cuda::CUDAGuard guard(x.device());
+  const int sms = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
+  auto out = torch::empty(x.sizes(), x.options());
+  kernels::LayerNormRows args{*dtype, x.data_ptr(), weight.data_ptr(), bias.data_ptr(), out.data_ptr(),
+                              x.numel() / c, c, static_cast<float>(eps)};
+  check(kernels::layer_norm(args, sms, at::cuda::getCurrentCUDAStream(x.device().index())), "LayerNorm", x);
+  return out;
+}
+
+void register_fused_kernels() { fused::register_kernels(&cuda_group_norm, &cuda_geglu, &cuda_layer_norm); }
 
 }  // namespace drf::gpu

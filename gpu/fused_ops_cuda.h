@@ -1,5 +1,5 @@
 // CUDA kernels behind drf::fused (core/models/fused_ops.h): GroupNorm(+shift, +SiLU) for
-// channels-last activations and GEGLU. They decline (undefined result) what they do not
+// channels-last activations, GEGLU and LayerNorm. They decline (undefined result) what they do not
 // handle, and the reference ATen math runs instead.
 #pragma once
 #include <torch/torch.h>
@@ -9,8 +9,10 @@ namespace drf::gpu {
 torch::Tensor cuda_group_norm(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
                               const torch::Tensor& bias, double eps, bool silu, const torch::Tensor& shift);
 torch::Tensor cuda_geglu(const torch::Tensor& projected);
+torch::Tensor cuda_layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                              double eps);
 
-// Registers both with drf::fused.
+// Registers them with drf::fused.
 void register_fused_kernels();
 
 }  // namespace drf::gpu

@@ -29,6 +29,7 @@ double median(std::vector<double> v) {
 struct Measured {
   double loop_ms = 0, e2e_ms = 0;
   int latencies = 0;
+  int states_per_call = 0;  // the draft memory budget's limit; 0 = none
   std::vector<double> peak_mb;
 };
 
@@ -47,6 +48,7 @@ Measured measure(Engine& engine, const GenerationSettings& s, int warmup, int re
     loop.push_back(r.stats.sampling_ms);
     e2e.push_back(r.stats.total_ms);
     m.latencies = r.stats.serial_latencies;
+    m.states_per_call = r.stats.max_states_per_call;
   }
   m.loop_ms = median(loop);
   m.e2e_ms = median(e2e);
@@ -82,6 +84,7 @@ int run_bench(int argc, char** argv) {
       .option("repeats", "R", "timed runs per configuration", "5")
       .option("warmup", "W", "untimed runs per configuration", "1")
       .option("dtype", "T", "fp16, bf16 or fp32 (default fp16 on GPU)")
+      .option("draft-memory", "MB", "draft memory budget per device, 0 = no limit", "256")
       .option("prompt", "P", "prompt", "a photograph of an astronaut riding a horse")
       .option("seed", "S", "seed", "42")
       .option("out", "FILE", "also write the JSON result to FILE")
@@ -96,6 +99,7 @@ int run_bench(int argc, char** argv) {
   base.prompt = args.get("prompt");
   base.seed = args.get_u64("seed");
   base.dtype = args.get("dtype");
+  base.draft_memory_mb = args.get_int("draft-memory");
   if (args.has("size")) {
     const std::string size = args.get("size");
     const auto x = size.find('x');
@@ -121,6 +125,7 @@ int run_bench(int argc, char** argv) {
   out["cfg"] = base.guidance;
   out["sampler"] = sampler_name(base.sampler);
   out["repeats"] = repeats;
+  out["draft_memory_mb"] = base.draft_memory_mb;
   out["version"] = version_line();
   for (const auto& d : Engine::devices()) out["machine"].push_back(d.name);
 
@@ -154,7 +159,8 @@ int run_bench(int argc, char** argv) {
                           {"planned_latencies", plan.serial_latencies()},
                           {"speedup", speedup},
                           {"theoretical_speedup", plan.theoretical_speedup()},
-                          {"efficiency", speedup / plan.theoretical_speedup()}};
+                          {"efficiency", speedup / plan.theoretical_speedup()},
+                          {"max_drafts_per_call", m.states_per_call}};
       // working = peak held by the allocator - the weights resident on that device;
       // extra = working - the sequential sampler's working memory on one device (what
       // DRiffusion costs beyond running the model normally; the paper reports +186..226 MB).
@@ -170,13 +176,14 @@ int run_bench(int argc, char** argv) {
       out["results"].push_back(r);
       if (args.get_flag("json")) return;
       if (header)
-        std::printf("%4s %-13s %5s %9s %9s %9s %5s %8s %8s %7s %8s\n", "devs", "mode", "width", "loop ms", "e2e ms",
-                    "ms/lat", "lats", "speedup", "theory", "effic.", "extra MB");
+        std::printf("%4s %-13s %5s %9s %9s %9s %5s %8s %8s %7s %8s %6s\n", "devs", "mode", "width", "loop ms", "e2e ms",
+                    "ms/lat", "lats", "speedup", "theory", "effic.", "extra MB", "/call");
       header = false;
-      std::printf("%4s %-13s %5d %9.1f %9.1f %9.2f %5d %7.2fx %7.2fx %6.1f%% %8.0f\n",
+      std::printf("%4s %-13s %5d %9.1f %9.1f %9.2f %5d %7.2fx %7.2fx %6.1f%% %8.0f %6s\n",
                   devices == 0 ? "cpu" : std::to_string(devices).c_str(), mode_name(mode),
                   mode == Mode::Sequential ? 1 : width, m.loop_ms, m.e2e_ms, m.loop_ms / m.latencies, m.latencies,
-                  speedup, plan.theoretical_speedup(), 100 * speedup / plan.theoretical_speedup(), most_extra);
+                  speedup, plan.theoretical_speedup(), 100 * speedup / plan.theoretical_speedup(), most_extra,
+                  m.states_per_call > 0 ? std::to_string(m.states_per_call).c_str() : "all");
       std::fflush(stdout);
     };
     const bool wants_sequential = std::find(modes.begin(), modes.end(), Mode::Sequential) != modes.end();

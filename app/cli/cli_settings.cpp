@@ -40,7 +40,9 @@ void add_generation_options(ArgParser& a) {
       .option("size", "WxH", "image size, multiples of 8 (default: the model's native size)")
       .option("dtype", "T", "fp32, fp16 or bf16 (default fp16 on GPU, fp32 on CPU)")
       .option("tokenizer", "DIR", "tokenizer folder for single-file checkpoints")
-      .option("clip-skip", "N", "text encoder layers to skip, 0 = model default");
+      .option("clip-skip", "N", "text encoder layers to skip, 0 = model default")
+      .option("draft-memory", "MB", "memory per device for a round's drafts beyond one draft's; more drafts run in "
+                                    "further calls; 0 = no limit (default 256)");
 }
 
 GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettings s) {
@@ -66,6 +68,7 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   if (a.has("dtype")) s.dtype = a.get("dtype");
   if (a.has("tokenizer")) s.tokenizer_dir = a.get("tokenizer");
   if (a.has("clip-skip")) s.clip_skip = a.get_int("clip-skip");
+  if (a.has("draft-memory")) s.draft_memory_mb = a.get_int("draft-memory");
   return s;
 }
 

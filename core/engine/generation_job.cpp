@@ -4,6 +4,7 @@
 
 #include "core/engine/denoiser_accelerator.h"
 #include "core/engine/device_selection.h"
+#include "core/engine/draft_memory.h"
 #include "core/engine/image_convert.h"
 #include "core/engine/spmd_runner.h"
 #include "core/sampling/draft_refine_sampler.h"
@@ -148,6 +149,11 @@ GenerationResult GenerationJob::run_unguarded() {
   so.state_shape = shape;
   so.state_options = torch::TensorOptions().dtype(torch::kFloat32).device(devices.front());
   const torch::Tensor noise = seeded_noise(s.seed, shape, torch::TensorOptions().dtype(torch::kFloat32));
+  // Drafts beyond what the draft memory budget holds run in further network calls per round.
+  const int max_states =
+      s.mode == Mode::Sequential ? 0
+                                 : max_states_per_call(s.draft_memory_mb, pipeline->activation_bytes_per_row(shape),
+                                                       cond.guided() ? 2 : 1);
 
   std::unique_ptr<EventForwarder> forwarder;
   if (observer_) forwarder = std::make_unique<EventForwarder>(*pipeline, observer_, s.steps, start_);
@@ -157,7 +163,7 @@ GenerationResult GenerationJob::run_unguarded() {
   if (devices.size() == 1) {
     auto sampler = make_sampler(schedule, so);
     auto denoiser = model->denoiser_for(devices.front());
-    GuidedPredictor predictor(*denoiser, cond);
+    GuidedPredictor predictor(*denoiser, cond, max_states);
     LocalEvaluator evaluator(predictor, cancel_, devices.front().str(), /*measure=*/observer_ != nullptr);
     auto x0 = sampler->initial_state(noise.to(devices.front()));
     sampled = s.mode == Mode::Sequential ? sample_sequential(*sampler, evaluator, x0, forwarder.get())
@@ -178,6 +184,7 @@ GenerationResult GenerationJob::run_unguarded() {
     req.observer = forwarder.get();
     req.cancel = cancel_;
     req.measure = observer_ != nullptr;
+    req.max_states_per_call = max_states;
     sampled = run_spmd(req).sampling;
   }
   // Work is queued asynchronously on GPUs: the sampling time ends when the device is done.
@@ -204,6 +211,7 @@ GenerationResult GenerationJob::run_unguarded() {
   st.serial_latencies = sampled.serial_latencies;
   st.sequential_latencies = s.steps;
   st.theoretical_speedup = static_cast<double>(s.steps) / sampled.serial_latencies;
+  st.max_states_per_call = max_states;
   for (const auto& d : devices) st.devices.push_back(d.str());
   st.total_ms = ms_between(start_, Clock::now());
 

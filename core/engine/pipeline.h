@@ -45,6 +45,12 @@ class Pipeline {
   virtual std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) = 0;
   virtual torch::Device device() const = 0;
   virtual torch::Dtype dtype() const = 0;
+  // Estimated activation memory one more network batch row adds at this state shape (the
+  // draft memory budget divides by it); 0 = unknown, and no budget applies.
+  virtual int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const {
+    (void)state_shape;
+    return 0;
+  }
   // SHA-256 of the model file, first 10 hex digits ("" when there is no single file).
   virtual std::string model_hash() const { return ""; }
 };

@@ -23,6 +23,8 @@ struct RunStats {
   std::vector<std::string> devices;
   // Peak bytes held by tensors on each device during text encoding + sampling (0 on CPU).
   std::vector<double> sampling_peak_mb;  // per device: peak memory the allocator held (CUDA graph pools included)
+  // Most drafts one network call evaluated under the draft memory budget; 0 = no limit applied.
+  int max_states_per_call = 0;
 };
 
 struct GenerationResult {

@@ -72,6 +72,9 @@ void validate_settings(const GenerationSettings& s) {
     if (v != 0 && (v < 8 || v > 4096 || v % 8 != 0))
       throw UsageError("image size must be a multiple of 8 between 8 and 4096, got " + std::to_string(v));
   if (s.clip_skip < 0 || s.clip_skip > 12) throw UsageError("clip skip must be between 0 and 12");
+  if (s.draft_memory_mb < 0 || s.draft_memory_mb > 1024 * 1024)
+    throw UsageError("draft memory must be between 0 (no limit) and 1048576 MB, got " +
+                     std::to_string(s.draft_memory_mb));
   if (!s.dtype.empty() && s.dtype != "fp32" && s.dtype != "fp16" && s.dtype != "bf16")
     throw UsageError("dtype must be fp32, fp16 or bf16, got '" + s.dtype + "'");
   if (s.prompt.size() > 64 * 1024) throw UsageError("prompt is longer than 64 KiB");

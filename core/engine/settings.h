@@ -28,6 +28,11 @@ struct GenerationSettings {
   int image_height = 0;
   int clip_skip = 0;           // 0 = the model's default layer
   std::string dtype;           // "", "fp32", "fp16", "bf16"; "" = fp16 on GPU, fp32 on CPU
+  // Activation memory a device may spend on a round's drafts beyond what one draft needs (the
+  // sequential sampler's working set), in MB; more drafts than fit are evaluated in several
+  // network calls. 0 = no limit (one call per round and device, fastest, most memory).
+  int draft_memory_mb = kDefaultDraftMemoryMb;
+  static constexpr int kDefaultDraftMemoryMb = 256;
 };
 
 const char* mode_name(Mode m);          // "sequential", "conservative", "aggressive"

@@ -62,7 +62,8 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
     const torch::Device device = req.devices[static_cast<std::size_t>(rank)];
     try {
       auto transport = group->connect(rank, device);
-      GuidedPredictor predictor(*replicas.at(device.str()), conditioning_on(req.conditioning, device));
+      GuidedPredictor predictor(*replicas.at(device.str()), conditioning_on(req.conditioning, device),
+                                req.max_states_per_call);
       SpmdEvaluator evaluator(rank, *group, *transport, predictor, req.cancel, req.measure ? &board : nullptr, device);
       SamplerOptions so = req.sampler_options;
       so.state_options = so.state_options.device(device);

@@ -30,6 +30,7 @@ struct SpmdRunRequest {
   const std::atomic<bool>* cancel = nullptr;
   bool measure = false;              // per-device timings (adds device syncs)
   bool force_copy_transport = false;
+  int max_states_per_call = 0;  // per worker and network call (draft memory budget); 0 = no limit
   // A group kept from an earlier run over the same devices (NCCL set-up costs hundreds of
   // milliseconds); made here when null. Must not be aborted.
   std::shared_ptr<TransportGroup> group;

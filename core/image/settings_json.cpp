@@ -155,7 +155,8 @@ json settings_object(const GenerationSettings& s) {
               {"image_width", s.image_width},
               {"image_height", s.image_height},
               {"clip_skip", s.clip_skip},
-              {"dtype", s.dtype}};
+              {"dtype", s.dtype},
+              {"draft_memory_mb", s.draft_memory_mb}};
 }
 
 GenerationSettings read_settings(const json& j) {
@@ -179,6 +180,7 @@ GenerationSettings read_settings(const json& j) {
   r.integer("image_height", s.image_height);
   r.integer("clip_skip", s.clip_skip);
   r.string("dtype", s.dtype);
+  r.integer("draft_memory_mb", s.draft_memory_mb);
   r.finish();
   try {
     s.sampler = parse_sampler(sampler);

@@ -15,6 +15,7 @@ bool enabled_by_environment() {
 struct Registry {
   GroupNormKernel group_norm;
   GegluKernel geglu;
+  LayerNormKernel layer_norm;
   std::atomic<bool> enabled{enabled_by_environment()};
 };
 
@@ -25,9 +26,10 @@ Registry& registry() {
 
 }  // namespace
 
-void register_kernels(GroupNormKernel group_norm, GegluKernel geglu) {
+void register_kernels(GroupNormKernel group_norm, GegluKernel geglu, LayerNormKernel layer_norm) {
   registry().group_norm = std::move(group_norm);
   registry().geglu = std::move(geglu);
+  registry().layer_norm = std::move(layer_norm);
 }
 
 void set_kernels_enabled(bool enabled) { registry().enabled = enabled; }
@@ -43,6 +45,11 @@ torch::Tensor group_norm_reference(const torch::Tensor& x, int64_t groups, const
 torch::Tensor geglu_reference(const torch::Tensor& projected) {
   auto parts = projected.chunk(2, -1);
   return parts[0] * torch::gelu(parts[1]);
+}
+
+torch::Tensor layer_norm_reference(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                   double eps) {
+  return torch::layer_norm(x, {weight.size(0)}, weight, bias, eps);
 }
 
 torch::Tensor group_norm(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight, const torch::Tensor& bias,
@@ -62,6 +69,15 @@ torch::Tensor geglu(const torch::Tensor& projected) {
     if (y.defined()) return y;
   }
   return geglu_reference(projected);
+}
+
+torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double eps) {
+  auto& r = registry();
+  if (r.layer_norm && r.enabled) {
+    auto y = r.layer_norm(x, weight, bias, eps);
+    if (y.defined()) return y;
+  }
+  return layer_norm_reference(x, weight, bias, eps);
 }
 
 }  // namespace drf::fused

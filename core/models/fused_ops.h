@@ -1,7 +1,8 @@
 // Operations of the UNet that a GPU backend may run as fused kernels. The definitions here are
 // the reference math in plain ATen ops (CPU, and any tensor a registered kernel declines);
-// gpu/ registers CUDA kernels for channels-last activations, where ATen's GroupNorm copies
-// the tensor to NCHW and back and GEGLU costs three passes over the largest activation.
+// gpu/ registers CUDA kernels: for channels-last activations ATen's GroupNorm copies the
+// tensor to NCHW and back, GEGLU costs three passes over the largest activation, and ATen's
+// LayerNorm runs one block per 320..1280-wide row, far from the memory bandwidth.
 #pragma once
 #include <functional>
 
@@ -17,14 +18,19 @@ torch::Tensor group_norm(const torch::Tensor& x, int64_t groups, const torch::Te
 // a * gelu(b) (exact erf GELU) where a, b are the two halves of the last dimension.
 torch::Tensor geglu(const torch::Tensor& projected);
 
+// LayerNorm over the last dimension (torch::layer_norm with normalized_shape = {C}).
+torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double eps);
+
 // A backend kernel returns an undefined tensor when it does not handle the input (device,
 // dtype, layout); the reference math runs then.
 using GroupNormKernel = std::function<torch::Tensor(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
                                                     const torch::Tensor& bias, double eps, bool silu,
                                                     const torch::Tensor& shift)>;
 using GegluKernel = std::function<torch::Tensor(const torch::Tensor& projected)>;
+using LayerNormKernel = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& weight,
+                                                    const torch::Tensor& bias, double eps)>;
 
-void register_kernels(GroupNormKernel group_norm, GegluKernel geglu);
+void register_kernels(GroupNormKernel group_norm, GegluKernel geglu, LayerNormKernel layer_norm);
 // Turns registered kernels off and on (A/B measurements, DRIFFUSION_FUSED_KERNELS=0).
 void set_kernels_enabled(bool enabled);
 bool kernels_enabled();
@@ -33,5 +39,7 @@ bool kernels_enabled();
 torch::Tensor group_norm_reference(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
                                    const torch::Tensor& bias, double eps, bool silu, const torch::Tensor& shift = {});
 torch::Tensor geglu_reference(const torch::Tensor& projected);
+torch::Tensor layer_norm_reference(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                                   double eps);
 
 }  // namespace drf::fused

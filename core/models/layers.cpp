@@ -50,9 +50,7 @@ LayerNormImpl::LayerNormImpl(int64_t dim, double eps_, const torch::TensorOption
   bias = register_parameter("bias", torch::empty({dim}, options), false);
 }
 
-torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) {
-  return torch::layer_norm(x, {weight.size(0)}, weight, bias, eps);
-}
+torch::Tensor LayerNormImpl::forward(const torch::Tensor& x) { return fused::layer_norm(x, weight, bias, eps); }
 
 EmbeddingImpl::EmbeddingImpl(int64_t count, int64_t dim, const torch::TensorOptions& options) {
   weight = register_parameter("weight", torch::empty({count, dim}, options), false);

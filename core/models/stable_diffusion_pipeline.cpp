@@ -4,6 +4,7 @@
 #include "core/models/latent_preview.h"
 #include "core/models/prompt_encoding.h"
 #include "core/models/random_weights.h"
+#include "core/models/unet_memory.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -55,6 +56,12 @@ std::vector<int64_t> StableDiffusionPipeline::state_shape(int width, int height)
                        std::to_string(native) + ")");
   }
   return {1, config_.vae.latent_channels, h / f, w / f};
+}
+
+int64_t StableDiffusionPipeline::activation_bytes_per_row(const std::vector<int64_t>& state_shape) const {
+  if (state_shape.size() != 4) return 0;
+  return unet_activation_bytes_per_row(config_.unet, state_shape[2], state_shape[3],
+                                       static_cast<int64_t>(torch::elementSize(dtype_)));
 }
 
 Conditioning StableDiffusionPipeline::encode(const std::string& prompt, const std::string& negative, double guidance,

@@ -38,6 +38,7 @@ class StableDiffusionPipeline : public Pipeline {
   torch::Device device() const override { return device_; }
   torch::Dtype dtype() const override { return dtype_; }
   std::string model_hash() const override;  // computed on first use, then cached
+  int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
 
   const SdModelConfig& config() const { return config_; }
   const SdModules& modules() const { return modules_; }

@@ -14,8 +14,21 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t inner, const torch::Tensor
   net->push_back(out);
 }
 
-torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x) {
-  return out(fused::geglu(proj(x)));
+torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
+  const int64_t dim = x.size(-1);
+  const int64_t rows = x.numel() / dim;
+  if (max_rows_per_pass <= 0 || rows <= max_rows_per_pass) return residual + out(fused::geglu(proj(x)));
+  const auto flat = x.reshape({rows, dim});
+  const auto flat_residual = residual.reshape({rows, dim});
+  auto result = torch::empty({rows, dim}, residual.options());
+  const int64_t passes = (rows + max_rows_per_pass - 1) / max_rows_per_pass;
+  const int64_t per_pass = (rows + passes - 1) / passes;  // balanced passes
+  for (int64_t r = 0; r < rows; r += per_pass) {
+    const int64_t n = std::min(per_pass, rows - r);
+    auto rows_out = result.narrow(0, r, n);  // contiguous rows: written in place
+    torch::add_out(rows_out, flat_residual.narrow(0, r, n), out(fused::geglu(proj(flat.narrow(0, r, n)))));
+  }
+  return result.view(x.sizes());
 }
 
 BasicTransformerBlockImpl::BasicTransformerBlockImpl(const Transformer2DOptions& o,
@@ -34,7 +47,7 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(const Transformer2DOptions&
 torch::Tensor BasicTransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor& context) {
   x = x + attn1(norm1(x));
   x = x + attn2(norm2(x), context);
-  return x + ff(norm3(x));
+  return ff(norm3(x), x);
 }
 
 Transformer2DImpl::Transformer2DImpl(const Transformer2DOptions& o, const torch::TensorOptions& options)

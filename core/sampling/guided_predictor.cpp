@@ -34,6 +34,22 @@ torch::Tensor GuidedPredictor::predict(const torch::Tensor& states, const std::v
   const int64_t k = states.size(0);
   if (static_cast<int64_t>(points.size()) != k)
     throw Error(ErrorKind::Internal, "predict: states and eval points differ in count");
+  if (max_states_per_call_ <= 0 || k <= max_states_per_call_) return predict_one_call(states, points);
+  // Calls of balanced size: 6 states at most 4 per call run as 3 + 3 (one batch shape, one
+  // CUDA graph), not 4 + 2.
+  const int64_t calls = (k + max_states_per_call_ - 1) / max_states_per_call_;
+  const int64_t per_call = (k + calls - 1) / calls;
+  std::vector<torch::Tensor> parts;
+  for (int64_t first = 0; first < k; first += per_call) {
+    const int64_t n = std::min(per_call, k - first);
+    const std::vector<EvalPoint> slice(points.begin() + first, points.begin() + first + n);
+    parts.push_back(predict_one_call(states.narrow(0, first, n), slice));
+  }
+  return torch::cat(parts);
+}
+
+torch::Tensor GuidedPredictor::predict_one_call(const torch::Tensor& states, const std::vector<EvalPoint>& points) {
+  const int64_t k = states.size(0);
   std::vector<double> c_in, t, abar;
   for (const EvalPoint& p : points) {
     c_in.push_back(p.c_in);

@@ -19,17 +19,23 @@ struct Conditioning {
 
 class GuidedPredictor {
  public:
-  GuidedPredictor(Denoiser& denoiser, Conditioning conditioning)
-      : denoiser_(denoiser), conditioning_(std::move(conditioning)) {}
+  // max_states_per_call > 0 splits a predict() of more states into network calls of at most
+  // that many (bounding the activation memory of a batch of drafts); 0 = one call.
+  GuidedPredictor(Denoiser& denoiser, Conditioning conditioning, int max_states_per_call = 0)
+      : denoiser_(denoiser), conditioning_(std::move(conditioning)), max_states_per_call_(max_states_per_call) {}
 
   // states: [k, C, H, W] sampler states; returns [k, C, H, W] epsilon estimates.
   torch::Tensor predict(const torch::Tensor& states, const std::vector<EvalPoint>& points);
-  // Network batch rows one predict() call of k states uses.
+  // Network batch rows one state uses in a call.
   int rows_per_state() const { return conditioning_.guided() ? 2 : 1; }
+  int max_states_per_call() const { return max_states_per_call_; }
 
  private:
+  torch::Tensor predict_one_call(const torch::Tensor& states, const std::vector<EvalPoint>& points);
+
   Denoiser& denoiser_;
   Conditioning conditioning_;
+  int max_states_per_call_;
 };
 
 // Output of the network in `type` -> epsilon, for input x_in at noise level alpha_bar ([k,1,1,1]).

@@ -1,12 +1,15 @@
 // Developer tool for the GPU machine: where does a UNet step's time go?
 //
 //   driffusion_profile_unet --model sd15|sd21 --batches 2,8,16 --out DIR [--trace]
+//                           [--layouts nchw,nhwc-aten,nhwc-fused] [--ff-rows N]
 //
 // For each batch size (random weights, fp16, cuda:0) it prints the median eager and CUDA-graph
 // latency in NCHW, in NHWC with ATen ops only and in NHWC with our fused kernels (and how far
-// each output is from the NCHW one), and with --trace writes a Kineto trace of one eager forward per (batch, layout) to DIR, which
-// tools/gpu/kernel_table.py sums per kernel. Speed goals are judged by `driffusion bench`;
-// this tool only explains the numbers.
+// each output is from the NCHW one), the activation memory of one eager forward (peak
+// allocated minus what was allocated before), and with --trace writes a Kineto trace of one
+// eager forward per (batch, layout) to DIR, which tools/gpu/kernel_table.py sums per kernel.
+// --ff-rows sets the feed-forward's rows per pass (0 = all at once). Speed goals are judged
+// by `driffusion bench`; this tool only explains the numbers.
 #include <ATen/Context.h>
 #include <ATen/cuda/CUDAEvent.h>
 #include <ATen/cuda/CUDAGraph.h>
@@ -24,6 +27,7 @@
 
 #include "core/models/fused_ops.h"
 #include "core/models/random_weights.h"
+#include "core/models/transformer_2d.h"
 #include "core/models/unet_2d_condition.h"
 #include "gpu/fused_ops_cuda.h"
 
@@ -78,11 +82,29 @@ void save_trace(const Forward& run, const std::string& path) {
   disableProfiler()->save(path);
 }
 
+std::vector<std::string> split(const std::string& s) {
+  std::vector<std::string> out;
+  std::stringstream in(s);
+  for (std::string item; std::getline(in, item, ',');) out.push_back(item);
+  return out;
+}
+
 std::vector<int64_t> parse_list(const std::string& s) {
   std::vector<int64_t> out;
-  std::stringstream in(s);
-  for (std::string item; std::getline(in, item, ',');) out.push_back(std::stoll(item));
+  for (const auto& item : split(s)) out.push_back(std::stoll(item));
   return out;
+}
+
+// MB a forward allocates at its peak beyond what was allocated before it (its output included).
+double activation_mb(const Forward& run) {
+  using namespace c10::cuda::CUDACachingAllocator;
+  constexpr std::size_t agg = 0;  // index 0 of each stat array: small and large pools together
+  c10::cuda::getCurrentCUDAStream().synchronize();
+  resetPeakStats(0);
+  const auto before = getDeviceStats(0).allocated_bytes[agg].current;
+  run();
+  c10::cuda::getCurrentCUDAStream().synchronize();
+  return static_cast<double>(getDeviceStats(0).allocated_bytes[agg].peak - before) / 1048576.0;
 }
 
 }  // namespace
@@ -90,6 +112,8 @@ std::vector<int64_t> parse_list(const std::string& s) {
 int main(int argc, char** argv) {
   std::string model = "sd15", out_dir = ".";
   std::vector<int64_t> batches{2, 8, 16};
+  std::vector<std::string> layouts{"nchw", "nhwc-aten", "nhwc-fused"};
+  int64_t ff_rows = drf::FeedForwardImpl::kDefaultMaxRowsPerPass;
   bool trace = false;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -97,6 +121,8 @@ int main(int argc, char** argv) {
     else if (a == "--batches" && i + 1 < argc) batches = parse_list(argv[++i]);
     else if (a == "--out" && i + 1 < argc) out_dir = argv[++i];
     else if (a == "--trace") trace = true;
+    else if (a == "--layouts" && i + 1 < argc) layouts = split(argv[++i]);
+    else if (a == "--ff-rows" && i + 1 < argc) ff_rows = std::stoll(argv[++i]);
     else {
       std::fprintf(stderr, "usage: %s --model sd15|sd21 --batches 2,8,16 --out DIR [--trace]\n", argv[0]);
       return 2;
@@ -116,11 +142,15 @@ int main(int argc, char** argv) {
   unet->eval();
   at::globalContext().setBenchmarkCuDNN(true);
   drf::gpu::register_fused_kernels();
+  for (const auto& m : unet->modules())
+    if (auto ff = std::dynamic_pointer_cast<drf::FeedForwardImpl>(m)) ff->max_rows_per_pass = ff_rows;
 
-  std::printf("model %s latent %ld  (median ms; graph = CUDA-graph replay)\n", model.c_str(), latent);
-  std::printf("%-10s %-5s %9s %9s %9s %12s\n", "layout", "batch", "eager", "graph", "ms/sample", "max|d| nchw");
+  std::printf("model %s latent %ld ff-rows %ld (median ms; graph = CUDA-graph replay; act = eager activation MB)\n",
+              model.c_str(), latent, ff_rows);
+  std::printf("%-10s %-5s %9s %9s %9s %12s %9s %9s\n", "layout", "batch", "eager", "graph", "ms/sample", "max|d| nchw",
+              "act MB", "MB/sample");
   std::map<std::string, torch::Tensor> reference;  // NCHW output per batch
-  for (const std::string layout : {"nchw", "nhwc-aten", "nhwc-fused"}) {
+  for (const std::string& layout : layouts) {
     const auto format = layout == "nchw" ? torch::MemoryFormat::Contiguous : torch::MemoryFormat::ChannelsLast;
     drf::fused::set_kernels_enabled(layout == "nhwc-fused");
     for (auto& p : unet->parameters())
@@ -132,13 +162,15 @@ int main(int argc, char** argv) {
       auto c = torch::randn({b, context_len, config.cross_attention_dim}, options);
       Forward run = [&] { return unet->forward(x, t, c); };
       for (int i = 0; i < 3; ++i) run();
+      const double act = activation_mb(run);
       const double eager = median_ms(run, 10);
       const double graph = graph_ms(run, 20);
       auto y = run().to(torch::kFloat32);
       const std::string key = std::to_string(b);
-      if (layout == "nchw") reference[key] = y;
+      if (!reference.count(key)) reference[key] = y;  // the first layout run is the reference
       const double diff = (y - reference[key]).abs().max().item<double>();
-      std::printf("%-10s %-5ld %9.2f %9.2f %9.3f %12.5f\n", layout.c_str(), b, eager, graph, graph / b, diff);
+      std::printf("%-10s %-5ld %9.2f %9.2f %9.3f %12.5f %9.1f %9.1f\n", layout.c_str(), b, eager, graph, graph / b, diff,
+                  act, act / b);
       std::fflush(stdout);
       if (trace) save_trace(run, out_dir + "/trace-" + model + "-b" + std::to_string(b) + "-" + layout + ".json");
       c10::cuda::CUDACachingAllocator::emptyCache();

@@ -96,7 +96,7 @@ TEST(FusedKernels, GroupNormDeclinesWhatItDoesNotHandle) {
   // A [1, C] shift broadcast over the batch is left to the reference.
   EXPECT_FALSE(gpu::cuda_group_norm(x, 32, weight, bias, 1e-5, false, torch::zeros({1, 320}, x.options())).defined());
   // Through the dispatcher every one of them still gets the reference result.
-  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu);
+  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu, &gpu::cuda_layer_norm);
   auto nchw = x.contiguous();
   EXPECT_TRUE(torch::equal(fused::group_norm(nchw, 32, weight, bias, 1e-5, true),
                            fused::group_norm_reference(nchw, 32, weight, bias, 1e-5, true)));
@@ -119,6 +119,56 @@ TEST(FusedKernels, GegluMatchesReference) {
   auto strided = torch::randn({4, 64}, torch::TensorOptions().device(kGpu).dtype(torch::kFloat16)).t();
   EXPECT_FALSE(gpu::cuda_geglu(strided).defined()) << "non-contiguous input";
   EXPECT_FALSE(gpu::cuda_geglu(torch::randn({4, 12}, strided.options())).defined()) << "half width 6";
+}
+
+TEST(FusedKernels, LayerNormMatchesReference) {
+  DRF_REQUIRE_GPUS(1);
+  // The UNet's token widths (320..1280, SD 2.1's 1024-wide text encoder), widths that leave
+  // lanes idle (8, 72, 2048 = the widest), a single row.
+  const std::vector<std::vector<int64_t>> shapes{{2, 4096, 320}, {16, 1024, 640}, {3, 576, 1280}, {2, 77, 1024},
+                                                 {5, 8},         {3, 7, 72},      {4, 2048},      {1, 1, 640}};
+  for (auto dtype : {torch::kFloat32, torch::kFloat16, torch::kBFloat16}) {
+    for (const auto& shape : shapes) {
+      const int64_t c = shape.back();
+      torch::manual_seed(c + static_cast<int64_t>(shape.size()));
+      auto x = (torch::randn(shape) * 1.5 + 0.7).to(kGpu, dtype);  // non-zero mean: the variance is centred
+      auto weight = (torch::rand({c}) + 0.5).to(kGpu, dtype);
+      auto bias = (torch::randn({c}) * 0.1).to(kGpu, dtype);
+      auto got = gpu::cuda_layer_norm(x, weight, bias, 1e-5);
+      ASSERT_TRUE(got.defined()) << "kernel declined width " << c;
+      EXPECT_EQ(got.sizes(), x.sizes());
+      auto want = fused::layer_norm_reference(x.to(torch::kFloat32), weight.to(torch::kFloat32),
+                                              bias.to(torch::kFloat32), 1e-5);
+      EXPECT_LT(max_abs_diff(got, want), tolerance(dtype)) << c10::toString(dtype) << " width " << c;
+    }
+  }
+  // A constant row has zero variance: the result is the bias, not NaN.
+  auto flat = torch::full({4, 320}, 3.0, torch::TensorOptions().device(kGpu).dtype(torch::kFloat16));
+  auto bias = torch::full({320}, 0.25, flat.options());
+  EXPECT_TRUE(torch::allclose(gpu::cuda_layer_norm(flat, torch::ones({320}, flat.options()), bias, 1e-5).to(torch::kFloat32),
+                              torch::full({4, 320}, 0.25f, flat.options().dtype(torch::kFloat32))));
+}
+
+TEST(FusedKernels, LayerNormIsDeterministicAndDeclinesWhatItDoesNotHandle) {
+  DRF_REQUIRE_GPUS(1);
+  auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  auto x = torch::randn({8, 4096, 320}, opts);
+  auto weight = torch::rand({320}, opts), bias = torch::randn({320}, opts);
+  auto first = gpu::cuda_layer_norm(x, weight, bias, 1e-5);
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(torch::equal(first, gpu::cuda_layer_norm(x, weight, bias, 1e-5)));
+  EXPECT_FALSE(gpu::cuda_layer_norm(x.cpu(), weight.cpu(), bias.cpu(), 1e-5).defined()) << "CPU";
+  EXPECT_FALSE(gpu::cuda_layer_norm(x.transpose(0, 1), weight, bias, 1e-5).defined()) << "non-contiguous";
+  auto odd = torch::randn({4, 12}, opts);
+  EXPECT_FALSE(gpu::cuda_layer_norm(odd, torch::ones({12}, opts), torch::zeros({12}, opts), 1e-5).defined())
+      << "width 12: not a multiple of 8";
+  auto wide = torch::randn({2, 4096}, opts);
+  EXPECT_FALSE(gpu::cuda_layer_norm(wide, torch::ones({4096}, opts), torch::zeros({4096}, opts), 1e-5).defined())
+      << "wider than the kernel takes";
+  EXPECT_FALSE(gpu::cuda_layer_norm(x, weight.to(torch::kFloat32), bias, 1e-5).defined()) << "fp32 weight";
+  // Through the dispatcher a declined input still gets the reference result.
+  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu, &gpu::cuda_layer_norm);
+  EXPECT_TRUE(torch::equal(fused::layer_norm(odd, torch::ones({12}, opts), torch::zeros({12}, opts), 1e-5),
+                           fused::layer_norm_reference(odd, torch::ones({12}, opts), torch::zeros({12}, opts), 1e-5)));
 }
 
 // The whole SD 1.5 UNet: channels-last with the fused kernels (and the bias folds and 1x1
@@ -146,7 +196,7 @@ TEST(FusedKernels, FullUNetMatchesTheAtenPath) {
     fused::set_kernels_enabled(true);
     return y;
   };
-  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu);
+  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu, &gpu::cuda_layer_norm);
   const auto reference = forward(torch::kFloat32, torch::MemoryFormat::Contiguous, false);
   const double scale = reference.abs().max().item<double>();
   const auto nhwc32 = forward(torch::kFloat32, torch::MemoryFormat::ChannelsLast, true);

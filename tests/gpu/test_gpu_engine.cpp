@@ -5,6 +5,8 @@
 
 #include <c10/cuda/CUDACachingAllocator.h>
 
+#include <cstdio>
+
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
 #include "core/engine/spmd_runner.h"
@@ -123,6 +125,28 @@ TEST(GpuEngine, CancelMidRunLeavesTheEngineUsable) {
   EXPECT_LE(rounds_after_cancel, 1);  // stops within one round
   auto r = engine.generate(on_gpu("random:sd15", Mode::Aggressive, 3, 10), nullptr);
   EXPECT_FALSE(r.image.empty());
+}
+
+// Issue goal: a round of up to 4 drafts on one GPU costs at most 256 MB beyond the sequential
+// sampler's working memory (the default draft memory budget), CUDA graph pools included.
+TEST(GpuEngine, DraftsStayWithinTheDefaultMemoryBudget) {
+  DRF_REQUIRE_GPUS(1);
+  Engine engine;
+  for (const char* model : {"random:sd15", "random:sd21"}) {
+    auto peak_of = [&](const GenerationSettings& s) {
+      engine.generate(s, nullptr);  // captures this configuration's graphs
+      engine.release_cached_memory();
+      return engine.generate(s, nullptr).stats.sampling_peak_mb.at(0);
+    };
+    const double sequential = peak_of(on_gpu(model, Mode::Sequential, 1, 8));
+    for (int width : {2, 3, 4}) {
+      auto s = on_gpu(model, Mode::Aggressive, width, 8);
+      const double extra = peak_of(s) - sequential;
+      EXPECT_LE(extra, GenerationSettings::kDefaultDraftMemoryMb) << model << " width " << width;
+      std::printf("%s width %d: %.0f MB beyond the sequential sampler\n", model, width, extra);
+    }
+    engine.release_models();
+  }
 }
 
 TEST(GpuEngine, OutOfMemoryIsADeviceErrorWithAdvice) {

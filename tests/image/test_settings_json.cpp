@@ -28,6 +28,7 @@ GenerationSettings full_settings() {
   s.image_height = 768;
   s.clip_skip = 2;
   s.dtype = "bf16";
+  s.draft_memory_mb = 1024;
   return s;
 }
 
@@ -49,6 +50,7 @@ void expect_same(const GenerationSettings& a, const GenerationSettings& b) {
   EXPECT_EQ(a.image_height, b.image_height);
   EXPECT_EQ(a.clip_skip, b.clip_skip);
   EXPECT_EQ(a.dtype, b.dtype);
+  EXPECT_EQ(a.draft_memory_mb, b.draft_memory_mb);
 }
 
 // A valid document with one settings field replaced by raw JSON text.

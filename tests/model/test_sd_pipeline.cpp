@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
@@ -54,6 +55,34 @@ TEST(SdPipelineEngine, SequentialAndAggressiveRunsProduceImages) {
   auto w1 = engine.generate(tiny(Mode::Aggressive, 1), nullptr);
   EXPECT_EQ(w1.image.pixels, seq.image.pixels);
   EXPECT_EQ(w1.image_float, seq.image_float);
+}
+
+TEST(SdPipelineEngine, DraftMemoryBudgetLimitsDraftsPerCall) {
+  Engine engine;
+  auto s = tiny(Mode::Aggressive, 8);
+  s.image_width = s.image_height = 128;  // a 16x16 latent: 1 MB holds a few drafts, not 8
+  s.draft_memory_mb = 0;
+  auto unlimited = engine.generate(s, nullptr);
+  EXPECT_EQ(unlimited.stats.max_states_per_call, 0);
+  PipelineRequest req;
+  req.source = "random:tiny";
+  auto pipeline = load_pipeline(req);
+  const int64_t per_row = pipeline->activation_bytes_per_row(pipeline->state_shape(128, 128));
+  ASSERT_GT(per_row, 0);
+  const int expected = static_cast<int>((2 + 1024 * 1024 / per_row) / 2);
+  ASSERT_LT(expected, 8) << "the test needs a budget that splits a round of 8 drafts";
+  s.draft_memory_mb = 1;
+  auto limited = engine.generate(s, nullptr);
+  EXPECT_EQ(limited.stats.max_states_per_call, expected);
+  EXPECT_EQ(limited.stats.serial_latencies, unlimited.stats.serial_latencies) << "a round is still one latency";
+  // Drafts evaluated in several calls: the same image up to float reduction order.
+  ASSERT_EQ(limited.image_float.size(), unlimited.image_float.size());
+  float worst = 0;
+  for (std::size_t i = 0; i < limited.image_float.size(); ++i)
+    worst = std::max(worst, std::abs(limited.image_float[i] - unlimited.image_float[i]));
+  EXPECT_LT(worst, 1e-4f);
+  // The sequential sampler has nothing to split.
+  EXPECT_EQ(engine.generate(tiny(Mode::Sequential, 1), nullptr).stats.max_states_per_call, 0);
 }
 
 TEST(SdPipelineEngine, SeedsPromptsAndSizes) {

@@ -108,6 +108,9 @@ TEST(EngineFacade, BadSettingsAreUsageErrorsThatNameTheSetting) {
   s = analytic(Mode::Sequential, 1);
   s.image_width = 256;
   expect_usage(s, "128x128");
+  s = analytic(Mode::Aggressive, 2);
+  s.draft_memory_mb = -1;
+  expect_usage(s, "draft memory");
 }
 
 TEST(EngineFacade, UnknownModelIsAnInputError) {

@@ -6,8 +6,9 @@
 #
 #   build                       configure + build build-gpu (needs .deps carried: see docs/gpu.md)
 #   tests                       ctest -L 'gpu|multigpu' -> $OUT/gpu_tests.txt
-#   profile:MODEL:BATCHES       driffusion_profile_unet: eager/graph ms per batch and layout, Kineto
-#                               traces summed by tools/gpu/kernel_table.py -> $OUT/profile-MODEL.txt
+#   profile:MODEL:BATCHES       driffusion_profile_unet: eager/graph ms and activation MB per batch
+#                               and layout, Kineto traces summed by tools/gpu/kernel_table.py ->
+#                               $OUT/profile-MODEL.txt (TRACE=0: no traces; PROFILE_ARGS: more flags)
 #   bench:MODEL:DEVS:WIDTHS     driffusion bench for random:MODEL -> $OUT/bench-MODEL.{json,txt}
 #                               (DEVS: device counts; REPEATS, default 3, timed runs each;
 #                               TAG is appended to the file names, e.g. for an A/B run)
@@ -45,7 +46,14 @@ bench() {  # MODEL DEVS WIDTHS
 profile() {  # MODEL BATCHES
   local dir=/tmp/traces-$1
   mkdir -p "$dir"
-  { build-gpu/bin/driffusion_profile_unet --model "$1" --batches "$2" --out "$dir" --trace &&
+  if [ "${TRACE:-1}" = 0 ]; then  # timings and memory only
+    # shellcheck disable=SC2086  # PROFILE_ARGS holds several flags
+    build-gpu/bin/driffusion_profile_unet --model "$1" --batches "$2" --out "$dir" ${PROFILE_ARGS:-} 2>&1 |
+      grep -v -i warning | tee "$OUT/profile-$1${TAG:-}.txt"
+    return "${PIPESTATUS[0]}"
+  fi
+  # shellcheck disable=SC2086
+  { build-gpu/bin/driffusion_profile_unet --model "$1" --batches "$2" --out "$dir" --trace ${PROFILE_ARGS:-} &&
     python3 tools/gpu/kernel_table.py "$dir"/trace-*.json; } 2>&1 | grep -v -i warning | tee "$OUT/profile-$1${TAG:-}.txt"
   return "${PIPESTATUS[0]}"
 }

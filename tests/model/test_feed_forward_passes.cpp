@@ -1,0 +1,47 @@
+// The GEGLU feed-forward runs its rows in bounded passes (to bound the hidden activation of a
+// batch of drafts); every pass size must give the all-at-once result, residual included.
+#include <gtest/gtest.h>
+
+#include "core/models/transformer_2d.h"
+
+namespace drf {
+namespace {
+
+FeedForward random_feed_forward(int64_t dim) {
+  FeedForward ff(dim, dim * 4, torch::TensorOptions().dtype(torch::kFloat32));
+  torch::manual_seed(5);
+  torch::NoGradGuard no_grad;
+  for (auto& p : ff->parameters()) p.copy_(torch::randn(p.sizes()) * 0.3);
+  return ff;
+}
+
+TEST(FeedForwardPasses, EveryPassSizeGivesTheAllAtOnceResult) {
+  torch::NoGradGuard no_grad;
+  auto ff = random_feed_forward(16);
+  auto x = torch::randn({3, 50, 16});
+  auto residual = torch::randn({3, 50, 16});
+  ff->max_rows_per_pass = 0;
+  const auto whole = ff->forward(x, residual);
+  EXPECT_EQ(whole.sizes(), x.sizes());
+  // The reference math spelled out: residual + W2 (a * gelu(b)) + b2 with [a, b] = W1 x + b1.
+  auto params = ff->named_parameters();
+  auto h = torch::linear(x, params["net.0.proj.weight"], params["net.0.proj.bias"]).chunk(2, -1);
+  auto want = residual + torch::linear(h[0] * torch::gelu(h[1]), params["net.2.weight"], params["net.2.bias"]);
+  EXPECT_TRUE(torch::allclose(whole, want, 1e-5, 1e-5));
+  for (int64_t rows : {1, 7, 64, 149, 150, 1000}) {  // 150 rows in all: uneven, exact and single passes
+    ff->max_rows_per_pass = rows;
+    const auto passes = ff->forward(x, residual);
+    ASSERT_EQ(passes.sizes(), x.sizes());
+    EXPECT_TRUE(torch::allclose(passes, whole, 1e-6, 1e-6)) << "passes of " << rows << " rows";
+  }
+}
+
+TEST(FeedForwardPasses, DefaultPassKeepsOneSd15SampleWhole) {
+  // 64x64 latent tokens of one SD 1.5 sample with guidance (2 rows of the batch) fit one pass:
+  // the sequential sampler's call runs exactly as before.
+  EXPECT_GE(FeedForwardImpl::kDefaultMaxRowsPerPass, 2 * 64 * 64);
+  EXPECT_EQ(random_feed_forward(8)->max_rows_per_pass, FeedForwardImpl::kDefaultMaxRowsPerPass);
+}
+
+}  // namespace
+}  // namespace drf
