@@ -11,7 +11,8 @@
 #                               $OUT/profile-MODEL.txt (TRACE=0: no traces; PROFILE_ARGS: more flags)
 #   bench:MODEL:DEVS:WIDTHS     driffusion bench for random:MODEL -> $OUT/bench-MODEL.{json,txt}
 #                               (DEVS: device counts; REPEATS, default 3, timed runs each;
-#                               TAG is appended to the file names, e.g. for an A/B run)
+#                               TAG is appended to the file names, e.g. for an A/B run;
+#                               BENCH_ARGS: more flags, e.g. --draft-memory 0)
 # Results go to $OUT (or ./gpu-out). Exit status: non-zero when a phase failed.
 set -uo pipefail
 OUT=${OUT:-$PWD/gpu-out}
@@ -39,8 +40,9 @@ tests() {
 }
 
 bench() {  # MODEL DEVS WIDTHS
+  # shellcheck disable=SC2086  # BENCH_ARGS holds several flags
   build-gpu/bin/driffusion bench --model "random:$1" --devices "$2" --widths "$3" --repeats "${REPEATS:-3}" \
-    --out "$OUT/bench-$1${TAG:-}.json" 2>&1 | grep -v warning | tee "$OUT/bench-$1${TAG:-}.txt"
+    --out "$OUT/bench-$1${TAG:-}.json" ${BENCH_ARGS:-} 2>&1 | grep -v warning | tee "$OUT/bench-$1${TAG:-}.txt"
 }
 
 profile() {  # MODEL BATCHES
