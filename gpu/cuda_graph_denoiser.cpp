@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <vector>
 
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDACachingAllocator.h>
@@ -85,6 +86,34 @@ CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture(const std::string& key, 
   return *graphs_.emplace(key, std::move(g)).first->second;
 }
 
+CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture_into_pool(const std::string& key, const torch::Tensor& x,
+                                                                  const torch::Tensor& t, const torch::Tensor& c) {
+  if (graphs_.empty() || x.numel() <= largest_input_) {
+    largest_input_ = std::max(largest_input_, x.numel());
+    return capture(key, x, t, c);
+  }
+  // A larger input than any graph in the pool: its activations do not fit the blocks the
+  // smaller graphs left free (a batch of 4 drafts next to the one-draft graph grew the pool by
+  // nearly the whole new graph, not by the difference). Rebuild the pool largest first: drop
+  // the graphs with their pool, capture the new one, then the others again (from their static
+  // inputs) into its free blocks. Inputs only grow through this: once per new largest shape.
+  last_use_.synchronize();
+  struct Inputs {
+    std::string key;
+    torch::Tensor x, t, c;
+  };
+  std::vector<Inputs> others;
+  for (const auto& [k, old] : graphs_) others.push_back({k, old->x, old->t, old->c});
+  std::sort(others.begin(), others.end(), [](const Inputs& a, const Inputs& b) { return a.x.numel() > b.x.numel(); });
+  graphs_.clear();
+  pool_ = c10::cuda::MempoolId_t{0, 0};
+  c10::cuda::CUDACachingAllocator::emptyCache();
+  largest_input_ = x.numel();
+  Captured& g = capture(key, x, t, c);
+  for (const auto& o : others) capture(o.key, o.x, o.t, o.c);
+  return g;
+}
+
 torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (eager_only_ || x.device() != device_) return inner_->forward(x, t, c);
@@ -94,21 +123,8 @@ torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Te
   if (it != graphs_.end()) {
     g = it->second.get();
   } else {
-    if (x.numel() > largest_input_ && !graphs_.empty()) {
-      // A larger input than any graph in the pool: its activations do not fit the blocks the
-      // smaller graphs left free (a batch of 4 drafts next to the one-draft graph grew the pool
-      // by nearly the whole new graph, not by the difference). Drop the graphs and their pool,
-      // capture the largest first; the smaller ones are captured again on their next use, into
-      // its free blocks. Inputs only grow through this, so it happens once per new largest.
-      last_use_.synchronize();
-      graphs_.clear();
-      pool_ = c10::cuda::MempoolId_t{0, 0};
-      largest_input_ = 0;
-      c10::cuda::CUDACachingAllocator::emptyCache();
-    }
     try {
-      g = &capture(key, x, t, c);
-      largest_input_ = std::max(largest_input_, x.numel());
+      g = &capture_into_pool(key, x, t, c);
     } catch (const std::exception& e) {
       core_log()->warn("CUDA graph capture failed on {} ({}); running the denoiser eagerly", device_.str(), e.what());
       eager_only_ = true;

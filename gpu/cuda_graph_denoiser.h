@@ -25,6 +25,9 @@ class CudaGraphDenoiser : public Denoiser {
  private:
   struct Captured;
   Captured& capture(const std::string& key, const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c);
+  // capture(), keeping the pool packed: the largest input's graph is always captured first.
+  Captured& capture_into_pool(const std::string& key, const torch::Tensor& x, const torch::Tensor& t,
+                              const torch::Tensor& c);
 
   std::shared_ptr<Denoiser> inner_;
   torch::Device device_;

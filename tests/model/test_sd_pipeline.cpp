@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/engine/draft_memory.h"
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
 #include "core/models/stable_diffusion_pipeline.h"
@@ -60,7 +61,7 @@ TEST(SdPipelineEngine, SequentialAndAggressiveRunsProduceImages) {
 TEST(SdPipelineEngine, DraftMemoryBudgetLimitsDraftsPerCall) {
   Engine engine;
   auto s = tiny(Mode::Aggressive, 8);
-  s.image_width = s.image_height = 128;  // a 16x16 latent: 1 MB holds a few drafts, not 8
+  s.image_width = s.image_height = 128;
   s.draft_memory_mb = 0;
   auto unlimited = engine.generate(s, nullptr);
   EXPECT_EQ(unlimited.stats.max_states_per_call, 0);
@@ -69,7 +70,7 @@ TEST(SdPipelineEngine, DraftMemoryBudgetLimitsDraftsPerCall) {
   auto pipeline = load_pipeline(req);
   const int64_t per_row = pipeline->activation_bytes_per_row(pipeline->state_shape(128, 128));
   ASSERT_GT(per_row, 0);
-  const int expected = static_cast<int>((2 + 1024 * 1024 / per_row) / 2);
+  const int expected = max_states_per_call(1, per_row, 2);
   ASSERT_LT(expected, 8) << "the test needs a budget that splits a round of 8 drafts";
   s.draft_memory_mb = 1;
   auto limited = engine.generate(s, nullptr);

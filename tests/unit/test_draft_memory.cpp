@@ -18,14 +18,16 @@ constexpr int64_t kMiB = 1024 * 1024;
 TEST(DraftMemory, StatesPerCallFollowTheBudget) {
   EXPECT_EQ(max_states_per_call(0, 40 * kMiB, 2), 0) << "budget 0: no limit";
   EXPECT_EQ(max_states_per_call(256, 0, 2), 0) << "unknown cost: no limit";
-  // One state takes 2 rows (guidance); 256 MB buys 6 more rows of 40 MB: 8 rows = 4 states.
-  EXPECT_EQ(max_states_per_call(256, 40 * kMiB, 2), 4);
-  // 7 more rows of 36 MB: 9 rows, still 4 whole states.
-  EXPECT_EQ(max_states_per_call(256, 36 * kMiB, 2), 4);
-  // Without guidance one row per state: 1 + 6.
-  EXPECT_EQ(max_states_per_call(256, 40 * kMiB, 1), 7);
-  // A budget smaller than one row still lets one state through per call.
+  // One state takes 2 rows (guidance); 256 MB less the graph pool's 50 MB overhead buys 5
+  // more rows of 40 MB: 7 rows = 3 whole states.
+  EXPECT_EQ(max_states_per_call(256, 40 * kMiB, 2), 3);
+  // 6 more rows of 34 MB: 8 rows = 4 states.
+  EXPECT_EQ(max_states_per_call(256, 34 * kMiB, 2), 4);
+  // Without guidance one row per state: 1 + 5.
+  EXPECT_EQ(max_states_per_call(256, 40 * kMiB, 1), 6);
+  // A budget smaller than one row, or than the overhead, still lets one state through per call.
   EXPECT_EQ(max_states_per_call(1, 100 * kMiB, 2), 1);
+  EXPECT_EQ(max_states_per_call(40, 1 * kMiB, 2), 1);
   // Absurdly large budgets do not overflow.
   EXPECT_GT(max_states_per_call(1024 * 1024, 1, 2), 1000000);
 }
