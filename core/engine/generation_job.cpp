@@ -60,7 +60,8 @@ Error translate_torch_error(const std::exception& e, const std::string& device) 
   const std::string first_line = what.substr(0, what.find('\n'));
   if (what.find("out of memory") != std::string::npos)
     return DeviceError("out of memory on " + device +
-                       ". Try a smaller width, fewer devices or a smaller image size. (" + first_line + ")");
+                       ". Try a smaller width, a smaller draft memory, fewer devices or a smaller image size. (" +
+                       first_line + ")");
   if (what.find("CUDA") != std::string::npos || what.find("NCCL") != std::string::npos ||
       what.find("cuda") != std::string::npos)
     return DeviceError("device failure on " + device + ": " + first_line);
