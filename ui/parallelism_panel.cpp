@@ -20,11 +20,13 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
       device_view_(new QListView),
       refresh_(new QToolButton),
       width_(new QSpinBox),
+      draft_memory_(new QSpinBox),
       mode_(new QComboBox),
       explanation_(new QLabel),
       speedup_(new QLabel) {
   device_view_->setObjectName(QStringLiteral("deviceList"));
   width_->setObjectName(QStringLiteral("widthSpin"));
+  draft_memory_->setObjectName(QStringLiteral("draftMemorySpin"));
   mode_->setObjectName(QStringLiteral("modeCombo"));
   explanation_->setObjectName(QStringLiteral("modeExplanation"));
   speedup_->setObjectName(QStringLiteral("theoreticalSpeedup"));
@@ -37,6 +39,16 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   width_->setRange(1, 64);
   width_->setToolTip(tr("Drafts evaluated per round (n). Drafts are spread over the checked devices and "
                         "batched on each one, so n may exceed the number of devices."));
+  draft_memory_->setRange(0, 1024 * 1024);  // the range validate_settings() accepts
+  draft_memory_->setSingleStep(64);
+  draft_memory_->setSuffix(tr(" MB"));
+  draft_memory_->setSpecialValueText(tr("no limit"));  // shown for 0
+  draft_memory_->setValue(GenerationSettings::kDefaultDraftMemoryMb);
+  draft_memory_->setToolTip(tr("Memory each GPU may spend on a round's drafts beyond what one draft needs. "
+                               "Drafts that do not fit are evaluated in further network calls of the round: "
+                               "more drafts per call is faster on one GPU but needs more memory. "
+                               "256 MB keeps up to 3 SD 1.5 drafts (2 of SD 2.1) in one call; "
+                               "0 = no limit (one call per round, most memory)."));
   mode_->addItem(tr("Sequential"), static_cast<int>(Mode::Sequential));
   mode_->addItem(tr("Conservative"), static_cast<int>(Mode::Conservative));
   mode_->addItem(tr("Aggressive"), static_cast<int>(Mode::Aggressive));
@@ -54,6 +66,7 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   form->setContentsMargins(0, 0, 0, 0);
   form->addRow(tr("Mode"), mode_);
   form->addRow(tr("Width n"), width_);
+  form->addRow(tr("Draft memory"), draft_memory_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addLayout(deviceRow);
@@ -80,16 +93,19 @@ void ParallelismPanel::setSteps(int steps) {
 
 Mode ParallelismPanel::mode() const { return static_cast<Mode>(mode_->currentData().toInt()); }
 int ParallelismPanel::width() const { return width_->value(); }
+int ParallelismPanel::draftMemoryMb() const { return draft_memory_->value(); }
 
 void ParallelismPanel::apply(GenerationSettings& s) const {
   s.mode = mode();
   s.width = s.mode == Mode::Sequential ? 1 : width();
   s.devices = devices_->checkedCudaDevices();
+  s.draft_memory_mb = draftMemoryMb();  // written even where unused, so the session keeps it
 }
 
 void ParallelismPanel::load(const GenerationSettings& s) {
   mode_->setCurrentIndex(std::max(0, mode_->findData(static_cast<int>(s.mode))));
   devices_->setCheckedCudaDevices(s.devices);
+  draft_memory_->setValue(s.draft_memory_mb);
   if (s.mode != Mode::Sequential) {
     width_->setValue(s.width);  // a user choice: stop following the device count
     width_follows_devices_ = false;
@@ -105,11 +121,12 @@ int ParallelismPanel::defaultWidth(int cuda_devices) {
 }
 
 void ParallelismPanel::followDevices() {
-  if (!width_follows_devices_) return;
-  setting_width_ = true;
-  width_->setValue(defaultWidth(static_cast<int>(devices_->checkedCudaDevices().size())));
-  setting_width_ = false;
-  updateExplanation();
+  if (width_follows_devices_) {
+    setting_width_ = true;
+    width_->setValue(defaultWidth(static_cast<int>(devices_->checkedCudaDevices().size())));
+    setting_width_ = false;
+  }
+  updateExplanation();  // the draft memory control depends on the checked devices too
 }
 
 QString ParallelismPanel::explanation(Mode mode) {
@@ -129,6 +146,9 @@ QString ParallelismPanel::speedupText() const { return speedup_->text(); }
 void ParallelismPanel::updateExplanation() {
   const Mode m = mode();
   width_->setEnabled(m != Mode::Sequential);
+  // The budget bounds the GPU memory of a round's drafts: the sequential sampler has none, and
+  // CPU runs (width 1 by default) use host memory, so the control would only mislead there.
+  draft_memory_->setEnabled(m != Mode::Sequential && !devices_->checkedCudaDevices().empty());
   explanation_->setText(explanation(m));
   try {
     const DraftPlan plan = plan_draft_refine(steps_, width(), m);

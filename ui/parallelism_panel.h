@@ -1,6 +1,7 @@
 // Where and how wide DRiffusion runs: device check boxes, the parallel width n (following the
 // number of checked devices until the user sets it), the mode with a one-line explanation,
-// and the theoretical speedup of the current steps, width and mode from the draft planner.
+// the draft memory budget per GPU, and the theoretical speedup of the current steps, width and
+// mode from the draft planner.
 #pragma once
 #include <QWidget>
 
@@ -24,11 +25,12 @@ class ParallelismPanel : public QWidget {
 
   void setDevices(const std::vector<DeviceInfo>& devices);
   void setSteps(int steps);
-  void apply(GenerationSettings& s) const;  // mode, width, devices
+  void apply(GenerationSettings& s) const;  // mode, width, devices, draft memory
   void load(const GenerationSettings& s);
 
   Mode mode() const;
   int width() const;
+  int draftMemoryMb() const;
   DeviceModel* deviceModel() const { return devices_; }
   QString speedupText() const;
   static QString explanation(Mode mode);
@@ -46,6 +48,7 @@ class ParallelismPanel : public QWidget {
   QListView* device_view_;
   QToolButton* refresh_;
   QSpinBox* width_;
+  QSpinBox* draft_memory_;
   QComboBox* mode_;
   QLabel* explanation_;
   QLabel* speedup_;

@@ -25,23 +25,28 @@ QString seconds(double ms) { return QStringLiteral("%1 s").arg(ms / 1000.0, 0, '
 
 StatsPanel::StatsPanel(QWidget* parent)
     : QWidget(parent),
+      form_(new QFormLayout),
       steps_per_second_(valueLabel("statsStepsPerSecond")),
       latencies_(valueLabel("statsLatencies")),
       theoretical_(valueLabel("statsTheoreticalSpeedup")),
       measured_(valueLabel("statsMeasuredSpeedup")),
       phases_(valueLabel("statsPhases")),
       devices_(valueLabel("statsDevices")),
+      drafts_per_call_(valueLabel("statsDraftsPerCall")),
       timeline_(new TimelineChart) {
-  auto* form = new QFormLayout;
-  form->addRow(tr("Steps per second"), steps_per_second_);
-  form->addRow(tr("Serial network latencies"), latencies_);
-  form->addRow(tr("Theoretical speedup"), theoretical_);
-  form->addRow(tr("Measured speedup"), measured_);
-  form->addRow(tr("Times"), phases_);
-  form->addRow(tr("Devices"), devices_);
+  form_->addRow(tr("Steps per second"), steps_per_second_);
+  form_->addRow(tr("Serial network latencies"), latencies_);
+  form_->addRow(tr("Theoretical speedup"), theoretical_);
+  form_->addRow(tr("Measured speedup"), measured_);
+  form_->addRow(tr("Times"), phases_);
+  form_->addRow(tr("Devices"), devices_);
+  form_->addRow(tr("Drafts per network call"), drafts_per_call_);
+  form_->setRowVisible(drafts_per_call_, false);
   auto* layout = new QVBoxLayout(this);
-  layout->addLayout(form);
+  layout->addLayout(form_);
   layout->addWidget(timeline_, 1);
+  drafts_per_call_->setToolTip(tr("Most drafts one network call may evaluate under the draft memory budget; "
+                                  "a round with more drafts per GPU runs the rest in further calls"));
   measured_->setToolTip(tr("Sampling time of a sequential run with the same model, size, steps, sampler, "
                            "guidance and devices, divided by this run's sampling time"));
 }
@@ -60,6 +65,7 @@ void StatsPanel::startRun(const GenerationSettings& s) {
   measured_->setText(tr("running..."));
   phases_->setText(QStringLiteral("-"));
   devices_->setText(QStringLiteral("-"));
+  form_->setRowVisible(drafts_per_call_, false);
 }
 
 void StatsPanel::updateProgress(const JobProgress& p) {
@@ -96,6 +102,9 @@ void StatsPanel::showOutcome(const GenerationOutcome& outcome, std::optional<dou
   QStringList names;
   for (const auto& d : st.devices) names << QString::fromStdString(d);
   devices_->setText(names.join(QStringLiteral(", ")));
+  // 0: no limit applied (sequential, no budget, or a model without a memory estimate).
+  if (st.max_states_per_call > 0) drafts_per_call_->setText(tr("%1 (draft memory limit)").arg(st.max_states_per_call));
+  form_->setRowVisible(drafts_per_call_, st.max_states_per_call > 0);
 }
 
 QString StatsPanel::measuredSpeedupText() const { return measured_->text(); }

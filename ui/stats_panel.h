@@ -1,12 +1,14 @@
 // Speed statistics of the current or selected run: steps per second, serial network
 // latencies against the sequential count, theoretical against measured speedup, the phase
-// times, and the per-device timeline chart.
+// times, the drafts per network call the draft memory budget allowed, and the per-device
+// timeline chart.
 #pragma once
 #include <QWidget>
 #include <optional>
 
 #include "ui/job_types.h"
 
+class QFormLayout;
 class QLabel;
 
 namespace drf::ui {
@@ -28,12 +30,14 @@ class StatsPanel : public QWidget {
   QString latencyText() const;
 
  private:
+  QFormLayout* form_;
   QLabel* steps_per_second_;
   QLabel* latencies_;
   QLabel* theoretical_;
   QLabel* measured_;
   QLabel* phases_;
   QLabel* devices_;
+  QLabel* drafts_per_call_;  // its row is shown only when the run had a draft memory limit
   TimelineChart* timeline_;
 };
 

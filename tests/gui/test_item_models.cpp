@@ -1,13 +1,18 @@
 // The item models behind the queue, history and device views: checked with Qt's
-// QAbstractItemModelTester (fatal mode) while being changed, plus their own rules.
+// QAbstractItemModelTester (fatal mode) while being changed, plus their own rules; and the
+// rules of the parallelism and statistics panels that need no window.
 #include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QLabel>
 #include <QSignalSpy>
+#include <QSpinBox>
 #include <QTest>
 
 #include "ui/device_model.h"
 #include "ui/history_model.h"
 #include "ui/parallelism_panel.h"
 #include "ui/queue_model.h"
+#include "ui/stats_panel.h"
 
 using namespace drf;
 using namespace drf::ui;
@@ -153,6 +158,67 @@ class ItemModelsTest : public QObject {
     panel.load(s);  // a restored user choice
     QVERIFY(m->setData(m->index(1), Qt::Unchecked, Qt::CheckStateRole));
     QCOMPARE(panel.width(), 5);
+  }
+
+  // Draft memory: 256 MB by default, written by apply(), restored by load(), and only enabled
+  // where it acts (a DRiffusion mode on GPUs).
+  void parallelismDraftMemory() {
+    ParallelismPanel panel;
+    panel.setDevices({device(0, "NVIDIA H200"), device(-1, "CPU (16 threads)")});
+    auto* spin = panel.findChild<QSpinBox*>(QStringLiteral("draftMemorySpin"));
+    QVERIFY(spin);
+    QCOMPARE(spin->value(), 256);
+    GenerationSettings s;
+    s.draft_memory_mb = 0;
+    panel.apply(s);
+    QCOMPARE(s.draft_memory_mb, 256);
+    spin->setValue(640);
+    panel.apply(s);
+    QCOMPARE(s.draft_memory_mb, 640);
+
+    GenerationSettings restored;
+    restored.mode = Mode::Conservative;
+    restored.devices = {0};
+    restored.draft_memory_mb = 1024;
+    panel.load(restored);
+    QCOMPARE(spin->value(), 1024);
+    QCOMPARE(spin->text(), QStringLiteral("1024 MB"));
+    restored.draft_memory_mb = 0;
+    panel.load(restored);
+    QCOMPARE(spin->text(), QStringLiteral("no limit"));
+
+    QVERIFY(spin->isEnabled());  // Conservative on a GPU
+    auto* mode = panel.findChild<QComboBox*>(QStringLiteral("modeCombo"));
+    mode->setCurrentIndex(mode->findText(QStringLiteral("Sequential")));
+    QVERIFY(!spin->isEnabled());
+    mode->setCurrentIndex(mode->findText(QStringLiteral("Aggressive")));
+    QVERIFY(spin->isEnabled());
+    auto* m = panel.deviceModel();
+    QVERIFY(m->setData(m->index(1), Qt::Checked, Qt::CheckStateRole));  // the CPU
+    QVERIFY(!spin->isEnabled());
+    QVERIFY(m->setData(m->index(0), Qt::Checked, Qt::CheckStateRole));  // the GPU again
+    QVERIFY(spin->isEnabled());
+  }
+
+  // The drafts per network call of a finished run show only when a draft memory limit applied.
+  void statsShowDraftsPerCallOnlyWhenLimited() {
+    StatsPanel panel;
+    auto* label = panel.findChild<QLabel*>(QStringLiteral("statsDraftsPerCall"));
+    QVERIFY(label);
+    QVERIFY(label->isHidden());
+    GenerationOutcome o;
+    o.result.settings.mode = Mode::Aggressive;
+    o.result.stats.max_states_per_call = 4;
+    panel.showOutcome(o, std::nullopt);
+    QVERIFY(!label->isHidden());
+    QCOMPARE(label->text(), QStringLiteral("4 (draft memory limit)"));
+    o.result.stats.max_states_per_call = 0;
+    panel.showOutcome(o, std::nullopt);
+    QVERIFY(label->isHidden());
+    o.result.stats.max_states_per_call = 2;
+    panel.showOutcome(o, std::nullopt);
+    panel.startRun(o.result.settings);  // a new run hides the last run's value
+    QVERIFY(label->isHidden());
   }
 };
 

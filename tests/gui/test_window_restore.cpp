@@ -30,7 +30,7 @@ namespace {
 
 struct Shown {
   QString prompt, negative, seed, mode, sampler;
-  int steps, width;
+  int steps, width, draftMemory;
   double guidance;
 };
 
@@ -42,6 +42,7 @@ Shown shownSettings(MainWindow& w) {
           w.findChild<QComboBox*>(QStringLiteral("samplerCombo"))->currentText(),
           w.findChild<QSpinBox*>(QStringLiteral("stepsSpin"))->value(),
           w.findChild<QSpinBox*>(QStringLiteral("widthSpin"))->value(),
+          w.findChild<QSpinBox*>(QStringLiteral("draftMemorySpin"))->value(),
           w.findChild<QDoubleSpinBox*>(QStringLiteral("guidanceSpin"))->value()};
 }
 
@@ -51,6 +52,7 @@ void scramble(MainWindow& w) {
   setSteps(w, 5);
   setMode(w, QStringLiteral("Sequential"));
   setSeed(w, 1);
+  w.findChild<QSpinBox*>(QStringLiteral("draftMemorySpin"))->setValue(64);
   w.findChild<QDoubleSpinBox*>(QStringLiteral("guidanceSpin"))->setValue(1.0);
   auto* sampler = w.findChild<QComboBox*>(QStringLiteral("samplerCombo"));
   sampler->setCurrentIndex(sampler->findText(QStringLiteral("DDPM")));
@@ -85,6 +87,8 @@ class WindowRestoreTest : public QObject {
     setMode(w, QStringLiteral("Conservative"));
     setWidth(w, 3);
     setSeed(w, 12345678901ull);
+    // Disabled without a GPU, but still saved with the settings and restored.
+    w.findChild<QSpinBox*>(QStringLiteral("draftMemorySpin"))->setValue(1024);
     w.findChild<QDoubleSpinBox*>(QStringLiteral("guidanceSpin"))->setValue(6.5);
     auto* sampler = w.findChild<QComboBox*>(QStringLiteral("samplerCombo"));
     sampler->setCurrentIndex(sampler->findText(QStringLiteral("Euler")));
@@ -105,6 +109,7 @@ class WindowRestoreTest : public QObject {
     QCOMPARE(restored.steps, 17);
     QCOMPARE(restored.mode, QStringLiteral("Conservative"));
     QCOMPARE(restored.width, 3);
+    QCOMPARE(restored.draftMemory, 1024);
     QCOMPARE(restored.sampler, QStringLiteral("Euler"));
     QCOMPARE(restored.guidance, 6.5);
 
@@ -118,6 +123,7 @@ class WindowRestoreTest : public QObject {
     QCOMPARE(restored.seed, QStringLiteral("12345678901"));
     QCOMPARE(restored.steps, 17);
     QCOMPARE(restored.width, 3);
+    QCOMPARE(restored.draftMemory, 1024);
     QCOMPARE(restored.sampler, QStringLiteral("Euler"));
     QCOMPARE(w.modelPicker()->currentSource(), ModelPicker::kAnalytic);
     QVERIFY(w.banner()->text().contains(QStringLiteral("Restored")));
@@ -168,6 +174,7 @@ class WindowRestoreTest : public QObject {
       setMode(w, QStringLiteral("Aggressive"));
       setWidth(w, 5);
       setSeed(w, 4242);
+      w.findChild<QSpinBox*>(QStringLiteral("draftMemorySpin"))->setValue(512);
       w.modelPicker()->addModel(f->dir.filePath(QStringLiteral("some-model.safetensors")));
       w.modelPicker()->setCurrentSource(ModelPicker::kAnalytic);
       w.setOutputFolder(f->dir.filePath(QStringLiteral("elsewhere")));
@@ -181,6 +188,7 @@ class WindowRestoreTest : public QObject {
     QCOMPARE(s.steps, 21);
     QCOMPARE(s.mode, QStringLiteral("Aggressive"));
     QCOMPARE(s.width, 5);
+    QCOMPARE(s.draftMemory, 512);
     QCOMPARE(s.seed, QStringLiteral("4242"));
     QCOMPARE(again->modelPicker()->currentSource(), ModelPicker::kAnalytic);
     QVERIFY(again->modelPicker()->userModels().contains(f->dir.filePath(QStringLiteral("some-model.safetensors"))));
