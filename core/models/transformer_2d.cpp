@@ -1,6 +1,7 @@
 #include "core/models/transformer_2d.h"
 
 #include "core/models/fused_ops.h"
+#include "core/util/balanced_parts.h"
 
 namespace drf {
 
@@ -21,8 +22,7 @@ torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tens
   const auto flat = x.reshape({rows, dim});
   const auto flat_residual = residual.reshape({rows, dim});
   auto result = torch::empty({rows, dim}, residual.options());
-  const int64_t passes = (rows + max_rows_per_pass - 1) / max_rows_per_pass;
-  const int64_t per_pass = (rows + passes - 1) / passes;  // balanced passes
+  const int64_t per_pass = balanced_part_size(rows, max_rows_per_pass);
   for (int64_t r = 0; r < rows; r += per_pass) {
     const int64_t n = std::min(per_pass, rows - r);
     auto rows_out = result.narrow(0, r, n);  // contiguous rows: written in place

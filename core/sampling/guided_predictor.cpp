@@ -1,5 +1,6 @@
 #include "core/sampling/guided_predictor.h"
 
+#include "core/util/balanced_parts.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -35,10 +36,8 @@ torch::Tensor GuidedPredictor::predict(const torch::Tensor& states, const std::v
   if (static_cast<int64_t>(points.size()) != k)
     throw Error(ErrorKind::Internal, "predict: states and eval points differ in count");
   if (max_states_per_call_ <= 0 || k <= max_states_per_call_) return predict_one_call(states, points);
-  // Calls of balanced size: 6 states at most 4 per call run as 3 + 3 (one batch shape, one
-  // CUDA graph), not 4 + 2.
-  const int64_t calls = (k + max_states_per_call_ - 1) / max_states_per_call_;
-  const int64_t per_call = (k + calls - 1) / calls;
+  // Calls of balanced size: one batch shape (one CUDA graph) where possible.
+  const int64_t per_call = balanced_part_size(k, max_states_per_call_);
   std::vector<torch::Tensor> parts;
   for (int64_t first = 0; first < k; first += per_call) {
     const int64_t n = std::min(per_call, k - first);
