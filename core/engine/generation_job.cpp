@@ -154,7 +154,7 @@ GenerationResult GenerationJob::run_unguarded() {
   const int max_states =
       s.mode == Mode::Sequential ? 0
                                  : max_states_per_call(s.draft_memory_mb, pipeline->activation_bytes_per_row(shape),
-                                                       cond.guided() ? 2 : 1);
+                                                       cond.rows_per_state());
 
   std::unique_ptr<EventForwarder> forwarder;
   if (observer_) forwarder = std::make_unique<EventForwarder>(*pipeline, observer_, s.steps, start_);

@@ -15,6 +15,8 @@ struct Conditioning {
   torch::Tensor uncond;  // [1, ...]; undefined when guidance is off
   double guidance = 1.0;
   bool guided() const { return uncond.defined() && guidance != 1.0; }
+  // Network batch rows one state takes: unconditional + conditional when guided.
+  int rows_per_state() const { return guided() ? 2 : 1; }
 };
 
 class GuidedPredictor {
@@ -27,7 +29,7 @@ class GuidedPredictor {
   // states: [k, C, H, W] sampler states; returns [k, C, H, W] epsilon estimates.
   torch::Tensor predict(const torch::Tensor& states, const std::vector<EvalPoint>& points);
   // Network batch rows one state uses in a call.
-  int rows_per_state() const { return conditioning_.guided() ? 2 : 1; }
+  int rows_per_state() const { return conditioning_.rows_per_state(); }
   int max_states_per_call() const { return max_states_per_call_; }
 
  private:
