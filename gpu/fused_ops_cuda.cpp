@@ -6,6 +6,7 @@
 #include <optional>
 
 #include "core/models/fused_ops.h"
+#include "gpu/cublaslt_linear.h"
 #include "gpu/fused_kernels.h"
 
 namespace drf::gpu {
@@ -101,6 +102,8 @@ torch::Tensor cuda_layer_norm(const torch::Tensor& x, const torch::Tensor& weigh
   return out;
 }
 
-void register_fused_kernels() { fused::register_kernels(&cuda_group_norm, &cuda_geglu, &cuda_layer_norm); }
+void register_fused_kernels() {
+  fused::register_kernels({&cuda_group_norm, &cuda_geglu, &cuda_layer_norm, &cublaslt_linear});
+}
 
 }  // namespace drf::gpu

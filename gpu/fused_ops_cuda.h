@@ -12,7 +12,7 @@ torch::Tensor cuda_geglu(const torch::Tensor& projected);
 torch::Tensor cuda_layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                               double eps);
 
-// Registers them with drf::fused.
+// Registers them, and cuBLASLt's linear product (gpu/cublaslt_linear.h), with drf::fused.
 void register_fused_kernels();
 
 }  // namespace drf::gpu

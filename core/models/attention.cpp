@@ -24,13 +24,15 @@ AttentionImpl::AttentionImpl(const AttentionOptions& o, const torch::TensorOptio
   to_out->push_back(out);
 }
 
-torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context) {
+torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context,
+                                     const torch::Tensor& residual) {
   const torch::Tensor& c = context.defined() ? context : x;
   auto q = split_heads(to_q(x), heads_);
   auto k = split_heads(to_k(c), heads_);
   auto v = split_heads(to_v(c), heads_);
   auto o = compat::attention(q, k, v, upcast_);
-  return out(merge_heads(o.to(x.scalar_type())));
+  auto merged = merge_heads(o.to(x.scalar_type()));
+  return residual.defined() ? out->forward_add(merged, residual) : out(merged);
 }
 
 }  // namespace drf

@@ -17,8 +17,9 @@ struct AttentionOptions {
 class AttentionImpl : public torch::nn::Module {
  public:
   AttentionImpl(const AttentionOptions& o, const torch::TensorOptions& options);
-  // x: [B, L, query_dim]; context: [B, S, context_dim] or undefined for self-attention.
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {});
+  // x: [B, L, query_dim]; context: [B, S, context_dim] or undefined for self-attention. With
+  // `residual` ([B, L, query_dim]) the result is residual + attention, added in to_out's product.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {}, const torch::Tensor& residual = {});
 
  private:
   int64_t heads_;

@@ -13,9 +13,7 @@ bool enabled_by_environment() {
 }
 
 struct Registry {
-  GroupNormKernel group_norm;
-  GegluKernel geglu;
-  LayerNormKernel layer_norm;
+  Kernels kernels;
   std::atomic<bool> enabled{enabled_by_environment()};
 };
 
@@ -26,11 +24,7 @@ Registry& registry() {
 
 }  // namespace
 
-void register_kernels(GroupNormKernel group_norm, GegluKernel geglu, LayerNormKernel layer_norm) {
-  registry().group_norm = std::move(group_norm);
-  registry().geglu = std::move(geglu);
-  registry().layer_norm = std::move(layer_norm);
-}
+void register_kernels(Kernels kernels) { registry().kernels = std::move(kernels); }
 
 void set_kernels_enabled(bool enabled) { registry().enabled = enabled; }
 bool kernels_enabled() { return registry().enabled; }
@@ -52,11 +46,22 @@ torch::Tensor layer_norm_reference(const torch::Tensor& x, const torch::Tensor& 
   return torch::layer_norm(x, {weight.size(0)}, weight, bias, eps);
 }
 
+torch::Tensor linear_reference(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                               const torch::Tensor& residual, const torch::Tensor& out) {
+  auto y = torch::linear(x, weight, bias);
+  if (residual.defined()) {
+    if (!out.defined()) return residual + y;
+    torch::Tensor target = out;  // the same storage
+    return torch::add_out(target, residual, y.view(out.sizes()));
+  }
+  return out.defined() ? out.copy_(y.view(out.sizes())) : y;
+}
+
 torch::Tensor group_norm(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight, const torch::Tensor& bias,
                          double eps, bool silu, const torch::Tensor& shift) {
   auto& r = registry();
-  if (r.group_norm && r.enabled) {
-    auto y = r.group_norm(x, groups, weight, bias, eps, silu, shift);
+  if (r.kernels.group_norm && r.enabled) {
+    auto y = r.kernels.group_norm(x, groups, weight, bias, eps, silu, shift);
     if (y.defined()) return y;
   }
   return group_norm_reference(x, groups, weight, bias, eps, silu, shift);
@@ -64,8 +69,8 @@ torch::Tensor group_norm(const torch::Tensor& x, int64_t groups, const torch::Te
 
 torch::Tensor geglu(const torch::Tensor& projected) {
   auto& r = registry();
-  if (r.geglu && r.enabled) {
-    auto y = r.geglu(projected);
+  if (r.kernels.geglu && r.enabled) {
+    auto y = r.kernels.geglu(projected);
     if (y.defined()) return y;
   }
   return geglu_reference(projected);
@@ -73,11 +78,21 @@ torch::Tensor geglu(const torch::Tensor& projected) {
 
 torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double eps) {
   auto& r = registry();
-  if (r.layer_norm && r.enabled) {
-    auto y = r.layer_norm(x, weight, bias, eps);
+  if (r.kernels.layer_norm && r.enabled) {
+    auto y = r.kernels.layer_norm(x, weight, bias, eps);
     if (y.defined()) return y;
   }
   return layer_norm_reference(x, weight, bias, eps);
+}
+
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                     const torch::Tensor& residual, const torch::Tensor& out) {
+  auto& r = registry();
+  if (r.kernels.linear && r.enabled) {
+    auto y = r.kernels.linear(x, weight, bias, residual, out);
+    if (y.defined()) return y;
+  }
+  return linear_reference(x, weight, bias, residual, out);
 }
 
 }  // namespace drf::fused

@@ -2,7 +2,8 @@
 // the reference math in plain ATen ops (CPU, and any tensor a registered kernel declines);
 // gpu/ registers CUDA kernels: for channels-last activations ATen's GroupNorm copies the
 // tensor to NCHW and back, GEGLU costs three passes over the largest activation, and ATen's
-// LayerNorm runs one block per 320..1280-wide row, far from the memory bandwidth.
+// LayerNorm runs one block per 320..1280-wide row, far from the memory bandwidth; a linear
+// layer followed by a residual add is one cuBLASLt product reading the residual as its C.
 #pragma once
 #include <functional>
 
@@ -21,6 +22,12 @@ torch::Tensor geglu(const torch::Tensor& projected);
 // LayerNorm over the last dimension (torch::layer_norm with normalized_shape = {C}).
 torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias, double eps);
 
+// x @ weight^T + bias (torch::linear), plus `residual` when defined, written into `out` when
+// defined. weight: [N, K]; bias: [N] or undefined; residual and out: x's rows by N. A backend
+// reads the residual inside the matrix product instead of a separate pass over three tensors.
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                     const torch::Tensor& residual = {}, const torch::Tensor& out = {});
+
 // A backend kernel returns an undefined tensor when it does not handle the input (device,
 // dtype, layout); the reference math runs then.
 using GroupNormKernel = std::function<torch::Tensor(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
@@ -29,8 +36,17 @@ using GroupNormKernel = std::function<torch::Tensor(const torch::Tensor& x, int6
 using GegluKernel = std::function<torch::Tensor(const torch::Tensor& projected)>;
 using LayerNormKernel = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& weight,
                                                     const torch::Tensor& bias, double eps)>;
+using LinearKernel = std::function<torch::Tensor(const torch::Tensor& x, const torch::Tensor& weight,
+                                                 const torch::Tensor& bias, const torch::Tensor& residual,
+                                                 const torch::Tensor& out)>;
 
-void register_kernels(GroupNormKernel group_norm, GegluKernel geglu, LayerNormKernel layer_norm);
+struct Kernels {
+  GroupNormKernel group_norm;
+  GegluKernel geglu;
+  LayerNormKernel layer_norm;
+  LinearKernel linear;
+};
+void register_kernels(Kernels kernels);
 // Turns registered kernels off and on (A/B measurements, DRIFFUSION_FUSED_KERNELS=0).
 void set_kernels_enabled(bool enabled);
 bool kernels_enabled();
@@ -41,5 +57,7 @@ torch::Tensor group_norm_reference(const torch::Tensor& x, int64_t groups, const
 torch::Tensor geglu_reference(const torch::Tensor& projected);
 torch::Tensor layer_norm_reference(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
                                    double eps);
+torch::Tensor linear_reference(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                               const torch::Tensor& residual = {}, const torch::Tensor& out = {});
 
 }  // namespace drf::fused

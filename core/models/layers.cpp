@@ -13,15 +13,26 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride_,
 
 torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) { return forward_with_bias(x, bias); }
 
-torch::Tensor Conv2dImpl::forward_with_bias(const torch::Tensor& x, const torch::Tensor& b) {
+namespace {
+bool is_channels_last(const torch::Tensor& t) {
+  return t.dim() == 4 && t.is_contiguous(torch::MemoryFormat::ChannelsLast) && !t.is_contiguous();
+}
+}  // namespace
+
+torch::Tensor Conv2dImpl::forward_with_bias(const torch::Tensor& x, const torch::Tensor& b,
+                                            const torch::Tensor& residual) {
   // A 1x1 convolution of a channels-last activation is one matrix product over the channel
-  // axis; cuBLAS adds the bias in its epilogue where cuDNN spends an extra pass on it.
+  // axis; cuBLAS adds the bias (and the residual) in its epilogue where cuDNN spends extra
+  // passes on them.
   const bool pointwise = weight.size(2) == 1 && weight.size(3) == 1 && stride == 1 && padding == 0;
-  if (pointwise && x.dim() == 4 && x.is_contiguous(torch::MemoryFormat::ChannelsLast) && !x.is_contiguous()) {
-    auto y = torch::linear(x.permute({0, 2, 3, 1}), weight.reshape({weight.size(0), weight.size(1)}), b);
+  if (pointwise && is_channels_last(x) && (!residual.defined() || is_channels_last(residual))) {
+    const auto rows = [](const torch::Tensor& t) { return t.permute({0, 2, 3, 1}); };  // [N, H, W, C] views
+    auto y = fused::linear(rows(x), weight.reshape({weight.size(0), weight.size(1)}), b,
+                           residual.defined() ? rows(residual) : torch::Tensor());
     return y.permute({0, 3, 1, 2});  // NCHW sizes, channels-last memory
   }
-  return torch::conv2d(x, weight, b, {stride, stride}, {padding, padding});
+  auto y = torch::conv2d(x, weight, b, {stride, stride}, {padding, padding});
+  return residual.defined() ? residual + y : y;
 }
 
 LinearImpl::LinearImpl(int64_t in, int64_t out, const torch::TensorOptions& options, bool with_bias) {
@@ -29,7 +40,11 @@ LinearImpl::LinearImpl(int64_t in, int64_t out, const torch::TensorOptions& opti
   if (with_bias) bias = register_parameter("bias", torch::empty({out}, options), false);
 }
 
-torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return torch::linear(x, weight, bias); }
+torch::Tensor LinearImpl::forward(const torch::Tensor& x) { return fused::linear(x, weight, bias); }
+
+torch::Tensor LinearImpl::forward_add(const torch::Tensor& x, const torch::Tensor& residual, const torch::Tensor& out) {
+  return fused::linear(x, weight, bias, residual, out);
+}
 
 GroupNormImpl::GroupNormImpl(int64_t groups_, int64_t channels, double eps_, const torch::TensorOptions& options)
     : groups(groups_), eps(eps_) {

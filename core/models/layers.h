@@ -16,7 +16,10 @@ class Conv2dImpl : public torch::nn::Module {
   torch::Tensor forward(const torch::Tensor& x);
   // The convolution with another bias (undefined: none), for callers that fold this layer's
   // bias into a later per-channel operation.
-  torch::Tensor forward_with_bias(const torch::Tensor& x, const torch::Tensor& other_bias);
+  // With `residual` (the output's shape and layout) the result is residual + conv: for a 1x1
+  // convolution of a channels-last activation the residual is read inside the matrix product.
+  torch::Tensor forward_with_bias(const torch::Tensor& x, const torch::Tensor& other_bias,
+                                  const torch::Tensor& residual = {});
   torch::Tensor weight, bias;  // bias undefined when bias = false
   int64_t stride, padding;
 };
@@ -26,6 +29,9 @@ class LinearImpl : public torch::nn::Module {
  public:
   LinearImpl(int64_t in, int64_t out, const torch::TensorOptions& options, bool bias = true);
   torch::Tensor forward(const torch::Tensor& x);
+  // residual + forward(x), written into `out` ([rows, out features]) when given; one matrix
+  // product reading the residual where the GPU backend has one (fused::linear).
+  torch::Tensor forward_add(const torch::Tensor& x, const torch::Tensor& residual, const torch::Tensor& out = {});
   torch::Tensor weight, bias;
 };
 TORCH_MODULE(Linear);

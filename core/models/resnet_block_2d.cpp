@@ -29,9 +29,10 @@ torch::Tensor ResnetBlock2DImpl::forward(const torch::Tensor& x, const torch::Te
                                                                            : torch::Tensor());
   if (shift.defined()) shift = shift.expand({h.size(0), h.size(1)}).contiguous();
   h = norm2->norm_silu(h, shift);
-  // Likewise conv2's bias rides on the shortcut's (a GEMM epilogue) when there is one.
-  auto out = conv_shortcut ? conv_shortcut->forward_with_bias(x, sum_of_defined(conv_shortcut->bias, conv2->bias)) +
-                                 conv2->forward_with_bias(h, torch::Tensor())
+  // Likewise conv2's bias rides on the shortcut's (a GEMM epilogue) when there is one, and
+  // conv2's output joins as that product's residual.
+  auto out = conv_shortcut ? conv_shortcut->forward_with_bias(x, sum_of_defined(conv_shortcut->bias, conv2->bias),
+                                                              conv2->forward_with_bias(h, torch::Tensor()))
                            : x + conv2(h);
   return output_scale_factor_ == 1.0 ? out : out / output_scale_factor_;
 }

@@ -18,15 +18,15 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t inner, const torch::Tensor
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
   const int64_t dim = x.size(-1);
   const int64_t rows = x.numel() / dim;
-  if (max_rows_per_pass <= 0 || rows <= max_rows_per_pass) return residual + out(fused::geglu(proj(x)));
+  if (max_rows_per_pass <= 0 || rows <= max_rows_per_pass) return out->forward_add(fused::geglu(proj(x)), residual);
   const auto flat = x.reshape({rows, dim});
   const auto flat_residual = residual.reshape({rows, dim});
   auto result = torch::empty({rows, dim}, residual.options());
   const int64_t per_pass = balanced_part_size(rows, max_rows_per_pass);
   for (int64_t r = 0; r < rows; r += per_pass) {
     const int64_t n = std::min(per_pass, rows - r);
-    auto rows_out = result.narrow(0, r, n);  // contiguous rows: written in place
-    torch::add_out(rows_out, flat_residual.narrow(0, r, n), out(fused::geglu(proj(flat.narrow(0, r, n)))));
+    // Contiguous rows of the result, written in place by the product that adds the residual.
+    out->forward_add(fused::geglu(proj(flat.narrow(0, r, n))), flat_residual.narrow(0, r, n), result.narrow(0, r, n));
   }
   return result.view(x.sizes());
 }
@@ -45,8 +45,8 @@ BasicTransformerBlockImpl::BasicTransformerBlockImpl(const Transformer2DOptions&
 }
 
 torch::Tensor BasicTransformerBlockImpl::forward(torch::Tensor x, const torch::Tensor& context) {
-  x = x + attn1(norm1(x));
-  x = x + attn2(norm2(x), context);
+  x = attn1->forward(norm1(x), torch::Tensor(), x);  // x + attention, added inside to_out's product
+  x = attn2->forward(norm2(x), context, x);
   return ff(norm3(x), x);
 }
 
@@ -77,6 +77,15 @@ torch::Tensor Transformer2DImpl::forward(const torch::Tensor& x, const torch::Te
   t = t.permute({0, 2, 3, 1}).reshape({b, h * w, inner});  // tokens: [B, HW, C]
   if (linear_) t = linear_in(t);
   for (auto& block : blocks_) t = block(t, context);
+  // The residual x joins in proj_out's product: as rows [B, HW, C] it is a view when x is
+  // channels-last (GPU); an NCHW x (CPU) adds in its own layout, as before.
+  const auto x_rows = x.permute({0, 2, 3, 1});
+  if (x_rows.is_contiguous() && !x.is_contiguous()) {
+    const auto residual = x_rows.reshape({b, h * w, x.size(1)});
+    t = linear_ ? linear_out->forward_add(t, residual)
+                : fused::linear(t, conv_out->weight.reshape({conv_out->weight.size(0), inner}), conv_out->bias, residual);
+    return t.view({b, h, w, t.size(-1)}).permute({0, 3, 1, 2});
+  }
   if (linear_) t = linear_out(t);
   t = t.reshape({b, h, w, t.size(-1)}).permute({0, 3, 1, 2});
   if (!linear_) t = conv_out(t.contiguous(x.suggest_memory_format()));  // keep the input's layout

@@ -1,12 +1,16 @@
 // The fused CUDA kernels (gpu/fused_kernels.cu) against the reference ATen math of
 // core/models/fused_ops.cpp: fp32 to rounding, fp16/bf16 within a few output ulps; the same
 // bits on every run; inputs the kernels do not handle fall back to the reference; and the
-// whole SD 1.5 UNet in channels-last with the kernels agrees with the NCHW ATen path.
+// whole SD 1.5 UNet in channels-last with the kernels agrees with the NCHW ATen path. The
+// cuBLASLt linear product (gpu/cublaslt_linear) likewise, with its residual and output rows.
+#include <ATen/cuda/CUDAGraph.h>
+#include <c10/cuda/CUDAGuard.h>
 #include <gtest/gtest.h>
 
 #include "core/models/fused_ops.h"
 #include "core/models/random_weights.h"
 #include "core/models/unet_2d_condition.h"
+#include "gpu/cublaslt_linear.h"
 #include "gpu/fused_ops_cuda.h"
 #include "tests/gpu/gpu_test_support.h"
 
@@ -96,7 +100,7 @@ TEST(FusedKernels, GroupNormDeclinesWhatItDoesNotHandle) {
   // A [1, C] shift broadcast over the batch is left to the reference.
   EXPECT_FALSE(gpu::cuda_group_norm(x, 32, weight, bias, 1e-5, false, torch::zeros({1, 320}, x.options())).defined());
   // Through the dispatcher every one of them still gets the reference result.
-  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu, &gpu::cuda_layer_norm);
+  gpu::register_fused_kernels();
   auto nchw = x.contiguous();
   EXPECT_TRUE(torch::equal(fused::group_norm(nchw, 32, weight, bias, 1e-5, true),
                            fused::group_norm_reference(nchw, 32, weight, bias, 1e-5, true)));
@@ -166,9 +170,124 @@ TEST(FusedKernels, LayerNormIsDeterministicAndDeclinesWhatItDoesNotHandle) {
       << "wider than the kernel takes";
   EXPECT_FALSE(gpu::cuda_layer_norm(x, weight.to(torch::kFloat32), bias, 1e-5).defined()) << "fp32 weight";
   // Through the dispatcher a declined input still gets the reference result.
-  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu, &gpu::cuda_layer_norm);
+  gpu::register_fused_kernels();
   EXPECT_TRUE(torch::equal(fused::layer_norm(odd, torch::ones({12}, opts), torch::zeros({12}, opts), 1e-5),
                            fused::layer_norm_reference(odd, torch::ones({12}, opts), torch::zeros({12}, opts), 1e-5)));
+}
+
+namespace {
+
+struct LinearCase {
+  std::vector<int64_t> x_shape;
+  int64_t n;
+};
+
+// x @ w^T + b (+ residual) in fp32 from the same rounded inputs.
+torch::Tensor linear_in_fp32(const torch::Tensor& x, const torch::Tensor& w, const torch::Tensor& b,
+                             const torch::Tensor& residual) {
+  const auto f = [](const torch::Tensor& t) { return t.defined() ? t.to(torch::kFloat32) : t; };
+  return fused::linear_reference(f(x), f(w), f(b), f(residual));
+}
+
+}  // namespace
+
+TEST(FusedKernels, CublasLtLinearMatchesReference) {
+  DRF_REQUIRE_GPUS(1);
+  // The UNet's token products (SD 1.5/2.1 widths, the feed-forward's 4x and 8x), the text
+  // encoder's rows, a 2-D input, widths that are not multiples of 8 and a single row.
+  const std::vector<LinearCase> cases{{{2, 4096, 320}, 320},  {{2, 1024, 640}, 5120}, {{3, 576, 5120}, 1280},
+                                      {{2, 77, 1024}, 320},   {{5, 1280}, 320},       {{3, 7, 12}, 20},
+                                      {{1, 1, 64}, 8}};
+  for (auto dtype : {torch::kFloat16, torch::kBFloat16}) {
+    for (const auto& k : cases) {
+      const int64_t in = k.x_shape.back();
+      torch::manual_seed(in * 7 + k.n);
+      const auto opts = torch::TensorOptions().device(kGpu).dtype(dtype);
+      auto x = torch::randn(k.x_shape).to(opts);
+      auto w = (torch::randn({k.n, in}) / std::sqrt(static_cast<double>(in))).to(opts);  // outputs ~1
+      auto b = (torch::randn({k.n}) * 0.1).to(opts);
+      auto out_shape = k.x_shape;
+      out_shape.back() = k.n;
+      auto residual = torch::randn(out_shape).to(opts);
+      for (bool with_bias : {false, true}) {
+        for (bool with_residual : {false, true}) {
+          const auto bias = with_bias ? b : torch::Tensor();
+          const auto r = with_residual ? residual : torch::Tensor();
+          auto got = gpu::cublaslt_linear(x, w, bias, r, {});
+          ASSERT_TRUE(got.defined()) << "declined " << k.n << "x" << in;
+          EXPECT_EQ(got.sizes(), residual.sizes());
+          EXPECT_LT(max_abs_diff(got, linear_in_fp32(x, w, bias, r)), tolerance(dtype))
+              << c10::toString(dtype) << " " << k.n << "x" << in << " bias " << with_bias << " residual "
+              << with_residual;
+        }
+      }
+    }
+  }
+}
+
+TEST(FusedKernels, CublasLtLinearWritesRowsInPlaceAndIsDeterministic) {
+  DRF_REQUIRE_GPUS(1);
+  const auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  auto x = torch::randn({3000, 320}, opts), w = torch::randn({640, 320}, opts) * 0.05, b = torch::randn({640}, opts);
+  auto residual = torch::randn({3000, 640}, opts);
+  // The feed-forward's passes: rows 1000..2999 of a larger result, the rows around untouched.
+  auto result = torch::full({4000, 640}, 7.0, opts);
+  auto rows = result.narrow(0, 1000, 2000);
+  auto got = gpu::cublaslt_linear(x.narrow(0, 1000, 2000), w, b, residual.narrow(0, 1000, 2000), rows);
+  ASSERT_TRUE(got.defined());
+  EXPECT_EQ(got.data_ptr(), rows.data_ptr());
+  EXPECT_LT(max_abs_diff(rows, linear_in_fp32(x.narrow(0, 1000, 2000), w, b, residual.narrow(0, 1000, 2000))),
+            tolerance(torch::kFloat16) * 4);
+  EXPECT_TRUE(torch::equal(result.narrow(0, 0, 1000), torch::full({1000, 640}, 7.0, opts)));
+  EXPECT_TRUE(torch::equal(result.narrow(0, 3000, 1000), torch::full({1000, 640}, 7.0, opts)));
+  // The tuned algorithm gives the same bits on every call.
+  auto first = gpu::cublaslt_linear(x, w, b, residual, {});
+  for (int i = 0; i < 5; ++i) EXPECT_TRUE(torch::equal(first, gpu::cublaslt_linear(x, w, b, residual, {})));
+}
+
+TEST(FusedKernels, CublasLtLinearTunesOutsideCapturesOnly) {
+  DRF_REQUIRE_GPUS(1);
+  const auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  auto x = torch::randn({2, 333, 320}, opts), w = torch::randn({960, 320}, opts) * 0.05;  // a shape no other test uses
+  auto residual = torch::randn({2, 333, 960}, opts);
+  const auto tuned_before = gpu::cublaslt_tuned_shapes();
+  torch::Tensor captured;
+  at::cuda::CUDAGraph graph;
+  auto side = c10::cuda::getStreamFromPool(false, 0);
+  {
+    c10::cuda::CUDAStreamGuard guard(side);
+    graph.capture_begin();
+    captured = gpu::cublaslt_linear(x, w, {}, residual, {});
+    graph.capture_end();
+  }
+  ASSERT_TRUE(captured.defined());
+  EXPECT_EQ(gpu::cublaslt_tuned_shapes(), tuned_before) << "nothing is timed inside a capture";
+  graph.replay();
+  torch::cuda::synchronize();
+  EXPECT_LT(max_abs_diff(captured, linear_in_fp32(x, w, {}, residual)), tolerance(torch::kFloat16));
+  auto eager = gpu::cublaslt_linear(x, w, {}, residual, {});
+  EXPECT_EQ(gpu::cublaslt_tuned_shapes(), tuned_before + 1) << "the first eager call tunes";
+  EXPECT_LT(max_abs_diff(eager, linear_in_fp32(x, w, {}, residual)), tolerance(torch::kFloat16));
+}
+
+TEST(FusedKernels, CublasLtLinearDeclinesWhatItDoesNotHandle) {
+  DRF_REQUIRE_GPUS(1);
+  const auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  auto x = torch::randn({4, 64, 32}, opts), w = torch::randn({48, 32}, opts), b = torch::randn({48}, opts);
+  auto residual = torch::randn({4, 64, 48}, opts);
+  EXPECT_FALSE(gpu::cublaslt_linear(x.to(torch::kFloat32), w.to(torch::kFloat32), {}, {}, {}).defined()) << "fp32";
+  EXPECT_FALSE(gpu::cublaslt_linear(x.cpu(), w.cpu(), {}, {}, {}).defined()) << "CPU";
+  EXPECT_FALSE(gpu::cublaslt_linear(x.transpose(0, 1), w, b, {}, {}).defined()) << "rows not evenly strided";
+  EXPECT_FALSE(gpu::cublaslt_linear(x, w.t().contiguous().t(), b, {}, {}).defined()) << "transposed weight";
+  EXPECT_FALSE(gpu::cublaslt_linear(x, w, b.to(torch::kFloat32), {}, {}).defined()) << "fp32 bias";
+  EXPECT_FALSE(gpu::cublaslt_linear(x, w, b, residual.narrow(1, 0, 32), {}).defined()) << "residual rows differ";
+  auto aliased = torch::empty({4, 64, 48}, opts);
+  EXPECT_FALSE(gpu::cublaslt_linear(x, w, b, aliased, aliased).defined()) << "output overlaps the residual";
+  // Through the dispatcher a declined input still gets the reference result.
+  gpu::register_fused_kernels();
+  auto strided = x.transpose(0, 1);
+  EXPECT_TRUE(torch::equal(fused::linear(strided, w, b, residual.transpose(0, 1)),
+                           fused::linear_reference(strided, w, b, residual.transpose(0, 1))));
 }
 
 // The whole SD 1.5 UNet: channels-last with the fused kernels (and the bias folds and 1x1
@@ -196,7 +315,7 @@ TEST(FusedKernels, FullUNetMatchesTheAtenPath) {
     fused::set_kernels_enabled(true);
     return y;
   };
-  fused::register_kernels(&gpu::cuda_group_norm, &gpu::cuda_geglu, &gpu::cuda_layer_norm);
+  gpu::register_fused_kernels();
   const auto reference = forward(torch::kFloat32, torch::MemoryFormat::Contiguous, false);
   const double scale = reference.abs().max().item<double>();
   const auto nhwc32 = forward(torch::kFloat32, torch::MemoryFormat::ChannelsLast, true);
