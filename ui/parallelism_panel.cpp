@@ -44,7 +44,8 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   draft_memory_->setSuffix(tr(" MB"));
   draft_memory_->setSpecialValueText(tr("no limit"));  // shown for 0
   draft_memory_->setValue(GenerationSettings::kDefaultDraftMemoryMb);
-  draft_memory_->setToolTip(tr("Memory each GPU may spend on a round's drafts beyond what one draft needs. "
+  draft_memory_->setToolTip(tr("Memory each device (a GPU, or the CPU's RAM) may spend on a round's drafts beyond "
+                               "what one draft needs. "
                                "Drafts that do not fit are evaluated in further network calls of the round: "
                                "more drafts per call is faster on one GPU but needs more memory. "
                                "256 MB keeps up to 3 SD 1.5 drafts (2 of SD 2.1) in one call; "
@@ -146,9 +147,9 @@ QString ParallelismPanel::speedupText() const { return speedup_->text(); }
 void ParallelismPanel::updateExplanation() {
   const Mode m = mode();
   width_->setEnabled(m != Mode::Sequential);
-  // The budget bounds the GPU memory of a round's drafts: the sequential sampler has none, and
-  // CPU runs (width 1 by default) use host memory, so the control would only mislead there.
-  draft_memory_->setEnabled(m != Mode::Sequential && !devices_->checkedCudaDevices().empty());
+  // The budget bounds the memory of a round's drafts on whatever device runs them (the engine
+  // splits CPU rounds by it too); the sequential sampler has no drafts.
+  draft_memory_->setEnabled(m != Mode::Sequential);
   explanation_->setText(explanation(m));
   try {
     const DraftPlan plan = plan_draft_refine(steps_, width(), m);
