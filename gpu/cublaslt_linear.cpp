@@ -9,9 +9,12 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <tuple>
+#include <type_traits>
+#include <vector>
 
 namespace drf::gpu {
 namespace {
@@ -30,7 +33,8 @@ std::optional<Matrix> as_matrix(const torch::Tensor& t, int64_t cols) {
   const int64_t rows = t.numel() / cols;
   const auto size = static_cast<std::size_t>(t.element_size());
   if (t.is_contiguous()) return Matrix{t.data_ptr(), rows, cols, cols, size};
-  if (t.dim() == 2 && t.stride(1) == 1 && t.stride(0) >= cols) return Matrix{t.data_ptr(), rows, cols, t.stride(0), size};
+  if (t.dim() == 2 && t.stride(1) == 1 && t.stride(0) >= cols)
+    return Matrix{t.data_ptr(), rows, cols, t.stride(0), size};
   return std::nullopt;
 }
 
@@ -43,8 +47,9 @@ uint32_t alignment(const Matrix& m) {
   return a;
 }
 
-void check(cublasStatus_t s, const char* what) {
-  TORCH_CHECK(s == CUBLAS_STATUS_SUCCESS, "cuBLASLt ", what, " failed: ", cublasLtGetStatusString(s));
+void check(cublasStatus_t s, const char* what, const torch::Device& device) {
+  TORCH_CHECK(s == CUBLAS_STATUS_SUCCESS, "cuBLASLt ", what, " failed on ", device.str(), ": ",
+              cublasLtGetStatusString(s));
 }
 
 bool environment_says_off(const char* name) {
@@ -53,21 +58,97 @@ bool environment_says_off(const char* name) {
 }
 
 // One matrix product's cuBLASLt descriptors. cuBLASLt is column-major: the row-major
-// out[M, N] = x[M, K] @ weight[N, K]^T is out^T (N x M) = weight^T (op T of K x N) * x^T (K x M).
-struct Plan {
-  cublasLtMatmulDesc_t op = nullptr;
-  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr, d = nullptr;
-  cublasLtMatmulPreference_t preference = nullptr;
+// out[M, N] = x[M, K] @ weight[N, K]^T (+ residual) is out^T (N x M) = weight^T (op T of the
+// column-major K x N weight) * x^T (K x M) (+ residual^T), the bias added per row of out^T.
+class Plan {
+ public:
+  Plan(cudaDataType_t type, const Matrix& x, const Matrix& w, const std::optional<Matrix>& residual,
+       const Matrix& out, const void* bias, const torch::Device& device)
+      : device_(device) {
+    try {
+      ok(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "descriptor");
+      const cublasOperation_t transpose = CUBLAS_OP_T, keep = CUBLAS_OP_N;
+      set(CUBLASLT_MATMUL_DESC_TRANSA, &transpose, sizeof(transpose));
+      set(CUBLASLT_MATMUL_DESC_TRANSB, &keep, sizeof(keep));
+      if (bias) {
+        const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
+        set(CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue));
+        set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias));
+      }
+      ok(cublasLtMatrixLayoutCreate(&a, type, w.cols, w.rows, w.ld), "layout A");
+      ok(cublasLtMatrixLayoutCreate(&b, type, x.cols, x.rows, x.ld), "layout B");
+      ok(cublasLtMatrixLayoutCreate(&c, type, out.cols, out.rows, residual ? residual->ld : out.ld), "layout C");
+      ok(cublasLtMatrixLayoutCreate(&d, type, out.cols, out.rows, out.ld), "layout D");
+    } catch (...) {
+      release();  // a destructor does not run for a half-built object
+      throw;
+    }
+  }
   Plan(const Plan&) = delete;
   Plan& operator=(const Plan&) = delete;
-  Plan() = default;
-  ~Plan() {
-    if (preference) cublasLtMatmulPreferenceDestroy(preference);
+  ~Plan() { release(); }
+  void ok(cublasStatus_t s, const char* what) const { check(s, what, device_); }
+
+  cublasLtMatmulDesc_t op = nullptr;
+  cublasLtMatrixLayout_t a = nullptr, b = nullptr, c = nullptr, d = nullptr;
+
+ private:
+  void release() {
     for (auto* layout : {a, b, c, d})
       if (layout) cublasLtMatrixLayoutDestroy(layout);
     if (op) cublasLtMatmulDescDestroy(op);
   }
+  void set(cublasLtMatmulDescAttributes_t attribute, const void* value, std::size_t bytes) {
+    ok(cublasLtMatmulDescSetAttribute(op, attribute, value, bytes), "descriptor attribute");
+  }
+  torch::Device device_;
 };
+
+// cuBLASLt's best algorithms for a plan, best first, for operands of the given alignments.
+std::vector<cublasLtMatmulAlgo_t> candidate_algorithms(cublasLtHandle_t handle, const Plan& p,
+                                                       std::size_t workspace_bytes, uint32_t align_a,
+                                                       uint32_t align_b, uint32_t align_c, uint32_t align_d) {
+  cublasLtMatmulPreference_t preference = nullptr;
+  p.ok(cublasLtMatmulPreferenceCreate(&preference), "preference");
+  std::unique_ptr<std::remove_pointer_t<cublasLtMatmulPreference_t>, decltype(&cublasLtMatmulPreferenceDestroy)> owner(
+      preference, &cublasLtMatmulPreferenceDestroy);
+  const auto set = [&](cublasLtMatmulPreferenceAttributes_t attribute, const void* value, std::size_t bytes) {
+    p.ok(cublasLtMatmulPreferenceSetAttribute(preference, attribute, value, bytes), "preference attribute");
+  };
+  set(CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &workspace_bytes, sizeof(workspace_bytes));
+  set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, &align_a, sizeof(align_a));
+  set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &align_b, sizeof(align_b));
+  set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &align_c, sizeof(align_c));
+  set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &align_d, sizeof(align_d));
+  constexpr int kCandidates = 8;
+  cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
+  int found = 0;
+  if (cublasLtMatmulAlgoGetHeuristic(handle, p.op, p.a, p.b, p.c, p.d, preference, kCandidates, results, &found) !=
+      CUBLAS_STATUS_SUCCESS)
+    return {};
+  std::vector<cublasLtMatmulAlgo_t> algorithms;
+  for (int i = 0; i < found; ++i) algorithms.push_back(results[i].algo);
+  return algorithms;
+}
+
+// The fastest of the candidates: each runs once to warm up, then 3 times between two events.
+template <typename Run>
+cublasLtMatmulAlgo_t fastest(const std::vector<cublasLtMatmulAlgo_t>& candidates, const at::cuda::CUDAStream& stream,
+                             Run run) {
+  at::cuda::CUDAEvent start(cudaEventDefault), stop(cudaEventDefault);
+  cublasLtMatmulAlgo_t best_algorithm = candidates.front();
+  float best = std::numeric_limits<float>::infinity();
+  for (const auto& algorithm : candidates) {
+    if (run(algorithm) != CUBLAS_STATUS_SUCCESS) continue;
+    start.record(stream);
+    for (int r = 0; r < 3; ++r) run(algorithm);
+    stop.record(stream);
+    stop.synchronize();
+    const float ms = start.elapsed_time(stop);
+    if (ms < best) best = ms, best_algorithm = algorithm;
+  }
+  return best_algorithm;
+}
 
 // What identifies a product for the tuned-algorithm cache.
 struct ShapeKey {
@@ -106,7 +187,10 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
     return {};
   const int64_t n = weight.size(0), k = weight.size(1);
   const auto same = [&](const torch::Tensor& t) { return t.scalar_type() == dtype && t.device() == x.device(); };
-  if (bias.defined() && !(same(bias) && bias.dim() == 1 && bias.size(0) == n && bias.is_contiguous())) return {};
+  // The epilogue reads the bias in 16-byte vectors.
+  if (bias.defined() && !(same(bias) && bias.dim() == 1 && bias.size(0) == n && bias.is_contiguous() &&
+                          reinterpret_cast<std::uintptr_t>(bias.data_ptr()) % 16 == 0))
+    return {};
   const auto mx = as_matrix(x, k);
   if (!mx) return {};
   const int64_t m = mx->rows;
@@ -126,37 +210,21 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
   }
   const auto mw = *as_matrix(weight, k);
 
-  c10::cuda::CUDAGuard guard(x.device());
-  const auto data_type = dtype == torch::kFloat16 ? CUDA_R_16F : CUDA_R_16BF;
-  Plan p;
-  check(cublasLtMatmulDescCreate(&p.op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "descriptor");
-  const cublasOperation_t transpose = CUBLAS_OP_T, keep = CUBLAS_OP_N;
-  check(cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_TRANSA, &transpose, sizeof(transpose)), "TRANSA");
-  check(cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_TRANSB, &keep, sizeof(keep)), "TRANSB");
-  if (bias.defined()) {
-    const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-    const void* bias_data = bias.data_ptr();
-    check(cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue)), "epilogue");
-    check(cublasLtMatmulDescSetAttribute(p.op, CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias_data, sizeof(bias_data)),
-          "bias");
-  }
-  check(cublasLtMatrixLayoutCreate(&p.a, data_type, k, n, k), "layout A");
-  check(cublasLtMatrixLayoutCreate(&p.b, data_type, k, m, mx->ld), "layout B");
-  check(cublasLtMatrixLayoutCreate(&p.d, data_type, n, m, mo->ld), "layout D");
-  check(cublasLtMatrixLayoutCreate(&p.c, data_type, n, m, mr ? mr->ld : mo->ld), "layout C");
-
-  const ShapeKey key{x.device().index(), static_cast<int>(dtype), m, n, k, mx->ld, mr ? mr->ld : 0, mo->ld,
+  const torch::Device device = x.device();
+  c10::cuda::CUDAGuard guard(device);
+  const void* bias_data = bias.defined() ? bias.data_ptr() : nullptr;
+  const Plan p(dtype == torch::kFloat16 ? CUDA_R_16F : CUDA_R_16BF, *mx, mw, mr, *mo, bias_data, device);
+  const ShapeKey key{device.index(), static_cast<int>(dtype), m, n, k, mx->ld, mr ? mr->ld : 0, mo->ld,
                      bias.defined(), mr.has_value(), alignment(*mx), alignment(mw), mr ? alignment(*mr) : 0,
                      alignment(*mo)};
   auto handle = at::cuda::getCurrentCUDABlasLtHandle();
-  auto stream = at::cuda::getCurrentCUDAStream(x.device().index());
+  auto stream = at::cuda::getCurrentCUDAStream(device.index());
   void* workspace = at::cuda::getCUDABlasLtWorkspace();
   const std::size_t workspace_bytes = at::cuda::getCUDABlasLtWorkspaceSize();
   const float alpha = 1.0f, beta = mr ? 1.0f : 0.0f;
-  const void* c_data = mr ? mr->data : mo->data;
-  const auto run = [&](const cublasLtMatmulAlgo_t& algo) {
-    return cublasLtMatmul(handle, p.op, &alpha, weight.data_ptr(), p.a, mx->data, p.b, &beta, c_data, p.c,
-                          result.data_ptr(), p.d, &algo, workspace, workspace_bytes, stream);
+  const auto run = [&](const cublasLtMatmulAlgo_t& algorithm) {
+    return cublasLtMatmul(handle, p.op, &alpha, mw.data, p.a, mx->data, p.b, &beta, mr ? mr->data : mo->data, p.c,
+                          result.data_ptr(), p.d, &algorithm, workspace, workspace_bytes, stream);
   };
 
   std::optional<cublasLtMatmulAlgo_t> chosen;
@@ -166,45 +234,18 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
     if (it != tuned().end()) chosen = it->second;
   }
   if (!chosen) {
-    check(cublasLtMatmulPreferenceCreate(&p.preference), "preference");
-    check(cublasLtMatmulPreferenceSetAttribute(p.preference, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES,
-                                               &workspace_bytes, sizeof(workspace_bytes)),
-          "workspace size");
-    const std::pair<cublasLtMatmulPreferenceAttributes_t, uint32_t> alignments[] = {
-        {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_A_BYTES, key.align_w},
-        {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, key.align_x},
-        {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, mr ? key.align_r : key.align_o},
-        {CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, key.align_o}};
-    for (const auto& [attribute, bytes] : alignments)
-      check(cublasLtMatmulPreferenceSetAttribute(p.preference, attribute, &bytes, sizeof(bytes)), "alignment");
-    constexpr int kCandidates = 8;
-    cublasLtMatmulHeuristicResult_t candidates[kCandidates] = {};
-    int found = 0;
-    if (cublasLtMatmulAlgoGetHeuristic(handle, p.op, p.a, p.b, p.c, p.d, p.preference, kCandidates, candidates,
-                                       &found) != CUBLAS_STATUS_SUCCESS ||
-        found == 0)
-      return {};  // no algorithm for this shape: the reference math runs
-    chosen = candidates[0].algo;
-    if (found > 1 && !environment_says_off("DRIFFUSION_GEMM_AUTOTUNE") && !capturing(stream)) {
-      // Time each candidate (one warm-up, then 3 runs) and keep the fastest.
-      at::cuda::CUDAEvent start(cudaEventDefault), stop(cudaEventDefault);
-      float best = std::numeric_limits<float>::infinity();
-      for (int i = 0; i < found; ++i) {
-        if (run(candidates[i].algo) != CUBLAS_STATUS_SUCCESS) continue;
-        start.record(stream);
-        for (int r = 0; r < 3; ++r) run(candidates[i].algo);
-        stop.record(stream);
-        stop.synchronize();
-        const float ms = start.elapsed_time(stop);
-        if (ms < best) best = ms, chosen = candidates[i].algo;
-      }
-    }
+    const auto candidates = candidate_algorithms(handle, p, workspace_bytes, key.align_w, key.align_x,
+                                                 mr ? key.align_r : key.align_o, key.align_o);
+    if (candidates.empty()) return {};  // no algorithm for this shape: the reference math runs
+    const bool may_time = candidates.size() > 1 && !capturing(stream);
+    chosen = may_time && !environment_says_off("DRIFFUSION_GEMM_AUTOTUNE") ? fastest(candidates, stream, run)
+                                                                            : candidates.front();
     if (!capturing(stream)) {  // a capture's choice is untimed: the next eager call tunes
       std::lock_guard<std::mutex> lock(tuned_mutex());
       tuned().emplace(key, *chosen);
     }
   }
-  check(run(*chosen), "matmul");
+  p.ok(run(*chosen), "matmul");
   return result;
 }
 
