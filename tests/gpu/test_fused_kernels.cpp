@@ -240,6 +240,14 @@ TEST(FusedKernels, CublasLtLinearWritesRowsInPlaceAndIsDeterministic) {
             tolerance(torch::kFloat16) * 4);
   EXPECT_TRUE(torch::equal(result.narrow(0, 0, 1000), torch::full({1000, 640}, 7.0, opts)));
   EXPECT_TRUE(torch::equal(result.narrow(0, 3000, 1000), torch::full({1000, 640}, 7.0, opts)));
+  // Rows further apart than their width (column slices of wider buffers): x, residual and
+  // output each with their own leading dimension.
+  auto x_wide = torch::randn({2000, 400}, opts), r_wide = torch::randn({2000, 768}, opts);
+  auto o_wide = torch::full({2000, 704}, 7.0, opts);
+  auto xs = x_wide.narrow(1, 0, 320), rs = r_wide.narrow(1, 64, 640), os = o_wide.narrow(1, 0, 640);
+  ASSERT_TRUE(gpu::cublaslt_linear(xs, w, b, rs, os).defined());
+  EXPECT_LT(max_abs_diff(os, linear_in_fp32(xs, w, b, rs)), tolerance(torch::kFloat16) * 4);
+  EXPECT_TRUE(torch::equal(o_wide.narrow(1, 640, 64), torch::full({2000, 64}, 7.0, opts))) << "beyond the rows' width";
   // The tuned algorithm gives the same bits on every call.
   auto first = gpu::cublaslt_linear(x, w, b, residual, {});
   for (int i = 0; i < 5; ++i) EXPECT_TRUE(torch::equal(first, gpu::cublaslt_linear(x, w, b, residual, {})));
@@ -281,6 +289,8 @@ TEST(FusedKernels, CublasLtLinearDeclinesWhatItDoesNotHandle) {
   EXPECT_FALSE(gpu::cublaslt_linear(x, w.t().contiguous().t(), b, {}, {}).defined()) << "transposed weight";
   EXPECT_FALSE(gpu::cublaslt_linear(x, w, b.to(torch::kFloat32), {}, {}).defined()) << "fp32 bias";
   EXPECT_FALSE(gpu::cublaslt_linear(x, w, b, residual.narrow(1, 0, 32), {}).defined()) << "residual rows differ";
+  EXPECT_FALSE(gpu::cublaslt_linear(x, w, b, residual.view({256, 48}), {}).defined()) << "residual of another shape";
+  EXPECT_FALSE(gpu::cublaslt_linear(x, torch::empty({0, 32}, opts), {}, {}, {}).defined()) << "no output features";
   auto aliased = torch::empty({4, 64, 48}, opts);
   EXPECT_FALSE(gpu::cublaslt_linear(x, w, b, aliased, aliased).defined()) << "output overlaps the residual";
   // Through the dispatcher a declined input still gets the reference result.
