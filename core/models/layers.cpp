@@ -13,11 +13,9 @@ Conv2dImpl::Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride_,
 
 torch::Tensor Conv2dImpl::forward(const torch::Tensor& x) { return forward_with_bias(x, bias); }
 
-namespace {
 bool is_channels_last(const torch::Tensor& t) {
   return t.dim() == 4 && t.is_contiguous(torch::MemoryFormat::ChannelsLast) && !t.is_contiguous();
 }
-}  // namespace
 
 torch::Tensor Conv2dImpl::forward_with_bias(const torch::Tensor& x, const torch::Tensor& b,
                                             const torch::Tensor& residual) {

@@ -9,6 +9,10 @@
 
 namespace drf::layers {
 
+// A 4-D activation in channels-last memory ([N, H, W, C] rows; the GPU UNet's layout) that is
+// not also plain contiguous.
+bool is_channels_last(const torch::Tensor& t);
+
 class Conv2dImpl : public torch::nn::Module {
  public:
   Conv2dImpl(int64_t in, int64_t out, int64_t kernel, int64_t stride, int64_t padding,

@@ -79,9 +79,8 @@ torch::Tensor Transformer2DImpl::forward(const torch::Tensor& x, const torch::Te
   for (auto& block : blocks_) t = block(t, context);
   // The residual x joins in proj_out's product: as rows [B, HW, C] it is a view when x is
   // channels-last (GPU); an NCHW x (CPU) adds in its own layout, as before.
-  const auto x_rows = x.permute({0, 2, 3, 1});
-  if (x_rows.is_contiguous() && !x.is_contiguous()) {
-    const auto residual = x_rows.reshape({b, h * w, x.size(1)});
+  if (layers::is_channels_last(x)) {
+    const auto residual = x.permute({0, 2, 3, 1}).reshape({b, h * w, x.size(1)});
     t = linear_ ? linear_out->forward_add(t, residual)
                 : fused::linear(t, conv_out->weight.reshape({conv_out->weight.size(0), inner}), conv_out->bias, residual);
     return t.view({b, h, w, t.size(-1)}).permute({0, 3, 1, 2});
