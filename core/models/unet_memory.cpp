@@ -6,7 +6,7 @@ namespace {
 // Finest-level activations (latent_h x latent_w x block_out_channels[0] elements each) that
 // one more batch row adds to the memory of a forward. On an H200 (fp16, channels-last, fused
 // kernels, 8192-row feed-forward passes) the allocated peak grows by 8.6 to 11.2 per row
-// (docs/profile-h200-memory-2026-11-23.txt); the CUDA graph pool that holds a batch of drafts
+// (docs/results/2026-11-23/profile-h200-memory-2026-11-23.txt); the CUDA graph pool that holds a batch of drafts
 // grows by about 16 (the allocator's blocks fit the activations loosely), plus a fixed part the
 // budget sets aside (core/engine/draft_memory.cpp). docs/benchmarks.md, "Draft memory".
 constexpr int64_t kFinestLevelTensorsPerRow = 16;
