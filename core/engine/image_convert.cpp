@@ -19,9 +19,4 @@ std::vector<float> to_float_hwc(const torch::Tensor& chw) {
   return std::vector<float>(hwc.data_ptr<float>(), hwc.data_ptr<float>() + hwc.numel());
 }
 
-torch::Tensor from_rgb8(const RgbImage& image) {
-  auto t = torch::from_blob(const_cast<std::uint8_t*>(image.pixels.data()), {image.height, image.width, 3}, torch::kUInt8);
-  return t.permute({2, 0, 1}).to(torch::kFloat32) / 255.0;
-}
-
 }  // namespace drf

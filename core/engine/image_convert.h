@@ -10,7 +10,5 @@ namespace drf {
 RgbImage to_rgb8(const torch::Tensor& chw);
 // [3, H, W] float -> H*W*3 floats, HWC.
 std::vector<float> to_float_hwc(const torch::Tensor& chw);
-// 8-bit RGB -> [3, H, W] float in [0, 1].
-torch::Tensor from_rgb8(const RgbImage& image);
 
 }  // namespace drf

@@ -27,7 +27,6 @@ Registry& registry() {
 void register_kernels(Kernels kernels) { registry().kernels = std::move(kernels); }
 
 void set_kernels_enabled(bool enabled) { registry().enabled = enabled; }
-bool kernels_enabled() { return registry().enabled; }
 
 torch::Tensor group_norm_reference(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,
                                    const torch::Tensor& bias, double eps, bool silu, const torch::Tensor& shift) {

@@ -49,7 +49,6 @@ struct Kernels {
 void register_kernels(Kernels kernels);
 // Turns registered kernels off and on (A/B measurements, DRIFFUSION_FUSED_KERNELS=0).
 void set_kernels_enabled(bool enabled);
-bool kernels_enabled();
 
 // The reference math, always ATen.
 torch::Tensor group_norm_reference(const torch::Tensor& x, int64_t groups, const torch::Tensor& weight,

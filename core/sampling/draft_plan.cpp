@@ -12,12 +12,6 @@ int DraftPlan::serial_latencies() const {
   return n;
 }
 
-int DraftPlan::network_evaluations() const {
-  int n = 0;
-  for (const DraftRound& r : rounds) n += (r.exact_eval ? 1 : 0) + static_cast<int>(r.draft_offsets.size());
-  return n;
-}
-
 DraftPlan plan_draft_refine(int steps, int width, Mode mode) {
   if (steps < 1) throw UsageError("steps must be at least 1, got " + std::to_string(steps));
   if (mode != Mode::Sequential && (width < 1 || width > steps))

@@ -30,7 +30,6 @@ struct DraftPlan {
   int width = 1;
   std::vector<DraftRound> rounds;
   int serial_latencies() const;
-  int network_evaluations() const;  // states evaluated in all (work, not latency)
   double theoretical_speedup() const { return static_cast<double>(steps) / serial_latencies(); }
 };
 
