@@ -1,4 +1,4 @@
-// Runs one image's sampling SPMD over several workers (ARCHITECTURE.md, "Multi-device
+// Runs one image's sampling SPMD over several workers (docs/architecture.md, "Multi-device
 // execution"): one thread per worker, each with its own denoiser replica, sampler and copy of
 // the (small) state; every worker drafts locally, evaluates its share, gathers all estimates
 // once per round and refines identically. Rank 0 reports to the observer.

@@ -1,5 +1,5 @@
 // Ancestral DDPM over N inference steps: x_{i+k} ~ q(x_{i+k} | x_i, x0_hat), the k-step
-// posterior of METHOD.md, sampled with the noise of the step that lands on i+k.
+// posterior of docs/method.md, sampled with the noise of the step that lands on i+k.
 #pragma once
 #include "core/sampling/step_noise.h"
 #include "core/sampling/vp_sampler_base.h"

@@ -37,7 +37,7 @@ struct DraftPlan {
 // meaningless). Sequential ignores width.
 DraftPlan plan_draft_refine(int steps, int width, Mode mode);
 
-// METHOD.md's closed forms, used to cross-check the planner.
+// docs/method.md's closed forms, used to cross-check the planner.
 int aggressive_latencies_formula(int steps, int width);
 int conservative_latencies_formula(int steps, int width);
 

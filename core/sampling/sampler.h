@@ -1,6 +1,6 @@
 // A sampler for one run of N steps: the states x_0 .. x_N, where x_i sits at timestep tau_i
 // and x_N is the clean sample. Each sampler provides the ordinary update step(i -> i+1) and
-// the closed-form skip(i -> i+k) of DRiffusion (docs in ../shared/docs/METHOD.md). step is
+// the closed-form skip(i -> i+k) of DRiffusion (docs/method.md). step is
 // defined as skip with k = 1, so the two share one code path and agree bit for bit.
 #pragma once
 #include <memory>

@@ -52,7 +52,7 @@ TEST(SdPipelineEngine, SequentialAndAggressiveRunsProduceImages) {
   auto agg = engine.generate(tiny(Mode::Aggressive, 3), nullptr);
   EXPECT_EQ(agg.stats.serial_latencies, 1 + 3);  // 1 + ceil(8 / 3)
   EXPECT_EQ(agg.image.pixels.size(), seq.image.pixels.size());
-  // Width 1 is the sequential sampler exactly (METHOD.md invariant), on the real model too.
+  // Width 1 is the sequential sampler exactly (docs/method.md invariant), on the real model too.
   auto w1 = engine.generate(tiny(Mode::Aggressive, 1), nullptr);
   EXPECT_EQ(w1.image.pixels, seq.image.pixels);
   EXPECT_EQ(w1.image_float, seq.image_float);

@@ -1,4 +1,4 @@
-// The planner's latency accounting equals METHOD.md's procedure and closed forms.
+// The planner's latency accounting equals docs/method.md's procedure and closed forms.
 #include <gtest/gtest.h>
 
 #include "core/sampling/draft_plan.h"

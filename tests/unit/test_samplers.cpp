@@ -1,5 +1,5 @@
 // Skip operators: skip(i -> i+1) is the ordinary step bit for bit, multi-step skips have the
-// closed forms of METHOD.md, and the DDPM k-step posterior has the right marginal.
+// closed forms of docs/method.md, and the DDPM k-step posterior has the right marginal.
 #include <gtest/gtest.h>
 
 #include "core/sampling/ddim_sampler.h"

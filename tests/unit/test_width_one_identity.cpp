@@ -1,4 +1,4 @@
-// METHOD.md invariant: width 1, either mode, is bit-identical to the sequential sampler, for
+// docs/method.md invariant: width 1, either mode, is bit-identical to the sequential sampler, for
 // deterministic samplers and for stochastic ones (per-step noise indexed by step).
 #include <gtest/gtest.h>
 
