@@ -9,6 +9,7 @@
 #include <QSpinBox>
 #include <QTableWidget>
 #include <QVBoxLayout>
+#include <algorithm>
 #include <cmath>
 
 #include "ui/job_description.h"
@@ -52,6 +53,8 @@ CompareView::CompareView(QWidget* parent)
   seeds_->setRange(1, 32);
   seeds_->setPrefix(tr("seeds: "));
   seeds_->setToolTip(tr("Repeat the comparison over this many seeds (the seed field, then +1, +2, ...)"));
+  heatmap_toggle_->setToolTip(tr("Show where the two images differ (white = a difference of 64/255 or more)"));
+  table_->setToolTip(tr("One row per seed and their mean; select a row to see that seed"));
   run_->setToolTip(tr("Run the sequential sampler and the chosen DRiffusion configuration with the same seed"));
   status_->setText(tr("Compare runs the exact sequential sampler and your DRiffusion configuration with the same "
                       "seed and settings."));
@@ -66,6 +69,12 @@ CompareView::CompareView(QWidget* parent)
   table_->setHorizontalHeaderLabels(
       {tr("Seed"), tr("Sequential"), tr("DRiffusion"), tr("Speedup"), tr("PSNR"), tr("SSIM")});
   table_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+  // Stretched columns never get narrower than their titles: a narrow window scrolls the table
+  // sideways instead of cutting "Sequential" to "equentia".
+  int widestTitle = 0;
+  for (int c = 0; c < table_->columnCount(); ++c)
+    widestTitle = std::max(widestTitle, table_->horizontalHeader()->sectionSizeHint(c));
+  table_->horizontalHeader()->setMinimumSectionSize(widestTitle);
   table_->verticalHeader()->setVisible(false);
   table_->setSelectionBehavior(QAbstractItemView::SelectRows);
   table_->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -97,14 +106,13 @@ CompareView::CompareView(QWidget* parent)
 int CompareView::seedCount() const { return seeds_->value(); }
 void CompareView::setSeedCount(int seeds) { seeds_->setValue(seeds); }
 void CompareView::setStatus(const QString& text) { status_->setText(text); }
+QString CompareView::statusText() const { return status_->text(); }
 QString CompareView::metricsText() const { return metrics_->text(); }
 void CompareView::setHeatmapVisible(bool visible) { heatmap_toggle_->setChecked(visible); }
 
 void CompareView::showComparison(const ComparisonPtr& comparison) {
   comparison_ = comparison;
   if (!comparison_ || comparison_->rows.empty()) return;
-  status_->setText(tr("%1, %2").arg(elidedPrompt(comparison_->settings.prompt, 60),
-                                    settingsSummary(comparison_->settings)));
   fillTable();
   showRow(0);
 }
@@ -113,6 +121,10 @@ void CompareView::showRow(int index) {
   const ComparisonRow& row = comparison_->rows.at(index);
   const RunStats& seq = row.sequential.result.stats;
   const RunStats& par = row.parallel.result.stats;
+  // The header names the seed of the row on screen, not the first one.
+  GenerationSettings shown = comparison_->settings;
+  shown.seed = row.seed;
+  status_->setText(tr("%1, %2").arg(elidedPrompt(shown.prompt, 60), settingsSummary(shown)));
   sequential_->setImage(row.sequential.image, tr("Sequential: %1 (%2 latencies)").arg(secondsText(seq.total_ms)).arg(seq.serial_latencies));
   parallel_->setImage(row.parallel.image, tr("%1: %2, %3\u00d7 (%4 latencies)")
                                               .arg(modeSummary(row.parallel.result.settings), secondsText(par.total_ms))

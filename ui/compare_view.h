@@ -24,6 +24,7 @@ class CompareView : public QWidget {
   int seedCount() const;
   void setSeedCount(int seeds);
   void setStatus(const QString& text);
+  QString statusText() const;
   void showComparison(const ComparisonPtr& comparison);
   void showRow(int row);
   ComparisonPtr comparison() const { return comparison_; }

@@ -19,13 +19,16 @@ QVariant DeviceModel::data(const QModelIndex& index, int role) const {
   const QString name = QString::fromStdString(e.info.name);
   switch (role) {
     case Qt::DisplayRole:
-      if (e.info.index < 0) return hasGpu() ? name : tr("CPU (no GPU found): %1").arg(name);
+      // "CPU (2 threads)"; that no GPU was found is said in the tooltip and the parallelism panel
+      // (the longer line was cut to "CPU (2 th..." in the list).
+      if (e.info.index < 0) return name;
       return tr("GPU %1: %2 - %3 of %4 GiB free")
           .arg(e.info.index)
           .arg(name, gib(e.info.memory_free), gib(e.info.memory_total));
     case Qt::CheckStateRole: return e.checked ? Qt::Checked : Qt::Unchecked;
     case Qt::ToolTipRole:
-      return e.info.index < 0 ? tr("Run on the CPU") : tr("CUDA device %1 (%2)").arg(e.info.index).arg(name);
+      if (e.info.index >= 0) return tr("CUDA device %1 (%2)").arg(e.info.index).arg(name);
+      return hasGpu() ? tr("Run on the CPU") : tr("Run on the CPU (no CUDA GPU was found)");
     case DeviceIndexRole: return e.info.index;
     default: return {};
   }

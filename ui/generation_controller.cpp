@@ -7,6 +7,7 @@
 #include "core/engine/comparison.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "ui/error_text.h"
 #include "ui/image_conversion.h"
 #include "ui/result_files.h"
 
@@ -41,8 +42,10 @@ void GenerationController::runJob(const JobRequest& job) {
   } catch (const std::bad_alloc&) {
     Q_EMIT jobFailed(job.id, tr("out of host memory: try a smaller image size or width"), QStringLiteral("device"));
   } catch (const std::exception& e) {
-    logger("ui")->error("job {} failed: {}", job.id, e.what());
-    Q_EMIT jobFailed(job.id, QString::fromStdString(e.what()), QStringLiteral("internal"));
+    // The first line in words: a LibTorch error carries a C++ stack of dozens of frames.
+    const QString message = readableErrorMessage(QString::fromStdString(e.what()));
+    logger("ui")->error("job {} failed: {}", job.id, message.toStdString());
+    Q_EMIT jobFailed(job.id, message, QStringLiteral("internal"));
   } catch (...) {
     Q_EMIT jobFailed(job.id, tr("unknown error"), QStringLiteral("internal"));
   }

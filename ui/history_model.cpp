@@ -1,5 +1,7 @@
 #include "ui/history_model.h"
 
+#include <QLocale>
+
 #include "ui/job_description.h"
 
 namespace drf::ui {
@@ -24,6 +26,8 @@ QVariant HistoryModel::data(const QModelIndex& index, int role) const {
     case PromptRole: return QString::fromStdString(r.settings.prompt);
     case SettingsRole: return settingsSummary(r.settings);
     case TimingRole: {
+      // An image found in the output folder: its timings were not recorded in this session.
+      if (r.stats.total_ms <= 0) return tr("from the output folder, %1").arg(QLocale().toString(e.time, QLocale::ShortFormat));
       QString t = tr("%1 s, %2 of %3 latencies, %4\u00d7 theoretical")
                       .arg(r.stats.total_ms / 1000.0, 0, 'f', 2)
                       .arg(r.stats.serial_latencies)
@@ -57,10 +61,10 @@ QHash<int, QByteArray> HistoryModel::roleNames() const {
 }
 
 int HistoryModel::add(const OutcomePtr& outcome, const QString& savedPath, const QString& saveError,
-                      double measuredSpeedup) {
+                      double measuredSpeedup, const QDateTime& time) {
   HistoryEntry e;
   e.id = next_id_++;
-  e.time = QDateTime::currentDateTime();
+  e.time = time.isValid() ? time : QDateTime::currentDateTime();
   e.outcome = outcome;
   e.thumbnail = outcome->image.scaled(kThumbnailSize, kThumbnailSize, Qt::KeepAspectRatio,
                                       outcome->image.width() > kThumbnailSize ? Qt::SmoothTransformation
@@ -73,6 +77,12 @@ int HistoryModel::add(const OutcomePtr& outcome, const QString& savedPath, const
   endInsertRows();
   if (entries_.size() > capacity_) removeRows(capacity_, entries_.size() - capacity_);
   return e.id;
+}
+
+int HistoryModel::rowOfPath(const QString& savedPath) const {
+  for (int r = 0; r < entries_.size(); ++r)
+    if (!savedPath.isEmpty() && entries_.at(r).saved_path == savedPath) return r;
+  return -1;
 }
 
 int HistoryModel::rowOf(int id) const {

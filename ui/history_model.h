@@ -40,7 +40,9 @@ class HistoryModel : public QAbstractListModel {
   QHash<int, QByteArray> roleNames() const override;
 
   // Inserts at the top and returns the entry's id.
-  int add(const OutcomePtr& outcome, const QString& savedPath, const QString& saveError, double measuredSpeedup = 0);
+  int add(const OutcomePtr& outcome, const QString& savedPath, const QString& saveError, double measuredSpeedup = 0,
+          const QDateTime& time = QDateTime());  // time: now when not given
+  int rowOfPath(const QString& savedPath) const;  // -1 when no entry was saved there
   const HistoryEntry& entryAt(int row) const { return entries_.at(row); }
   int rowOf(int id) const;  // -1 when gone
   void setSaved(int row, const QString& path);

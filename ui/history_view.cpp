@@ -28,7 +28,11 @@ HistoryView::HistoryView(HistoryModel* model, QWidget* parent)
   list_->setModel(model_);
   list_->setViewMode(QListView::IconMode);
   list_->setIconSize(QSize(HistoryModel::kThumbnailSize, HistoryModel::kThumbnailSize));
-  list_->setGridSize(QSize(HistoryModel::kThumbnailSize + 28, HistoryModel::kThumbnailSize + 34));
+  // Room for the thumbnail and two lines of prompt under it: the delegate's own size hint
+  // must fit the grid cell, or thumbnails and labels are clipped.
+  const int line = list_->fontMetrics().lineSpacing();
+  list_->setGridSize(QSize(HistoryModel::kThumbnailSize + 44, HistoryModel::kThumbnailSize + 2 * line + 16));
+  list_->setTextElideMode(Qt::ElideRight);
   list_->setResizeMode(QListView::Adjust);
   list_->setMovement(QListView::Static);
   list_->setUniformItemSizes(true);
@@ -36,6 +40,9 @@ HistoryView::HistoryView(HistoryModel* model, QWidget* parent)
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   preview_->setPlaceholder(tr("Finished images appear here. Select one to see it large."));
   details_->setWordWrap(true);
+  list_->setToolTip(tr("Results of this and earlier sessions (from the output folder); select one to see it large"));
+  use_settings_->setToolTip(tr("Put this image's prompt, model and settings back into the panels"));
+  save_as_->setToolTip(tr("Write this image elsewhere as PNG, TIFF, EXR or PPM (Ctrl+S)"));
   details_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   details_->setTextFormat(Qt::PlainText);
 

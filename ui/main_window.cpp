@@ -1,6 +1,9 @@
 #include "ui/main_window.h"
 
 #include <QApplication>
+#include <QClipboard>
+#include <QMenu>
+#include <QMessageBox>
 #include <QCloseEvent>
 #include <QDesktopServices>
 #include <QDir>
@@ -30,12 +33,14 @@
 #include "ui/about_dialog.h"
 #include "ui/compare_view.h"
 #include "ui/draft_strip.h"
+#include "ui/file_dialogs.h"
 #include "ui/history_model.h"
 #include "ui/history_view.h"
 #include "ui/job_runner.h"
 #include "ui/log_view.h"
 #include "ui/message_banner.h"
 #include "ui/model_picker.h"
+#include "ui/output_gallery.h"
 #include "ui/parallelism_panel.h"
 #include "ui/preview_view.h"
 #include "ui/progress_panel.h"
@@ -47,6 +52,7 @@
 #include "ui/seed_editor.h"
 #include "ui/settings_restore.h"
 #include "ui/stats_panel.h"
+#include "ui/wheel_guard.h"
 
 // Resources of the static ui library must be registered by name from the global namespace.
 static void initStudioResources() { Q_INIT_RESOURCE(studio); }
@@ -70,6 +76,7 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
       history_(new HistoryModel(this)) {
   initStudioResources();
   registerJobMetaTypes();
+  WheelGuard::install();  // before any widget: spin boxes take the wheel only when focused
   setObjectName(QStringLiteral("mainWindow"));
   setWindowTitle(tr("DRiffusion Studio"));
   setWindowIcon(QIcon(QStringLiteral(":/icons/driffusion-studio.png")));
@@ -102,10 +109,14 @@ MainWindow::MainWindow(const MainWindowOptions& options, QWidget* parent)
   buildMenus();
   output_label_ = new QLabel;
   output_label_->setObjectName(QStringLiteral("outputFolderLabel"));
+  progress_label_ = new QLabel;
+  progress_label_->setObjectName(QStringLiteral("statusProgress"));
+  statusBar()->addPermanentWidget(progress_label_);
   statusBar()->addPermanentWidget(output_label_);
   connectRunner();
   restoreSession();
   if (!options.output_folder.isEmpty()) setOutputFolder(options.output_folder);
+  loadOutputFolderImages();  // the history of earlier sessions, from the files on disk
   runner_->listDevices();
   onModelSelected(model_picker_->currentSource());
 }
@@ -185,21 +196,28 @@ void MainWindow::buildDocks() {
   connect(history_view_, &HistoryView::currentEntryChanged, this, [this](int row) {
     if (row < 0 || runner_->isBusy()) return;  // a running job owns the statistics
     const HistoryEntry& e = history_->entryAt(row);
+    if (e.outcome->result.stats.total_ms <= 0) return;  // from the output folder: no timings
     stats_panel_->showOutcome(*e.outcome, baselines_.samplingMs(e.outcome->result.settings));
   });
-  connect(history_view_, &HistoryView::saveAsRequested, this, [this](int row) {
-    const HistoryEntry& e = history_->entryAt(row);
-    const QString suggested = QDir(output_folder_).filePath(QStringLiteral("%1.png").arg(e.outcome->result.settings.seed));
-    const QString path = QFileDialog::getSaveFileName(
-        this, tr("Save image as"), suggested,
-        tr("PNG image (*.png);;TIFF image (*.tif *.tiff);;OpenEXR image (*.exr);;PPM image (*.ppm)"));
-    if (!path.isEmpty()) saveHistoryEntryAs(row, path);
-  });
+  connect(history_view_, &HistoryView::saveAsRequested, this, &MainWindow::saveImageAs);
+  for (PreviewView* view : {preview_, history_view_->preview()}) {
+    view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(view, &QWidget::customContextMenuRequested, this, [this, view](const QPoint& pos) {
+      showImageMenu(view, pos, view == preview_ ? (history_->rowCount() ? 0 : -1) : history_view_->currentRow());
+    });
+  }
 
   stats_panel_ = new StatsPanel;
   auto* statsDock = new QDockWidget(tr("Statistics"), this);
   statsDock->setObjectName(QStringLiteral("statsDock"));
-  statsDock->setWidget(stats_panel_);
+  // Scrolls rather than squeezes: on a 768 px screen the rows would otherwise be cut off.
+  auto* statsScroll = new QScrollArea;
+  statsScroll->setObjectName(QStringLiteral("statsScroll"));
+  statsScroll->setWidget(stats_panel_);
+  statsScroll->setWidgetResizable(true);
+  statsScroll->setFrameShape(QFrame::NoFrame);
+  statsScroll->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+  statsDock->setWidget(statsScroll);
   addDockWidget(Qt::RightDockWidgetArea, statsDock);
 
   queue_view_ = new QueueView(runner_->queue());
@@ -232,16 +250,25 @@ void MainWindow::buildMenus() {
   connect(cancel_action_, &QAction::triggered, this, &MainWindow::cancel);
 
   QMenu* file = menuBar()->addMenu(tr("&File"));
+  QAction* save = file->addAction(tr("&Save image as..."), this, [this] { saveImageAs(currentImageRow()); });
+  save->setShortcut(QKeySequence::Save);
   file->addAction(tr("Choose &output folder..."), this, &MainWindow::chooseOutputFolder);
-  file->addAction(tr("Open output folder"), this,
-                  [this] { QDesktopServices::openUrl(QUrl::fromLocalFile(output_folder_)); });
+  file->addAction(tr("Open output folder"), this, &MainWindow::openOutputFolder);
+  file->addAction(tr("&Load images of the output folder"), this, [this] {
+    const int added = loadOutputFolderImages();
+    statusBar()->showMessage(tr("%n image(s) added to the history", nullptr, added), 5000);
+  });
   file->addAction(tr("&Restore settings from image..."), this, [this] {
-    const QString path = QFileDialog::getOpenFileName(this, tr("Restore settings from image"), output_folder_,
-                                                      tr("Images (*.png *.tif *.tiff *.exr *.ppm)"));
+    const QString path = chooseOpenFile(this, tr("Restore settings from image"), output_folder_,
+                                        tr("Images (*.png *.tif *.tiff *.exr *.ppm)"));
     if (!path.isEmpty()) restoreFromFile(path);
   });
   file->addSeparator();
   file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
+  QMenu* edit = menuBar()->addMenu(tr("&Edit"));
+  QAction* copy = edit->addAction(tr("&Copy image"), this, [this] { copyImage(currentImageRow()); });
+  copy->setShortcut(QKeySequence::Copy);  // text editors keep Ctrl+C for their selection
+  edit->addAction(tr("Copy &settings"), this, [this] { copySettings(currentImageRow()); });
   QMenu* run = menuBar()->addMenu(tr("&Generation"));
   run->addAction(generate_action_);
   run->addAction(compare_action_);
@@ -249,6 +276,9 @@ void MainWindow::buildMenus() {
   QMenu* view = menuBar()->addMenu(tr("&View"));
   for (QDockWidget* dock : findChildren<QDockWidget*>()) view->addAction(dock->toggleViewAction());
   QMenu* help = menuBar()->addMenu(tr("&Help"));
+  help->addAction(tr("&Keyboard shortcuts"), this, [this] {
+    QMessageBox::information(this, tr("Keyboard shortcuts"), shortcutsText());
+  });
   help->addAction(tr("&About DRiffusion Studio"), this, [this] { showAboutDialog(this); });
   help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
@@ -303,7 +333,7 @@ void MainWindow::setOutputFolder(const QString& folder) {
 }
 
 void MainWindow::chooseOutputFolder() {
-  const QString folder = QFileDialog::getExistingDirectory(this, tr("Output folder"), output_folder_);
+  const QString folder = chooseFolder(this, tr("Output folder"), output_folder_);
   if (folder.isEmpty()) return;
   setOutputFolder(folder);
   app_settings_.setOutputFolder(folder);
@@ -324,7 +354,12 @@ bool MainWindow::restoreFromFile(const QString& path) {
     const RestoredSettings r = restoreFromImageFile(path);
     applySettings(r.settings, r.has_model);
     QString text = tr("Restored the settings of %1 (%2).").arg(QFileInfo(path).fileName(), r.origin);
-    if (!r.notes.isEmpty()) text += QLatin1Char(' ') + r.notes.join(QStringLiteral("; ")) + QLatin1Char('.');
+    if (!r.notes.isEmpty()) {
+      // A new sentence: the notes are written as lower-case clauses ("made with model ...").
+      QString notes = r.notes.join(QStringLiteral("; "));
+      notes[0] = notes[0].toUpper();
+      text += QLatin1Char(' ') + notes + QLatin1Char('.');
+    }
     banner_->showMessage(r.notes.isEmpty() ? MessageBanner::Level::Info : MessageBanner::Level::Warning, text);
     tabs_->setCurrentIndex(0);
     return true;

@@ -60,6 +60,16 @@ class MainWindow : public QMainWindow {
   void setOutputFolder(const QString& folder);
   QString outputFolder() const { return output_folder_; }
   void showCompareTab();
+  // Adds the restorable images of the output folder that are not in the history yet (at start:
+  // the history of earlier sessions). Returns how many were added.
+  int loadOutputFolderImages();
+  // The image actions (Ctrl+C, Ctrl+S, the image context menu) act on this history row: the
+  // selected one in the History tab, else the newest result; -1 when there is none.
+  int currentImageRow() const;
+  void copyImage(int row);
+  void copySettings(int row);
+  bool isGenerateBlocked() const { return model_broken_; }
+  QString shortcutsText() const;  // the Help > Keyboard shortcuts list
 
   JobRunner* runner() const { return runner_; }
   HistoryModel* history() const { return history_; }
@@ -113,6 +123,11 @@ class MainWindow : public QMainWindow {
   void onModelDescribed(const QString& source, const ModelSummary& summary);
   void onModelFailed(const QString& source, const QString& message);
   void onDevicesListed(const DeviceList& devices);
+  void updateGenerateEnabled();
+  void showProgressOutside(int percent);  // window title and status bar; -1 = idle
+  void openOutputFolder();
+  void showImageMenu(QWidget* view, const QPoint& pos, int row);
+  void saveImageAs(int row);
   const DraftPlan* planFor(int steps, int width, Mode mode);
 
   AppSettings app_settings_;
@@ -142,6 +157,8 @@ class MainWindow : public QMainWindow {
   QueueView* queue_view_ = nullptr;
   LogView* log_view_ = nullptr;
   QLabel* output_label_ = nullptr;
+  QLabel* progress_label_ = nullptr;  // status bar: the running job's percent
+  bool model_broken_ = false;         // the selected model failed to load: Generate is off
   QAction* generate_action_ = nullptr;
   QAction* compare_action_ = nullptr;
   QAction* cancel_action_ = nullptr;

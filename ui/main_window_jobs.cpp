@@ -1,4 +1,5 @@
 // MainWindow: submitting jobs and showing what the worker reports.
+#include <QFileInfo>
 #include <QStatusBar>
 #include <QPushButton>
 #include <QTabWidget>
@@ -8,6 +9,7 @@
 #include "ui/compare_view.h"
 #include "ui/device_model.h"
 #include "ui/draft_strip.h"
+#include "ui/error_text.h"
 #include "ui/generation_controller.h"
 #include "ui/history_model.h"
 #include "ui/job_description.h"
@@ -40,7 +42,10 @@ void MainWindow::connectRunner() {
   connect(c, &GenerationController::comparisonFinished, this, &MainWindow::onComparisonFinished);
   connect(c, &GenerationController::jobFailed, this, &MainWindow::onJobFailed);
   connect(c, &GenerationController::jobCancelled, this, &MainWindow::onJobCancelled);
-  connect(c, &GenerationController::jobEnded, this, &MainWindow::jobEndedShown);
+  connect(c, &GenerationController::jobEnded, this, [this](int jobId) {
+    showProgressOutside(-1);
+    Q_EMIT jobEndedShown(jobId);
+  });
   connect(c, &GenerationController::modelDescribed, this, &MainWindow::onModelDescribed);
   connect(c, &GenerationController::modelFailed, this, &MainWindow::onModelFailed);
   connect(c, &GenerationController::devicesListed, this, &MainWindow::onDevicesListed);
@@ -60,12 +65,19 @@ int MainWindow::generate() { return submit(JobKind::Generate); }
 int MainWindow::compare() { return submit(JobKind::Compare); }
 
 int MainWindow::submit(JobKind kind) {
+  if (model_broken_) {  // Generate is disabled; this is the path of a programmatic call
+    banner_->showMessage(MessageBanner::Level::Error,
+                         tr("The selected model cannot be used: %1").arg(model_picker_->statusText()),
+                         QStringLiteral("model"));
+    return 0;
+  }
   const GenerationSettings s = collectSettings();
   try {
     validate_settings(s);
     plan_draft_refine(s.steps, s.width, s.mode);
   } catch (const std::exception& e) {
-    banner_->showMessage(MessageBanner::Level::Error, tr("Cannot start: %1").arg(QString::fromStdString(e.what())));
+    banner_->showMessage(MessageBanner::Level::Error, tr("Cannot start: %1").arg(QString::fromStdString(e.what())),
+                         QStringLiteral("settings"));
     return 0;
   }
   if (kind == JobKind::Compare && s.mode == Mode::Sequential) {
@@ -93,9 +105,19 @@ void MainWindow::cancel() {
 void MainWindow::onBusyChanged(bool busy) {
   cancel_button_->setEnabled(busy);
   cancel_action_->setEnabled(busy);
-  generate_button_->setText(busy ? tr("Generate (queue)") : tr("Generate"));
-  compare_button_->setText(busy ? tr("Compare (queue)") : tr("Compare"));
+  // The button texts stay the same (a longer text would widen the panel and move the splitter);
+  // the tooltips and the status bar say that a new job queues.
+  generate_button_->setToolTip(busy ? tr("Queue another job with these settings (Ctrl+Enter)")
+                                    : tr("Generate (Ctrl+Enter); queued when a job is running"));
   if (!busy) queue_view_->setRunning(QString());
+}
+
+void MainWindow::updateGenerateEnabled() {
+  for (QWidget* w : std::initializer_list<QWidget*>{generate_button_, compare_button_}) w->setEnabled(!model_broken_);
+  generate_action_->setEnabled(!model_broken_);
+  compare_action_->setEnabled(!model_broken_);
+  if (model_broken_) generate_button_->setToolTip(tr("The selected model cannot be used; choose another one"));
+  else onBusyChanged(runner_->isBusy());
 }
 
 void MainWindow::onJobStarted(const JobRequest& job) {
@@ -104,6 +126,7 @@ void MainWindow::onJobStarted(const JobRequest& job) {
   progress_panel_->start(job.kind == JobKind::Compare ? tr("Compare") : tr("Generate"));
   stats_panel_->startRun(job.settings);
   draft_strip_->clear();
+  showProgressOutside(0);
   if (job.kind == JobKind::Compare) {
     compare_view_->setStatus(tr("Running the comparison over %1 seed(s)...").arg(job.compare_seeds));
   }
@@ -149,6 +172,7 @@ void MainWindow::onProgress(const JobProgress& p) {
                                     .arg(p.steps_total));
   draft_strip_->setDrafts(p.drafts, steps);
   stats_panel_->updateProgress(p);
+  showProgressOutside(progress_panel_->percent());
   Q_EMIT previewUpdated(p.round, p.rounds_total);
 }
 
@@ -161,14 +185,19 @@ void MainWindow::onGenerationFinished(int jobId, const OutcomePtr& outcome) {
   history_->add(outcome, outcome->saved_path, outcome->save_error, measured);
   preview_->setImage(outcome->image, tr("final image \u00b7 seed %1 \u00b7 %2").arg(r.settings.seed).arg(seconds(r.stats.total_ms)));
   stats_panel_->showOutcome(*outcome, baseline);
+  banner_->clearTopic(QStringLiteral("job"));  // an earlier failure is no longer the news
   QString done = tr("Done in %1").arg(seconds(r.stats.total_ms));
-  if (!outcome->saved_path.isEmpty()) done += tr(", saved as %1").arg(outcome->saved_path);
+  // The file name only: the folder is in the status bar, and a long path would widen the panel.
+  if (!outcome->saved_path.isEmpty()) done += tr(", saved as %1").arg(QFileInfo(outcome->saved_path).fileName());
   progress_panel_->finish(done);
   if (!outcome->save_error.isEmpty())
     banner_->showMessage(MessageBanner::Level::Error,
                          tr("The image could not be saved: %1\nIt is kept in the History tab; use \u201cSave as...\u201d there "
                             "to save it elsewhere, or choose another output folder (File menu).")
-                             .arg(outcome->save_error));
+                             .arg(outcome->save_error),
+                         QStringLiteral("save"));
+  else
+    banner_->clearTopic(QStringLiteral("save"));  // saving works again
   for (const std::string& w : r.warnings) statusBar()->showMessage(QString::fromStdString(w), 8000);
   Q_EMIT generationShown(jobId);
 }
@@ -204,25 +233,37 @@ void MainWindow::onJobFailed(int jobId, const QString& message, const QString& k
                        : kind == QLatin1String("device") ? tr("The device failed")
                        : kind == QLatin1String("io")     ? tr("A file could not be written")
                                                          : tr("Generation failed");
-  banner_->showMessage(MessageBanner::Level::Error, tr("%1: %2").arg(what, message));
+  banner_->showMessage(MessageBanner::Level::Error, tr("%1: %2").arg(what, readableErrorMessage(message)),
+                       QStringLiteral("job"));
   progress_panel_->stop(tr("Failed (job %1)").arg(jobId));
+  stats_panel_->endWithoutResult(tr("not measured: the job failed"));
   if (current_job_.kind == JobKind::Compare) compare_view_->setStatus(tr("The comparison failed: %1").arg(message));
 }
 
 void MainWindow::onJobCancelled(int jobId) {
   progress_panel_->stop(tr("Cancelled (job %1)").arg(jobId));
+  stats_panel_->endWithoutResult(tr("not measured: the job was cancelled"));
   statusBar()->showMessage(tr("Job %1 cancelled").arg(jobId), 5000);
   if (current_job_.kind == JobKind::Compare) compare_view_->setStatus(tr("The comparison was cancelled."));
 }
 
 void MainWindow::onModelSelected(const QString& source) {
   app_settings_.setCurrentModel(source);
+  // Unknown until the engine answers: generating meanwhile queues behind the check.
+  model_broken_ = false;
+  updateGenerateEnabled();
+  banner_->clearTopic(QStringLiteral("model"));
   runner_->describeModel(source);
 }
 
 void MainWindow::onModelDescribed(const QString& source, const ModelSummary& summary) {
   model_picker_->setModelReady(source, summary);
-  if (source == model_picker_->currentSource()) sampling_panel_->setModel(summary);
+  if (source == model_picker_->currentSource()) {
+    sampling_panel_->setModel(summary);
+    model_broken_ = false;
+    updateGenerateEnabled();
+    banner_->clearTopic(QStringLiteral("model"));
+  }
   Q_EMIT modelStatusChanged(source, true);
 }
 
@@ -233,10 +274,16 @@ void MainWindow::onModelFailed(const QString& source, const QString& message) {
     banner_->showMessage(MessageBanner::Level::Warning,
                          tr("The built-in emoji model is not available (%1). Switched to the analytic demo model, "
                             "which knows the words red, green, blue and gold.")
-                             .arg(message));
+                             .arg(message),
+                         QStringLiteral("builtin"));
     model_picker_->setCurrentSource(ModelPicker::kAnalytic);
   } else if (source == model_picker_->currentSource()) {
-    banner_->showMessage(MessageBanner::Level::Error, tr("Cannot load the model %1: %2").arg(source, message));
+    model_broken_ = true;
+    updateGenerateEnabled();
+    // The engine's message names the file already; say which entry of the list it is.
+    banner_->showMessage(MessageBanner::Level::Error,
+                         tr("Cannot load the model “%1”: %2").arg(QFileInfo(source).fileName(), readableErrorMessage(message)),
+                         QStringLiteral("model"));
   }
   Q_EMIT modelStatusChanged(source, false);
 }

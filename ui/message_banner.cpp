@@ -13,6 +13,7 @@ MessageBanner::MessageBanner(QWidget* parent) : QFrame(parent), text_(new QLabel
   text_->setTextFormat(Qt::PlainText);
   text_->setTextInteractionFlags(Qt::TextSelectableByMouse);
   close_->setText(tr("Dismiss"));
+  close_->setToolTip(tr("Hide this message (it also goes away once its cause is gone)"));
   close_->setAutoRaise(true);
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(8, 4, 4, 4);
@@ -22,8 +23,9 @@ MessageBanner::MessageBanner(QWidget* parent) : QFrame(parent), text_(new QLabel
   hide();
 }
 
-void MessageBanner::showMessage(Level level, const QString& text) {
+void MessageBanner::showMessage(Level level, const QString& text, const QString& topic) {
   level_ = level;
+  topic_ = topic;
   const char* colors = level == Level::Error     ? "background: #fde7e9; color: #5f0010; border: 1px solid #e8a0a8;"
                        : level == Level::Warning ? "background: #fff4ce; color: #4d3800; border: 1px solid #e6cf7a;"
                                                  : "background: #e5f1fb; color: #0b3558; border: 1px solid #9cc4e8;";
@@ -31,6 +33,10 @@ void MessageBanner::showMessage(Level level, const QString& text) {
                     .arg(QLatin1String(colors)));
   text_->setText(text);
   show();
+}
+
+void MessageBanner::clearTopic(const QString& topic) {
+  if (isVisible() && !topic.isEmpty() && topic_ == topic) hide();
 }
 
 QString MessageBanner::text() const { return isVisible() ? text_->text() : QString(); }

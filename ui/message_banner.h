@@ -14,14 +14,19 @@ class MessageBanner : public QFrame {
   enum class Level { Info, Warning, Error };
   explicit MessageBanner(QWidget* parent = nullptr);
 
-  void showMessage(Level level, const QString& text);
+  // `topic` names the cause ("model", "job", "save", ...): clearTopic() hides the message once
+  // that cause is gone, so an old error never stays next to a working setup.
+  void showMessage(Level level, const QString& text, const QString& topic = QString());
+  void clearTopic(const QString& topic);
   QString text() const;
+  QString topic() const { return isVisible() ? topic_ : QString(); }
   Level level() const { return level_; }
 
  private:
   QLabel* text_;
   QToolButton* close_;
   Level level_ = Level::Info;
+  QString topic_;
 };
 
 }  // namespace drf::ui

@@ -1,5 +1,7 @@
 #include "ui/model_picker.h"
 
+#include "ui/file_dialogs.h"
+
 #include <QComboBox>
 #include <QDir>
 #include <QFileDialog>
@@ -41,7 +43,10 @@ ModelPicker::ModelPicker(QWidget* parent)
   combo_->setMinimumContentsLength(18);
   status_->setWordWrap(true);
   status_->setTextInteractionFlags(Qt::TextSelectableByMouse);
-  add_->setText(tr("Add model..."));
+  // No "..." here: the button opens a menu (its arrow sat on the ellipsis); the menu's entries open dialogs.
+  add_->setText(tr("Add model"));
+  add_->setToolTip(tr("Add a .safetensors checkpoint or a diffusers folder, or remove the selected model"));
+  combo_->setToolTip(tr("The model that generates: built-in, analytic demo, your models, random weights for speed tests"));
   add_->setPopupMode(QToolButton::InstantPopup);
   auto* menu = new QMenu(add_);
   menu->addAction(tr("Add a .safetensors file..."), this, &ModelPicker::chooseFile);
@@ -124,13 +129,13 @@ void ModelPicker::setModelFailed(const QString& source, const QString& message) 
 QString ModelPicker::statusText() const { return status_->text(); }
 
 void ModelPicker::chooseFile() {
-  const QString path = QFileDialog::getOpenFileName(this, tr("Add a model file"), QString(),
-                                                    tr("safetensors checkpoints (*.safetensors);;All files (*)"));
+  const QString path = chooseOpenFile(this, tr("Add a model file"), QString(),
+                                      tr("safetensors checkpoints (*.safetensors);;All files (*)"));
   if (!path.isEmpty()) addModel(path);
 }
 
 void ModelPicker::chooseFolder() {
-  const QString path = QFileDialog::getExistingDirectory(this, tr("Add a diffusers model folder"));
+  const QString path = drf::ui::chooseFolder(this, tr("Add a diffusers model folder"), QString());
   if (!path.isEmpty()) addModel(path);
 }
 

@@ -36,6 +36,10 @@ class ParallelismPanel : public QWidget {
   static QString explanation(Mode mode);
   // The width proposed for this many checked CUDA devices (0 = CPU) until the user picks one.
   static int defaultWidth(int cuda_devices);
+  // The mode proposed for the checked devices until the user picks one: Sequential on the CPU
+  // (where drafts cannot run in parallel), Aggressive on GPUs.
+  static Mode defaultMode(int cuda_devices);
+  QString gainNote() const;  // why the checked devices cannot gain from drafts; empty when they can
 
  Q_SIGNALS:
   void refreshRequested();
@@ -52,9 +56,12 @@ class ParallelismPanel : public QWidget {
   QComboBox* mode_;
   QLabel* explanation_;
   QLabel* speedup_;
+  QLabel* gain_note_;
   int steps_ = 25;
   bool width_follows_devices_ = true;
   bool setting_width_ = false;
+  bool mode_follows_devices_ = true;
+  bool setting_mode_ = false;
 };
 
 }  // namespace drf::ui

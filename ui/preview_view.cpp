@@ -1,14 +1,30 @@
 #include "ui/preview_view.h"
 
+#include <QKeyEvent>
+#include <QMouseEvent>
 #include <QPainter>
+#include <QWheelEvent>
+#include <algorithm>
 
 namespace drf::ui {
+namespace {
+
+constexpr double kMinZoom = 0.05, kMaxZoom = 32.0, kZoomStep = 1.25;
+
+}  // namespace
 
 PreviewView::PreviewView(QWidget* parent) : QWidget(parent) {
   setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
+  setFocusPolicy(Qt::ClickFocus);  // the zoom keys after a click on the image
+  setToolTip(tr("Ctrl+wheel or +/- zoom, 0 fits, 1 shows actual pixels, drag pans; right-click for more"));
 }
 
 void PreviewView::setImage(const QImage& image, const QString& caption) {
+  // A new size (another model) starts fitted; the next round of the same job keeps the zoom.
+  if (image.size() != image_.size()) {
+    zoom_ = 0;
+    pan_ = {};
+  }
   image_ = image;
   caption_ = caption;
   ++updates_;
@@ -23,27 +39,96 @@ void PreviewView::setPlaceholder(const QString& text) {
   update();
 }
 
-void PreviewView::paintEvent(QPaintEvent*) {
-  QPainter p(this);
-  p.fillRect(rect(), palette().color(QPalette::Base).darker(108));
+void PreviewView::setZoom(double zoom) {
+  zoom_ = zoom <= 0 ? 0 : std::clamp(zoom, kMinZoom, kMaxZoom);
+  if (zoom_ == 0) pan_ = {};
+  update();
+}
+
+QRect PreviewView::imageArea() const {
   const int textFlags = Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap;
   const int captionHeight =
       caption_.isEmpty() ? 0 : fontMetrics().boundingRect(QRect(0, 0, width() - 8, height() / 3), textFlags, caption_).height() + 6;
-  const QRect area = rect().adjusted(4, 4, -4, -4 - captionHeight);
+  return rect().adjusted(4, 4, -4, -4 - captionHeight);
+}
+
+double PreviewView::effectiveScale() const {
+  if (image_.isNull()) return 0;
+  if (zoom_ > 0) return zoom_;
+  const QSize fitted = image_.size().scaled(imageArea().size(), Qt::KeepAspectRatio);
+  return static_cast<double>(fitted.width()) / image_.width();
+}
+
+QRect PreviewView::imageRect() const {
+  if (image_.isNull()) return {};
+  const QRect area = imageArea();
+  const QSize size = zoom_ > 0 ? (QSizeF(image_.size()) * zoom_).toSize() : image_.size().scaled(area.size(), Qt::KeepAspectRatio);
+  const QPointF centre = QPointF(area.center()) + (zoom_ > 0 ? pan_ : QPointF());
+  return QRect((centre - QPointF(size.width() / 2.0, size.height() / 2.0)).toPoint(), size);
+}
+
+void PreviewView::paintEvent(QPaintEvent*) {
+  QPainter p(this);
+  p.fillRect(rect(), palette().color(QPalette::Base).darker(108));
+  const QRect area = imageArea();
   if (image_.isNull()) {
     p.setPen(palette().color(QPalette::PlaceholderText));
     p.drawText(area, Qt::AlignCenter | Qt::TextWordWrap, placeholder_);
     return;
   }
-  const QSize fitted = image_.size().scaled(area.size(), Qt::KeepAspectRatio);
-  const QRect target(area.center() - QPoint(fitted.width() / 2, fitted.height() / 2), fitted);
-  const bool enlarging = fitted.width() > image_.width();
-  p.setRenderHint(QPainter::SmoothPixmapTransform, !enlarging || image_.width() > 256);
+  const QRect target = imageRect();
+  const bool enlarging = target.width() > image_.width();
+  p.setRenderHint(QPainter::SmoothPixmapTransform, !enlarging || (zoom_ == 0 && image_.width() > 256));
+  p.save();
+  p.setClipRect(area);
   p.drawImage(target, image_);
-  if (captionHeight) {
+  p.restore();
+  if (area.bottom() < height() - 5) {
     p.setPen(palette().color(QPalette::Text));
-    p.drawText(QRect(4, height() - captionHeight + 3, width() - 8, captionHeight), textFlags, caption_);
+    p.drawText(QRect(4, area.bottom() + 4, width() - 8, height() - area.bottom() - 4),
+               Qt::AlignHCenter | Qt::AlignTop | Qt::TextWordWrap, caption_);
   }
+}
+
+void PreviewView::wheelEvent(QWheelEvent* event) {
+  // The plain wheel belongs to what is around (scrolling); Ctrl+wheel zooms, as in image viewers.
+  if (image_.isNull() || !(event->modifiers() & Qt::ControlModifier) || event->angleDelta().y() == 0) {
+    event->ignore();
+    return;
+  }
+  const double current = effectiveScale();
+  setZoom(event->angleDelta().y() > 0 ? current * kZoomStep : current / kZoomStep);
+  event->accept();
+}
+
+void PreviewView::keyPressEvent(QKeyEvent* event) {
+  if (image_.isNull()) return QWidget::keyPressEvent(event);
+  switch (event->key()) {
+    case Qt::Key_Plus:
+    case Qt::Key_Equal: setZoom(effectiveScale() * kZoomStep); break;
+    case Qt::Key_Minus: setZoom(effectiveScale() / kZoomStep); break;
+    case Qt::Key_0: setZoom(0); break;
+    case Qt::Key_1: setZoom(1); break;
+    default: return QWidget::keyPressEvent(event);
+  }
+  event->accept();
+}
+
+void PreviewView::mousePressEvent(QMouseEvent* event) {
+  if (event->button() == Qt::LeftButton) drag_start_ = event->position().toPoint();
+  QWidget::mousePressEvent(event);
+}
+
+void PreviewView::mouseMoveEvent(QMouseEvent* event) {
+  if (!(event->buttons() & Qt::LeftButton) || zoom_ == 0) return QWidget::mouseMoveEvent(event);
+  pan_ += event->position() - QPointF(drag_start_);
+  drag_start_ = event->position().toPoint();
+  update();
+}
+
+void PreviewView::mouseDoubleClickEvent(QMouseEvent* event) {
+  if (event->button() != Qt::LeftButton || image_.isNull()) return QWidget::mouseDoubleClickEvent(event);
+  setZoom(zoom_ == 0 ? 1 : 0);
 }
 
 }  // namespace drf::ui

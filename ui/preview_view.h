@@ -1,5 +1,7 @@
 // Shows one image scaled to fit, keeping its aspect ratio, with a caption underneath. Small
 // images (pixel-art previews) are enlarged without smoothing so their pixels stay visible.
+// Zoom: Ctrl+wheel, + and -; 0 fits, 1 shows actual pixels, a double click toggles the two;
+// dragging pans a zoomed image.
 #pragma once
 #include <QImage>
 #include <QWidget>
@@ -16,6 +18,11 @@ class PreviewView : public QWidget {
   const QImage& image() const { return image_; }
   QString caption() const { return caption_; }
   int updateCount() const { return updates_; }  // images shown since construction
+  // 0 = fit the view (the default); otherwise screen pixels per image pixel.
+  void setZoom(double zoom);
+  double zoom() const { return zoom_; }
+  double effectiveScale() const;  // the scale on screen, also when fitting
+  QRect imageRect() const;        // where the image is drawn (may exceed the view when zoomed)
 
   QSize sizeHint() const override { return {512, 512}; }
   QSize minimumSizeHint() const override { return {128, 128}; }
@@ -25,12 +32,21 @@ class PreviewView : public QWidget {
 
  protected:
   void paintEvent(QPaintEvent* event) override;
+  void wheelEvent(QWheelEvent* event) override;
+  void keyPressEvent(QKeyEvent* event) override;
+  void mousePressEvent(QMouseEvent* event) override;
+  void mouseMoveEvent(QMouseEvent* event) override;
+  void mouseDoubleClickEvent(QMouseEvent* event) override;
 
  private:
   QImage image_;
   QString caption_;
   QString placeholder_;
   int updates_ = 0;
+  double zoom_ = 0;
+  QPointF pan_;        // offset of the zoomed image's centre from the view's centre
+  QPoint drag_start_;  // last mouse position of a pan
+  QRect imageArea() const;  // the view minus margins and caption
 };
 
 }  // namespace drf::ui

@@ -23,6 +23,9 @@ PromptPanel::PromptPanel(QWidget* parent)
   recent_combo_->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
   recent_combo_->setMinimumContentsLength(16);
   recent_combo_->setToolTip(tr("Recently used prompts"));
+  prompt_->setToolTip(tr("What the image shows; Ctrl+Enter generates, Ctrl+Shift+Enter compares. "
+                         "Dropping an image here restores its settings."));
+  negative_->setToolTip(tr("What the image should not contain (used with guidance above 1)"));
 
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);

@@ -26,6 +26,11 @@ QueueView::QueueView(QueueModel* model, QWidget* parent)
   list_->setEditTriggers(QAbstractItemView::DoubleClicked | QAbstractItemView::EditKeyPressed);
   list_->setSelectionMode(QAbstractItemView::SingleSelection);
   running_->setWordWrap(true);
+  list_->setToolTip(tr("Jobs waiting to run; double-click one to edit its prompt"));
+  up_->setToolTip(tr("Run the selected job earlier"));
+  down_->setToolTip(tr("Run the selected job later"));
+  remove_->setToolTip(tr("Remove the selected job from the queue"));
+  clear_->setToolTip(tr("Remove every waiting job (the running one continues; Esc cancels it)"));
   auto* buttons = new QHBoxLayout;
   for (QPushButton* b : {up_, down_, remove_, clear_}) buttons->addWidget(b);
   buttons->addStretch();

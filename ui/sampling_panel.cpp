@@ -9,6 +9,7 @@
 #include <QSpinBox>
 
 #include "ui/seed_editor.h"
+#include "ui/size_spin_box.h"
 
 namespace drf::ui {
 
@@ -19,8 +20,8 @@ SamplingPanel::SamplingPanel(QWidget* parent)
       guidance_(new QDoubleSpinBox),
       sampler_(new QComboBox),
       native_size_(new QCheckBox(tr("Native"))),
-      image_width_(new QSpinBox),
-      image_height_(new QSpinBox) {
+      image_width_(new SizeSpinBox),
+      image_height_(new SizeSpinBox) {
   steps_->setObjectName(QStringLiteral("stepsSpin"));
   guidance_->setObjectName(QStringLiteral("guidanceSpin"));
   sampler_->setObjectName(QStringLiteral("samplerCombo"));
@@ -30,6 +31,8 @@ SamplingPanel::SamplingPanel(QWidget* parent)
 
   steps_->setRange(1, 1000);
   steps_->setValue(25);
+  steps_->setToolTip(tr("Denoising steps: more is slower and usually cleaner; DRiffusion runs them in fewer serial rounds"));
+  sampler_->setToolTip(tr("The sampler that turns the network's noise estimates into the next state"));
   guidance_->setRange(0.0, 50.0);
   guidance_->setSingleStep(0.5);
   guidance_->setDecimals(1);
@@ -37,11 +40,7 @@ SamplingPanel::SamplingPanel(QWidget* parent)
   guidance_->setToolTip(tr("Classifier-free guidance scale (1 = no guidance)"));
   for (SamplerKind k : {SamplerKind::DDIM, SamplerKind::DDPM, SamplerKind::Euler})
     sampler_->addItem(QString::fromLatin1(sampler_name(k)), static_cast<int>(k));
-  for (QSpinBox* box : {image_width_, image_height_}) {
-    box->setRange(64, 2048);
-    box->setSingleStep(64);
-    box->setValue(512);
-  }
+  for (QSpinBox* box : {image_width_, image_height_}) box->setValue(512);  // range and step: SizeSpinBox
   native_size_->setChecked(true);
 
   auto* size = new QHBoxLayout;
@@ -59,6 +58,12 @@ SamplingPanel::SamplingPanel(QWidget* parent)
 
   connect(steps_, &QSpinBox::valueChanged, this, &SamplingPanel::stepsChanged);
   connect(native_size_, &QCheckBox::toggled, this, &SamplingPanel::updateSizeEnabled);
+  connect(image_width_, &QSpinBox::valueChanged, this, [this](int v) {
+    if (image_width_->isEnabled()) custom_width_ = v;
+  });
+  connect(image_height_, &QSpinBox::valueChanged, this, [this](int v) {
+    if (image_height_->isEnabled()) custom_height_ = v;
+  });
   updateSizeEnabled();
 }
 
@@ -81,17 +86,16 @@ void SamplingPanel::load(const GenerationSettings& s) {
   guidance_->setValue(s.guidance);
   sampler_->setCurrentIndex(std::max(0, sampler_->findData(static_cast<int>(s.sampler))));
   native_size_->setChecked(s.image_width == 0 && s.image_height == 0);
-  if (s.image_width) image_width_->setValue(s.image_width);
-  if (s.image_height) image_height_->setValue(s.image_height);
+  if (s.image_width) custom_width_ = s.image_width;
+  if (s.image_height) custom_height_ = s.image_height;
+  showSize();
 }
 
 void SamplingPanel::setModel(const ModelSummary& model) {
   // Pixel-space models here (analytic, the built-in emoji model) have one fixed size.
   size_fixed_ = model.pixel_space;
-  if (model.native_width > 0 && native_size_->isChecked()) {
-    image_width_->setValue(model.native_width);
-    image_height_->setValue(model.native_height);
-  }
+  native_width_ = model.native_width;
+  native_height_ = model.native_height;
   native_size_->setToolTip(model.native_width > 0
                                ? tr("The model's own size: %1\u00d7%2").arg(model.native_width).arg(model.native_height)
                                : QString());
@@ -100,7 +104,18 @@ void SamplingPanel::setModel(const ModelSummary& model) {
 
 void SamplingPanel::updateSizeEnabled() {
   native_size_->setEnabled(!size_fixed_);
+  showSize();
+}
+
+void SamplingPanel::showSize() {
+  // The fields always show the size the next job gets: the selected model's own size unless a
+  // custom size applies, never a size left over from another model.
   const bool editable = !size_fixed_ && !native_size_->isChecked();
+  image_width_->setEnabled(false);  // no custom_* update while the fields are set here
+  image_height_->setEnabled(false);
+  const bool native = !editable && native_width_ > 0;
+  image_width_->setValue(native ? native_width_ : custom_width_);
+  image_height_->setValue(native ? native_height_ : custom_height_);
   image_width_->setEnabled(editable);
   image_height_->setEnabled(editable);
 }

@@ -32,15 +32,19 @@ class SamplingPanel : public QWidget {
 
  private:
   void updateSizeEnabled();
+  void showSize();
 
   SeedEditor* seed_;
   QSpinBox* steps_;
   QDoubleSpinBox* guidance_;
   QComboBox* sampler_;
   QCheckBox* native_size_;
-  QSpinBox* image_width_;
+  QSpinBox* image_width_;   // SizeSpinBox: the engine's size rule
   QSpinBox* image_height_;
   bool size_fixed_ = true;
+  // The last size the user chose, kept while a fixed-size model shows its own size.
+  int custom_width_ = 512, custom_height_ = 512;
+  int native_width_ = 0, native_height_ = 0;  // of the selected model; 0 until it is described
 };
 
 }  // namespace drf::ui

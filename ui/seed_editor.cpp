@@ -20,6 +20,7 @@ SeedEditor::SeedEditor(QWidget* parent)
   reroll_->setText(tr("Re-roll"));
   reroll_->setToolTip(tr("Pick a new random seed"));
   random_->setToolTip(tr("Draw a new seed for every generation"));
+  edit_->setToolTip(tr("The seed of the starting noise: the same seed and settings give the same image"));
   auto* layout = new QHBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
   layout->addWidget(edit_, 1);

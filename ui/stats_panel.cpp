@@ -107,6 +107,13 @@ void StatsPanel::showOutcome(const GenerationOutcome& outcome, std::optional<dou
   form_->setRowVisible(drafts_per_call_, st.max_states_per_call > 0);
 }
 
+void StatsPanel::endWithoutResult(const QString& reason) {
+  steps_per_second_->setText(QStringLiteral("-"));
+  measured_->setText(reason);
+  // The latencies line keeps "k of N planned": how far the run got is still true.
+}
+
+QString StatsPanel::stepsPerSecondText() const { return steps_per_second_->text(); }
 QString StatsPanel::measuredSpeedupText() const { return measured_->text(); }
 QString StatsPanel::latencyText() const { return latencies_->text(); }
 

@@ -24,6 +24,9 @@ class StatsPanel : public QWidget {
   void updateProgress(const JobProgress& progress);
   // baselineMs: sampling time of a sequential run with the same cost-relevant settings.
   void showOutcome(const GenerationOutcome& outcome, std::optional<double> baselineMs);
+  // The run ended without an image (cancelled or failed): nothing "so far" or "running" stays.
+  void endWithoutResult(const QString& reason);
+  QString stepsPerSecondText() const;
 
   TimelineChart* timeline() const { return timeline_; }
   QString measuredSpeedupText() const;

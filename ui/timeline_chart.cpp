@@ -78,7 +78,8 @@ void TimelineChart::paintEvent(QPaintEvent*) {
   for (const auto& [d, n] : names) gutter = std::max(gutter, fm.horizontalAdvance(n));
   gutter += 10;
 
-  const int legendH = fm.height() + 6, axisH = fm.height() + 4;
+  const std::vector<QRect> legend = legendRects();
+  const int legendH = height() - legend.front().top(), axisH = fm.height() + 4;
   const QRect plot(gutter, 4, width() - gutter - 8, height() - legendH - axisH - 8);
   const double rowH = static_cast<double>(plot.height()) / devices;
   const double scale = plot.width() / total;
@@ -108,14 +109,31 @@ void TimelineChart::paintEvent(QPaintEvent*) {
   p.drawText(QRect(plot.left(), plot.bottom() + 2, plot.width(), axisH), Qt::AlignLeft | Qt::AlignVCenter,
              QStringLiteral("0 ms"));
 
-  int x = gutter;
-  const int y = height() - legendH;
-  for (const Segment& s : kSegments) {
-    p.fillRect(QRect(x, y + 4, 10, 10), s.color);
-    const QString label = tr(s.label);
-    p.drawText(QRect(x + 14, y, fm.horizontalAdvance(label) + 4, legendH), Qt::AlignVCenter, label);
-    x += 14 + fm.horizontalAdvance(label) + 14;
+  for (std::size_t k = 0; k < legend.size(); ++k) {
+    const QRect& r = legend[k];
+    p.fillRect(QRect(r.left(), r.top() + (r.height() - 10) / 2, 10, 10), kSegments[k].color);
+    p.drawText(r.adjusted(14, 0, 0, 0), Qt::AlignVCenter, tr(kSegments[k].label));
   }
+}
+
+std::vector<QRect> TimelineChart::legendRects() const {
+  const QFontMetrics fm = fontMetrics();
+  const int lineH = fm.height() + 6;
+  std::vector<QRect> rects;
+  int x = 4, line = 0;
+  for (const Segment& s : kSegments) {
+    const int w = 14 + fm.horizontalAdvance(tr(s.label)) + 4;
+    if (x > 4 && x + w > width() - 4) {  // next line
+      x = 4;
+      ++line;
+    }
+    rects.emplace_back(x, line * lineH, w, lineH);
+    x += w + 10;
+  }
+  // Bottom-aligned: move every line down so the last one ends at the widget's bottom.
+  const int shift = height() - (line + 1) * lineH;
+  for (QRect& r : rects) r.translate(0, shift);
+  return rects;
 }
 
 }  // namespace drf::ui

@@ -24,6 +24,9 @@ class TimelineChart : public QWidget {
 
   QSize sizeHint() const override { return {420, 150}; }
   QSize minimumSizeHint() const override { return {200, 90}; }
+  // Where the legend's entries (swatch and word) go at the current width: they wrap onto more
+  // lines rather than run past the right edge ("idl").
+  std::vector<QRect> legendRects() const;
 
  protected:
   void paintEvent(QPaintEvent* event) override;

@@ -134,7 +134,10 @@ class ItemModelsTest : public QObject {
     m.setDevices({device(-1, "CPU (2 threads)")});  // no GPU any more
     QCOMPARE(m.checkedCount(), 1);
     QVERIFY(m.checkedCudaDevices().empty());
-    QVERIFY(m.index(0).data().toString().contains(QStringLiteral("no GPU")));
+    // The list shows the short name (the longer "CPU (no GPU found): ..." was cut in the list);
+    // the tooltip says that no GPU was found.
+    QCOMPARE(m.index(0).data().toString(), QStringLiteral("CPU (2 threads)"));
+    QVERIFY(m.index(0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("no CUDA GPU")));
     m.setCheckedCudaDevices({3});  // a device that does not exist
     QCOMPARE(m.checkedCount(), 1);
   }

@@ -12,6 +12,7 @@
 #include "gui_test_support.h"
 #include "ui/compare_view.h"
 #include "ui/message_banner.h"
+#include "ui/progress_panel.h"
 #include "ui/history_model.h"
 #include "ui/preview_view.h"
 
@@ -35,7 +36,7 @@ class WindowCompareTest : public QObject {
 
     QSignalSpy shown(&w, &MainWindow::comparisonShown);
     QTest::keyClick(&w, Qt::Key_Return, Qt::ControlModifier | Qt::ShiftModifier);
-    QVERIFY(shown.wait(30000));
+    QVERIFY2(shown.wait(30000), qPrintable(w.banner()->text() + QStringLiteral(" / ") + w.progressPanel()->statusText()));
 
     CompareView* view = w.compareView();
     QVERIFY(view->isVisible());  // the window switched to the Compare tab
@@ -68,8 +69,11 @@ class WindowCompareTest : public QObject {
     QCOMPARE(table->rowCount(), 3);  // two seeds and the mean
     QCOMPARE(table->item(1, 0)->text(), QStringLiteral("101"));
     QCOMPARE(table->item(2, 0)->text(), QStringLiteral("mean"));
+    QVERIFY2(view->statusText().contains(QStringLiteral("seed 100")), qPrintable(view->statusText()));
     table->setCurrentCell(1, 0);  // shows the second seed
     QVERIFY(view->metricsText().startsWith(QStringLiteral("Seed 101")));
+    // The header line names the seed on screen too.
+    QVERIFY2(view->statusText().contains(QStringLiteral("seed 101")), qPrintable(view->statusText()));
 
     auto* heat = w.findChild<PreviewView*>(QStringLiteral("compareHeatmapView"));
     QVERIFY(!heat->isVisible());

@@ -99,6 +99,13 @@ class WindowGenerateTest : public QObject {
     QVERIFY2(roundsSeenByWorker.load() - roundsAtEscape <= 1,
              qPrintable(QStringLiteral("%1 rounds ran after Esc").arg(roundsSeenByWorker.load() - roundsAtEscape)));
     QVERIFY(w.progressPanel()->statusText().contains(QStringLiteral("Cancelled")));
+    // Nothing of the stopped run pretends to be still running or measured.
+    QCOMPARE(w.statsPanel()->stepsPerSecondText(), QStringLiteral("-"));
+    QVERIFY2(w.statsPanel()->measuredSpeedupText().contains(QStringLiteral("cancelled")),
+             qPrintable(w.statsPanel()->measuredSpeedupText()));
+    QVERIFY2(!w.progressPanel()->barText().contains(QStringLiteral("steps")), qPrintable(w.progressPanel()->barText()));
+    QCOMPARE(w.progressPanel()->percent(), -1);
+    QCOMPARE(w.windowTitle(), QStringLiteral("DRiffusion Studio"));
     QCOMPARE(w.history()->rowCount(), 0);
     QVERIFY(QDir(f->outputFolder()).entryList(QDir::Files).isEmpty());  // nothing half-written
     QVERIFY(!w.runner()->isBusy());
