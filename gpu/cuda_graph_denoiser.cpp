@@ -14,11 +14,13 @@
 namespace drf::gpu {
 namespace {
 
-std::string shape_key(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) {
+std::string shape_key(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) {
+  std::vector<std::pair<std::string, torch::Tensor>> inputs{{"x", x}, {"t", t}};
+  for (auto& named : c.named()) inputs.push_back(std::move(named));
   std::string k;
-  for (const auto* tensor : {&x, &t, &c}) {
-    k += std::string(c10::toString(tensor->scalar_type())) + "[";
-    for (auto s : tensor->sizes()) k += std::to_string(s) + ",";
+  for (const auto& [name, tensor] : inputs) {
+    k += name + ":" + std::string(c10::toString(tensor.scalar_type())) + "[";
+    for (auto s : tensor.sizes()) k += std::to_string(s) + ",";
     k += "]";
   }
   return k;
@@ -47,7 +49,8 @@ c10::cuda::CUDAStream capture_stream(c10::DeviceIndex device) {
 
 struct CudaGraphDenoiser::Captured {
   at::cuda::CUDAGraph graph;
-  torch::Tensor x, t, c, out;
+  torch::Tensor x, t, out;
+  ConditioningTensors c;  // static copies of every conditioning tensor
 };
 
 CudaGraphDenoiser::CudaGraphDenoiser(std::shared_ptr<Denoiser> inner, torch::Device device)
@@ -56,13 +59,13 @@ CudaGraphDenoiser::CudaGraphDenoiser(std::shared_ptr<Denoiser> inner, torch::Dev
 CudaGraphDenoiser::~CudaGraphDenoiser() = default;
 
 CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture(const std::string& key, const torch::Tensor& x,
-                                                        const torch::Tensor& t, const torch::Tensor& c) {
+                                                        const torch::Tensor& t, const ConditioningTensors& c) {
   std::lock_guard<std::mutex> lock(capture_mutex());
   c10::cuda::CUDAGuard device_guard(device_);
   auto g = std::make_unique<Captured>();
   g->x = x.clone();
   g->t = t.clone();
-  g->c = c.clone();
+  g->c = c.map([](const torch::Tensor& v) { return v.clone(); });
   auto caller = c10::cuda::getCurrentCUDAStream(device_.index());
   auto side = capture_stream(device_.index());
   side.synchronize();
@@ -87,7 +90,8 @@ CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture(const std::string& key, 
 }
 
 CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture_into_pool(const std::string& key, const torch::Tensor& x,
-                                                                  const torch::Tensor& t, const torch::Tensor& c) {
+                                                                  const torch::Tensor& t,
+                                                                  const ConditioningTensors& c) {
   if (graphs_.empty() || x.numel() <= largest_input_) {
     largest_input_ = std::max(largest_input_, x.numel());
     return capture(key, x, t, c);
@@ -100,7 +104,8 @@ CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture_into_pool(const std::str
   last_use_.synchronize();
   struct Inputs {
     std::string key;
-    torch::Tensor x, t, c;
+    torch::Tensor x, t;
+    ConditioningTensors c;
   };
   std::vector<Inputs> others;
   for (const auto& [k, old] : graphs_) others.push_back({k, old->x, old->t, old->c});
@@ -114,7 +119,7 @@ CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture_into_pool(const std::str
   return g;
 }
 
-torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) {
+torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) {
   std::lock_guard<std::mutex> lock(mutex_);
   if (eager_only_ || x.device() != device_) return inner_->forward(x, t, c);
   const std::string key = shape_key(x, t, c);
@@ -136,7 +141,10 @@ torch::Tensor CudaGraphDenoiser::forward(const torch::Tensor& x, const torch::Te
   last_use_.block(stream);
   g->x.copy_(x, /*non_blocking=*/true);
   g->t.copy_(t, /*non_blocking=*/true);
-  g->c.copy_(c, /*non_blocking=*/true);
+  // Same key = same named tensors of the same shapes, in the same order.
+  const auto statics = g->c.named();
+  const auto inputs = c.named();
+  for (std::size_t i = 0; i < statics.size(); ++i) statics[i].second.copy_(inputs[i].second, /*non_blocking=*/true);
   g->graph.replay();
   auto out = g->out.clone();
   last_use_.record(stream);

@@ -19,15 +19,18 @@ class CudaGraphDenoiser : public Denoiser {
  public:
   CudaGraphDenoiser(std::shared_ptr<Denoiser> inner, torch::Device device);
   ~CudaGraphDenoiser() override;
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) override;
+  // Every tensor of `c` (context, pooled, time ids, extras) is one more static input of the
+  // graph; the set of defined tensors and their shapes is part of the graph's key.
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) override;
   PredictionType prediction_type() const override { return inner_->prediction_type(); }
 
  private:
   struct Captured;
-  Captured& capture(const std::string& key, const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c);
+  Captured& capture(const std::string& key, const torch::Tensor& x, const torch::Tensor& t,
+                    const ConditioningTensors& c);
   // capture(), keeping the pool packed: the largest input's graph is always captured first.
   Captured& capture_into_pool(const std::string& key, const torch::Tensor& x, const torch::Tensor& t,
-                              const torch::Tensor& c);
+                              const ConditioningTensors& c);
 
   std::shared_ptr<Denoiser> inner_;
   torch::Device device_;

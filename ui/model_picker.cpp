@@ -1,5 +1,7 @@
 #include "ui/model_picker.h"
 
+#include "core/models/families/model_families.h"
+
 #include "ui/file_dialogs.h"
 
 #include <QComboBox>
@@ -19,14 +21,6 @@ const QString ModelPicker::kBuiltin = QStringLiteral("builtin");
 const QString ModelPicker::kAnalytic = QStringLiteral("analytic");
 
 namespace {
-
-struct Fixed {
-  const char* source;
-  const char* label;
-};
-const Fixed kRandomModels[] = {{"random:sd15", "Random weights: SD 1.5 UNet (speed tests)"},
-                               {"random:sd21", "Random weights: SD 2.1 UNet (speed tests)"},
-                               {"random:tiny", "Random weights: tiny UNet (speed tests)"}};
 
 bool isUserPath(const QString& source) {
   return source != ModelPicker::kBuiltin && source != ModelPicker::kAnalytic && !source.startsWith(QStringLiteral("random:"));
@@ -106,7 +100,9 @@ void ModelPicker::rebuild(const QString& select) {
     combo_->setItemData(combo_->count() - 1, p, Qt::ToolTipRole);
   }
   combo_->insertSeparator(combo_->count());
-  for (const Fixed& m : kRandomModels) combo_->addItem(tr(m.label), QString::fromLatin1(m.source));
+  // The random:* models of every family (core/models/families).
+  for (const RandomModel& m : all_random_models())
+    combo_->addItem(QString::fromStdString(m.source + " - " + m.description), QString::fromStdString(m.source));
   const int index = combo_->findData(select);
   combo_->setCurrentIndex(index >= 0 ? index : 0);
 }

@@ -18,11 +18,15 @@ namespace {
 class FoldedDenoiser : public Denoiser {
  public:
   FoldedDenoiser(Denoiser& inner, int64_t prompts) : inner_(inner), prompts_(prompts) {}
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) override {
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& cond) override {
     const int64_t b = x.size(0), c = x.size(1) / prompts_, h = x.size(2), w = x.size(3);
     auto xs = x.reshape({b * prompts_, c, h, w});
     auto ts = t.repeat_interleave(prompts_);
-    auto cs = context.reshape({b * prompts_, context.size(2), context.size(3)});
+    auto cs = cond.map([&](const torch::Tensor& v) {  // [B, P, ...] -> [B*P, ...]
+      std::vector<int64_t> shape{b * prompts_};
+      for (int64_t d = 2; d < v.dim(); ++d) shape.push_back(v.size(d));
+      return v.reshape(shape);
+    });
     return inner_.forward(xs, ts, cs).reshape({b, prompts_ * c, h, w});
   }
   PredictionType prediction_type() const override { return inner_.prediction_type(); }
@@ -47,7 +51,8 @@ BatchSamplingResult generate_batch(Pipeline& pipeline, const std::vector<std::st
   for (std::size_t begin = 0; begin < prompts.size(); begin += static_cast<std::size_t>(chunk)) {
     const std::size_t end = std::min(prompts.size(), begin + static_cast<std::size_t>(chunk));
     const auto p = static_cast<int64_t>(end - begin);
-    std::vector<torch::Tensor> cond, uncond, noise;
+    std::vector<ConditioningTensors> cond, uncond;
+    std::vector<torch::Tensor> noise;
     std::vector<std::string> warnings;
     for (std::size_t i = begin; i < end; ++i) {
       Conditioning c = pipeline.encode(prompts[i], "", s.guidance, 0, warnings);
@@ -57,8 +62,9 @@ BatchSamplingResult generate_batch(Pipeline& pipeline, const std::vector<std::st
     }
     Conditioning folded;
     folded.guidance = s.guidance;
-    folded.cond = torch::stack(cond, 1);  // [1, P, L, D]
-    if (!uncond.empty()) folded.uncond = torch::stack(uncond, 1);
+    auto stack_prompts = [](const std::vector<torch::Tensor>& ts) { return torch::stack(ts, 1); };
+    folded.cond = ConditioningTensors::zip(cond, stack_prompts);  // [1, P, L, D]
+    if (!uncond.empty()) folded.uncond = ConditioningTensors::zip(uncond, stack_prompts);
 
     SamplerOptions so;
     so.kind = s.sampler;

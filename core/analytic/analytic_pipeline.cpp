@@ -44,7 +44,7 @@ Conditioning AnalyticPipeline::encode(const std::string& prompt, const std::stri
   c.cond = m.weights_for_prompt(prompt).to(torch::kFloat32).unsqueeze(0);
   c.uncond = m.weights_for_prompt(negative).to(torch::kFloat32).unsqueeze(0);
   c.guidance = guidance;
-  if (!prompt.empty() && torch::equal(c.cond, m.weights.to(torch::kFloat32).unsqueeze(0)))
+  if (!prompt.empty() && torch::equal(c.cond.context, m.weights.to(torch::kFloat32).unsqueeze(0)))
     warnings.push_back("the analytic model knows only the words red, green, blue and gold; sampling unconditionally");
   return c;
 }

@@ -75,7 +75,8 @@ double GaussianMixtureDenoiser::alpha_bar_at(double t) const {
 }
 
 torch::Tensor GaussianMixtureDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t,
-                                               const torch::Tensor& context) {
+                                               const ConditioningTensors& c) {
+  const torch::Tensor& context = c.context;  // the mixture's component weights
   const int64_t B = x.size(0), D = mixture_.dims();
   if (x[0].numel() % D != 0)
     throw UsageError("analytic model: a state of " + std::to_string(x[0].numel()) + " values is not a multiple of " +

@@ -42,7 +42,7 @@ class GaussianMixtureDenoiser : public Denoiser {
  public:
   GaussianMixtureDenoiser(GaussianMixture mixture, const NoiseSchedule& schedule,
                           PredictionType output = PredictionType::Epsilon);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) override;
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) override;
   PredictionType prediction_type() const override { return output_; }
   const GaussianMixture& mixture() const { return mixture_; }
   // abar at a (possibly fractional) training timestep, log-sigma interpolated as the Euler

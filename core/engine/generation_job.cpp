@@ -129,6 +129,7 @@ GenerationResult GenerationJob::run_unguarded() {
   for (const auto& d : devices) reset_device_peak_reserved(d);
   const auto t_text = Clock::now();
   Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
+  pipeline->condition_on_size(cond, shape);  // SDXL's size/crop time ids for this image
   for (const auto& w : result.warnings) core_log()->warn("{}", w);
   result.stats.text_encode_ms = ms_between(t_text, Clock::now());
   JobEvent encoded;

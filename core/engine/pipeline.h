@@ -35,6 +35,12 @@ class Pipeline {
   // prompt truncated to the context length).
   virtual Conditioning encode(const std::string& prompt, const std::string& negative, double guidance,
                               int clip_skip, std::vector<std::string>& warnings) = 0;
+  // Families conditioned on the image size (SDXL's time ids) set it for the state shape the
+  // job samples; encode() assumed the native size. Others ignore it.
+  virtual void condition_on_size(Conditioning& conditioning, const std::vector<int64_t>& state_shape) const {
+    (void)conditioning;
+    (void)state_shape;
+  }
   // Final image: [3, H, W] float in [0, 1] on the CPU.
   virtual torch::Tensor decode(const torch::Tensor& state) = 0;
   // Cheap previews of k states: [k, 3, h, w] float in [0, 1] on the CPU.

@@ -6,6 +6,9 @@
 #include "core/io/checkpoint_format.h"
 #include "core/models/builtin_model.h"
 #include "core/models/diffusers_folder.h"
+#include "core/models/families/model_families.h"
+#include "core/models/sdxl/sdxl_diffusers_folder.h"
+#include "core/models/sdxl/sdxl_pipeline.h"
 #include "core/models/single_file_checkpoint.h"
 #include "core/models/stable_diffusion_pipeline.h"
 #include "core/util/errors.h"
@@ -27,6 +30,14 @@ std::optional<PredictionType> prediction_override(const PipelineRequest& r) {
 
 }  // namespace
 
+namespace {
+std::string random_model_list() {
+  std::string out;
+  for (const RandomModel& m : all_random_models()) out += (out.empty() ? "" : ", ") + m.source;
+  return out;
+}
+}  // namespace
+
 std::unique_ptr<Pipeline> load_pipeline(const PipelineRequest& request) {
   const std::string& src = request.source;
   if (src == "analytic") return std::make_unique<AnalyticPipeline>();
@@ -37,16 +48,20 @@ std::unique_ptr<Pipeline> load_pipeline(const PipelineRequest& request) {
   }
   if (src.rfind("random:", 0) == 0) {
     const std::string preset = src.substr(7);
-    if (preset != "sd15" && preset != "sd21" && preset != "tiny")
-      throw InputError("unknown model '" + src + "' (random models: random:sd15, random:sd21, random:tiny)");
+    const bool sdxl = is_sdxl_preset(preset);
+    if (!is_random_model(src)) throw InputError("unknown model '" + src + "' (random models: " + random_model_list() + ")");
     if (!request.prediction_type.empty())
       throw UsageError("the prediction type of a random:* model cannot be overridden");
+    if (sdxl) return make_random_sdxl_pipeline(preset, request);
     return make_random_sd_pipeline(preset, request);
   }
   namespace fs = std::filesystem;
   std::error_code ec;
   if (has_pickle_extension(src)) throw InputError(pickle_refusal_message(src));
-  if (fs::is_directory(src, ec)) return load_diffusers_folder(request, prediction_override(request));
+  if (fs::is_directory(src, ec)) {
+    if (is_sdxl_diffusers_folder(src)) return load_sdxl_diffusers_folder(request, prediction_override(request));
+    return load_diffusers_folder(request, prediction_override(request));
+  }
   if (ends_with_ci(src, ".safetensors")) {
     if (!fs::exists(src, ec)) throw InputError("model file '" + src + "' does not exist");
     SingleFileOptions o;
@@ -56,7 +71,7 @@ std::unique_ptr<Pipeline> load_pipeline(const PipelineRequest& request) {
   if (fs::exists(src, ec))
     throw InputError("cannot load '" + src + "': expected a .safetensors checkpoint or a diffusers model folder");
   throw InputError("unknown model '" + src +
-                   "': not a built-in name (builtin, analytic, random:sd15, random:sd21, random:tiny), a folder or a .safetensors file");
+                   "': not a built-in name (builtin, analytic, " + random_model_list() + "), a folder or a .safetensors file");
 }
 
 }  // namespace drf

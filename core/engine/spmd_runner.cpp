@@ -23,12 +23,9 @@ bool distinct_cuda(const std::vector<torch::Device>& devices) {
   return true;
 }
 
-Conditioning conditioning_on(const Conditioning& c, const torch::Device& d) {
-  Conditioning out = c;
-  out.cond = c.cond.to(d);
-  if (c.uncond.defined()) out.uncond = c.uncond.to(d);
-  return out;
-}
+// Every worker gets the whole conditioning (each evaluates states of the same prompt), moved
+// to its device; the split between workers is over states, not conditioning rows.
+Conditioning conditioning_on(const Conditioning& c, const torch::Device& d) { return c.to(d); }
 
 }  // namespace
 

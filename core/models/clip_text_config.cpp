@@ -27,13 +27,20 @@ ClipTextConfig parse_clip_text_config(const nlohmann::json& j_in, const std::str
   c.max_position_embeddings = cj::get_int(j, "max_position_embeddings", 77, where, 1, 1 << 14);
   c.hidden_act = cj::get_string(j, "hidden_act", "quick_gelu", where);
   c.layer_norm_eps = cj::get_number(j, "layer_norm_eps", 1e-5, where);
+  if (j_in.contains("architectures") && j_in.at("architectures").is_array())
+    for (const auto& a : j_in.at("architectures"))
+      if (a.is_string() && a.get<std::string>() == "CLIPTextModelWithProjection") c.with_projection = true;
+  c.projection_dim = cj::get_int(j, "projection_dim", 512, where, 1, 1 << 14);
+  c.eos_token_id = cj::get_int(j, "eos_token_id", 2, where, 0, 1 << 20);
   c.validate(where);
   return c;
 }
 
 nlohmann::json clip_text_config_to_json(const ClipTextConfig& c) {
   nlohmann::json j;
-  j["architectures"] = {"CLIPTextModel"};
+  j["architectures"] = {c.with_projection ? "CLIPTextModelWithProjection" : "CLIPTextModel"};
+  j["projection_dim"] = c.projection_dim;
+  j["eos_token_id"] = c.eos_token_id;
   j["model_type"] = "clip_text_model";
   j["vocab_size"] = c.vocab_size;
   j["hidden_size"] = c.hidden_size;
@@ -65,6 +72,33 @@ ClipTextConfig clip_text_config_tiny() {
   c.intermediate_size = 32;
   c.num_hidden_layers = 2;
   c.num_attention_heads = 2;
+  return c;
+}
+
+ClipTextConfig clip_text_config_sdxl_l() { return ClipTextConfig{}; }
+
+ClipTextConfig clip_text_config_sdxl_bigg() {
+  ClipTextConfig c;
+  c.hidden_size = 1280;
+  c.intermediate_size = 5120;
+  c.num_hidden_layers = 32;
+  c.num_attention_heads = 20;
+  c.hidden_act = "gelu";
+  c.with_projection = true;
+  c.projection_dim = 1280;
+  return c;
+}
+
+ClipTextConfig clip_text_config_sdxl_tiny_l() { return clip_text_config_tiny(); }
+
+ClipTextConfig clip_text_config_sdxl_tiny_g() {
+  ClipTextConfig c = clip_text_config_tiny();
+  c.hidden_size = 8;
+  c.intermediate_size = 16;
+  c.num_hidden_layers = 3;
+  c.hidden_act = "gelu";
+  c.with_projection = true;
+  c.projection_dim = 8;
   return c;
 }
 

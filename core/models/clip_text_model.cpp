@@ -47,6 +47,40 @@ ClipTextModelImpl::ClipTextModelImpl(const ClipTextConfig& c, const torch::Tenso
   }
   final_layer_norm = text_model->register_module("final_layer_norm",
                                                  layers::LayerNorm(c.hidden_size, c.layer_norm_eps, options));
+  if (c.with_projection)
+    text_projection = register_module("text_projection",
+                                      layers::Linear(c.hidden_size, c.projection_dim, options, /*with_bias=*/false));
+}
+
+torch::Tensor ClipTextModelImpl::embed(const torch::Tensor& ids) {
+  const int64_t len = ids.size(1);
+  if (len > config_.max_position_embeddings)
+    throw UsageError("token sequence of " + std::to_string(len) + " is longer than the text encoder's " +
+                     std::to_string(config_.max_position_embeddings) + " positions");
+  auto positions = torch::arange(len, torch::TensorOptions().dtype(torch::kLong).device(ids.device()));
+  return token_embedding(ids) + position_embedding(positions).unsqueeze(0);
+}
+
+ClipTextModelImpl::PenultimateOutput ClipTextModelImpl::forward_penultimate(const torch::Tensor& ids,
+                                                                            int64_t clip_skip) {
+  const int64_t n = config_.num_hidden_layers;
+  if (clip_skip < 0 || clip_skip + 1 >= n)
+    throw UsageError("clip skip " + std::to_string(clip_skip) + " is out of range: this text encoder has " +
+                     std::to_string(n) + " layers and conditions on the penultimate one");
+  auto x = embed(ids);
+  PenultimateOutput out;
+  for (int64_t i = 0; i < n; ++i) {
+    x = layers_[static_cast<std::size_t>(i)](x);
+    if (i == n - 2 - clip_skip) out.hidden = x;
+  }
+  x = final_layer_norm(x);
+  // transformers' CLIPTextTransformer pooling (eos_token_id 2 is its legacy "highest id" rule).
+  const auto eos = config_.eos_token_id == 2 ? ids.to(torch::kInt).argmax(-1)
+                                             : (ids == config_.eos_token_id).to(torch::kInt).argmax(-1);
+  auto rows = torch::arange(ids.size(0), torch::TensorOptions().dtype(torch::kLong).device(ids.device()));
+  auto pooled = x.index({rows, eos.to(torch::kLong)});
+  out.pooled = text_projection ? text_projection(pooled) : pooled;
+  return out;
 }
 
 torch::Tensor ClipTextModelImpl::forward(const torch::Tensor& ids, int64_t clip_skip) {
@@ -54,12 +88,7 @@ torch::Tensor ClipTextModelImpl::forward(const torch::Tensor& ids, int64_t clip_
   if (clip_skip < 0 || clip_skip >= n)
     throw UsageError("clip skip " + std::to_string(clip_skip) + " is out of range: this text encoder has " +
                      std::to_string(n) + " layers");
-  const int64_t len = ids.size(1);
-  if (len > config_.max_position_embeddings)
-    throw UsageError("token sequence of " + std::to_string(len) + " is longer than the text encoder's " +
-                     std::to_string(config_.max_position_embeddings) + " positions");
-  auto positions = torch::arange(len, torch::TensorOptions().dtype(torch::kLong).device(ids.device()));
-  auto x = token_embedding(ids) + position_embedding(positions).unsqueeze(0);
+  auto x = embed(ids);
   for (int64_t i = 0; i < n - clip_skip; ++i) x = layers_[static_cast<std::size_t>(i)](x);
   return final_layer_norm(x);
 }

@@ -31,6 +31,16 @@ class ClipTextModelImpl : public torch::nn::Module {
   // clip_skip leaves no layer.
   torch::Tensor forward(const torch::Tensor& ids, int64_t clip_skip = 0);
 
+  // What SDXL conditions on (diffusers' encode_prompt): `hidden` = hidden_states[-(2 +
+  // clip_skip)], the output of layer (num_hidden_layers - 1 - clip_skip) WITHOUT
+  // final_layer_norm; `pooled` = final_layer_norm(last layer) at the end-of-text token, through
+  // text_projection when the model has one (text_embeds), else the pooled state itself.
+  struct PenultimateOutput {
+    torch::Tensor hidden;  // [B, L, hidden]
+    torch::Tensor pooled;  // [B, projection_dim] or [B, hidden]
+  };
+  PenultimateOutput forward_penultimate(const torch::Tensor& ids, int64_t clip_skip = 0);
+
   const ClipTextConfig& config() const { return config_; }
 
  private:
@@ -38,6 +48,9 @@ class ClipTextModelImpl : public torch::nn::Module {
   layers::Embedding token_embedding{nullptr}, position_embedding{nullptr};
   std::vector<ClipEncoderLayer> layers_;
   layers::LayerNorm final_layer_norm{nullptr};
+  layers::Linear text_projection{nullptr};  // with_projection only
+
+  torch::Tensor embed(const torch::Tensor& ids);
 };
 TORCH_MODULE(ClipTextModel);
 

@@ -12,9 +12,7 @@
 
 namespace drf {
 namespace fs = std::filesystem;
-namespace {
-
-std::string find_weights(const fs::path& dir, const std::string& stem, torch::Dtype dtype) {
+std::string find_component_weights(const std::filesystem::path& dir, const std::string& stem, torch::Dtype dtype) {
   const fs::path full = dir / (stem + ".safetensors"), half = dir / (stem + ".fp16.safetensors");
   const bool prefer_half = dtype != torch::kFloat32;
   for (const auto& p : prefer_half ? std::vector<fs::path>{half, full} : std::vector<fs::path>{full, half})
@@ -27,7 +25,7 @@ std::string find_weights(const fs::path& dir, const std::string& stem, torch::Dt
   throw InputError(dir.string() + " has no " + stem + ".safetensors (nor " + stem + ".fp16.safetensors)");
 }
 
-std::string require_file(const fs::path& p) {
+std::string require_component_file(const std::filesystem::path& p) {
   if (!fs::is_regular_file(p)) throw InputError("missing file " + p.string());
   return p.string();
 }
@@ -55,6 +53,8 @@ std::shared_ptr<const WeightSource> with_current_vae_names(std::shared_ptr<const
   return std::make_shared<MappedWeightSource>(file, std::move(map));
 }
 
+namespace {
+
 std::string architecture_of(const SdModelConfig& c) {
   const bool sd_unet = c.unet.block_out_channels == std::vector<int64_t>{320, 640, 1280, 1280};
   if (sd_unet && c.unet.cross_attention_dim == 768) return "sd15";
@@ -71,12 +71,12 @@ DiffusersFolderFiles locate_diffusers_files(const std::string& folder, torch::Dt
     if (!fs::is_directory(root / sub))
       throw InputError(folder + " is not a Stable Diffusion diffusers folder: it has no " + sub + "/ subfolder");
   DiffusersFolderFiles f;
-  f.unet_config = require_file(root / "unet" / "config.json");
-  f.unet_weights = find_weights(root / "unet", "diffusion_pytorch_model", dtype);
-  f.text_config = require_file(root / "text_encoder" / "config.json");
-  f.text_weights = find_weights(root / "text_encoder", "model", dtype);
-  f.vae_config = require_file(root / "vae" / "config.json");
-  f.vae_weights = find_weights(root / "vae", "diffusion_pytorch_model", dtype);
+  f.unet_config = require_component_file(root / "unet" / "config.json");
+  f.unet_weights = find_component_weights(root / "unet", "diffusion_pytorch_model", dtype);
+  f.text_config = require_component_file(root / "text_encoder" / "config.json");
+  f.text_weights = find_component_weights(root / "text_encoder", "model", dtype);
+  f.vae_config = require_component_file(root / "vae" / "config.json");
+  f.vae_weights = find_component_weights(root / "vae", "diffusion_pytorch_model", dtype);
   f.tokenizer_dir = (root / "tokenizer").string();
   const fs::path sched = root / "scheduler" / "scheduler_config.json";
   if (fs::is_regular_file(sched)) f.scheduler_config = sched.string();

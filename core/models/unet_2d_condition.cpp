@@ -1,8 +1,38 @@
 #include "core/models/unet_2d_condition.h"
 
 #include <algorithm>
+#include <string>
 
 namespace drf {
+namespace {
+
+std::string shape_string(const torch::Tensor& t) {
+  if (!t.defined()) return "(none)";
+  std::string s = "[";
+  for (int64_t d = 0; d < t.dim(); ++d) s += (d ? ", " : "") + std::to_string(t.size(d));
+  return s + "]";
+}
+
+}  // namespace
+
+torch::Tensor UNet2DConditionModelImpl::added_time_embedding(const torch::Tensor& text_embeds,
+                                                             const torch::Tensor& time_ids, int64_t batch,
+                                                             torch::Dtype dtype) {
+  const UNetConfig& c = config_;
+  if (!text_embeds.defined() || !time_ids.defined())
+    throw InputError("an SDXL-type (text_time) UNet needs the pooled text embedding and the time ids");
+  const int64_t n_ids = time_ids.numel() / std::max<int64_t>(batch, 1);
+  if (text_embeds.dim() != 2 || text_embeds.size(0) != batch || time_ids.dim() != 2 || time_ids.size(0) != batch ||
+      text_embeds.size(1) + n_ids * c.addition_time_embed_dim != c.projection_class_embeddings_input_dim)
+    throw InputError("text_time UNet: pooled embedding " + shape_string(text_embeds) + " and time ids " +
+                     shape_string(time_ids) + " do not make " +
+                     std::to_string(c.projection_class_embeddings_input_dim) + " features for a batch of " +
+                     std::to_string(batch));
+  // diffusers: add_time_proj(time_ids.flatten()) in float32, reshaped to [B, N * dim].
+  auto ids = timestep_sinusoids(time_ids.reshape({-1}), c.addition_time_embed_dim, c.flip_sin_to_cos, c.freq_shift)
+                 .reshape({batch, -1});
+  return add_embedding(torch::cat({text_embeds.to(torch::kFloat32), ids}, -1).to(dtype));
+}
 
 UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c, const torch::TensorOptions& options)
     : config_(c) {
@@ -13,6 +43,9 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c, const to
   conv_in = register_module("conv_in", layers::Conv2d(c.in_channels, c0, c.conv_in_kernel, 1,
                                                       (c.conv_in_kernel - 1) / 2, options));
   time_embedding = register_module("time_embedding", TimestepEmbedding(c0, temb, options));
+  if (c.text_time())
+    add_embedding = register_module(
+        "add_embedding", TimestepEmbedding(c.projection_class_embeddings_input_dim, temb, options));
 
   UNetBlockOptions base;
   base.temb_channels = temb;
@@ -70,12 +103,16 @@ UNet2DConditionModelImpl::UNet2DConditionModelImpl(const UNetConfig& c, const to
 }
 
 torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, const torch::Tensor& timesteps,
-                                                const torch::Tensor& context) {
+                                                const torch::Tensor& context, const torch::Tensor& text_embeds,
+                                                const torch::Tensor& time_ids) {
   const UNetConfig& c = config_;
   torch::Tensor x = c.center_input_sample ? sample * 2 - 1 : sample;
   auto t = timesteps.reshape({-1}).expand({x.size(0)});
   auto t_features = timestep_sinusoids(t, c.block_out_channels[0], c.flip_sin_to_cos, c.freq_shift);
   auto temb = time_embedding(t_features.to(x.scalar_type()));
+  if (c.text_time()) temb = temb + added_time_embedding(text_embeds, time_ids, x.size(0), x.scalar_type());
+  else if (text_embeds.defined() || time_ids.defined())
+    throw InputError("this UNet has no text_time embedding: pooled text embeddings and time ids are not inputs of it");
 
   x = conv_in(x);
   std::vector<torch::Tensor> skips{x};

@@ -27,6 +27,13 @@ void UNetConfig::validate(const std::string& where) const {
   }
   if (block_out_channels.back() % attention_heads.back() != 0) fail("mid block channels not divisible by heads");
   if (conv_in_kernel % 2 == 0 || conv_out_kernel % 2 == 0) fail("conv kernels must be odd");
+  if (!addition_embed_type.empty()) {
+    if (!text_time()) fail("addition_embed_type '" + addition_embed_type + "' is not supported (only text_time)");
+    if (addition_time_embed_dim < 1) fail("addition_embed_type text_time needs addition_time_embed_dim >= 1");
+    // The pooled embedding's width is what remains after the time ids: at least one of each.
+    if (projection_class_embeddings_input_dim <= addition_time_embed_dim)
+      fail("projection_class_embeddings_input_dim must exceed addition_time_embed_dim");
+  }
 }
 
 UNetConfig parse_unet_config(const nlohmann::json& j, const std::string& where) {
@@ -67,7 +74,12 @@ UNetConfig parse_unet_config(const nlohmann::json& j, const std::string& where) 
   cj::require_absent_or(j, "only_cross_attention", false, where);
   cj::require_absent_or(j, "class_embed_type", nullptr, where);
   cj::require_absent_or(j, "num_class_embeds", nullptr, where);
-  cj::require_absent_or(j, "addition_embed_type", nullptr, where);
+  if (cj::has(j, "addition_embed_type")) {
+    c.addition_embed_type = cj::get_string(j, "addition_embed_type", "", where);
+    c.addition_time_embed_dim = cj::get_int(j, "addition_time_embed_dim", 0, where, 1, 1 << 12);
+    c.projection_class_embeddings_input_dim =
+        cj::get_int(j, "projection_class_embeddings_input_dim", 0, where, 1, 1 << 16);
+  }
   cj::require_absent_or(j, "encoder_hid_dim", nullptr, where);
   cj::require_absent_or(j, "time_embedding_dim", nullptr, where);
   cj::require_absent_or(j, "time_embedding_act_fn", nullptr, where);
@@ -108,6 +120,11 @@ nlohmann::json unet_config_to_json(const UNetConfig& c) {
   j["upcast_attention"] = c.upcast_attention;
   j["conv_in_kernel"] = c.conv_in_kernel;
   j["conv_out_kernel"] = c.conv_out_kernel;
+  if (!c.addition_embed_type.empty()) {
+    j["addition_embed_type"] = c.addition_embed_type;
+    j["addition_time_embed_dim"] = c.addition_time_embed_dim;
+    j["projection_class_embeddings_input_dim"] = c.projection_class_embeddings_input_dim;
+  }
   return j;
 }
 
@@ -152,6 +169,58 @@ UNetConfig unet_config_tiny() {
   c.transformer_layers_per_block = {1, 1, 1};
   c.norm_num_groups = 4;
   c.cross_attention_dim = 16;
+  return c;
+}
+
+UNetConfig unet_config_sdxl() {
+  UNetConfig c;
+  c.sample_size = 128;
+  c.down_block_types = {"DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"};
+  c.up_block_types = {"CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"};
+  c.block_out_channels = {320, 640, 1280};
+  c.layers_per_block = {2, 2, 2};
+  c.attention_heads = {5, 10, 20};  // 64-wide heads
+  c.transformer_layers_per_block = {1, 2, 10};
+  c.cross_attention_dim = 2048;
+  c.use_linear_projection = true;
+  c.addition_embed_type = "text_time";
+  c.addition_time_embed_dim = 256;
+  c.projection_class_embeddings_input_dim = 2816;
+  return c;
+}
+
+UNetConfig unet_config_sdxl_refiner() {
+  UNetConfig c;
+  c.sample_size = 128;
+  c.down_block_types = {"DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D", "DownBlock2D"};
+  c.up_block_types = {"UpBlock2D", "CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"};
+  c.block_out_channels = {384, 768, 1536, 1536};
+  c.layers_per_block = {2, 2, 2, 2};
+  c.attention_heads = {6, 12, 24, 24};  // 64-wide heads
+  c.transformer_layers_per_block = {4, 4, 4, 4};
+  c.cross_attention_dim = 1280;
+  c.use_linear_projection = true;
+  c.addition_embed_type = "text_time";
+  c.addition_time_embed_dim = 256;
+  c.projection_class_embeddings_input_dim = 2560;
+  return c;
+}
+
+UNetConfig unet_config_sdxl_tiny() {
+  UNetConfig c;
+  c.sample_size = 8;
+  c.down_block_types = {"DownBlock2D", "CrossAttnDownBlock2D", "CrossAttnDownBlock2D"};
+  c.up_block_types = {"CrossAttnUpBlock2D", "CrossAttnUpBlock2D", "UpBlock2D"};
+  c.block_out_channels = {8, 16, 16};
+  c.layers_per_block = {1, 1, 1};
+  c.attention_heads = {2, 2, 4};
+  c.transformer_layers_per_block = {1, 2, 3};
+  c.norm_num_groups = 4;
+  c.cross_attention_dim = 24;
+  c.use_linear_projection = true;
+  c.addition_embed_type = "text_time";
+  c.addition_time_embed_dim = 4;
+  c.projection_class_embeddings_input_dim = 8 + 6 * 4;
   return c;
 }
 

@@ -32,6 +32,14 @@ struct UNetConfig {
   bool upcast_attention = false;
   int64_t conv_in_kernel = 3;
   int64_t conv_out_kernel = 3;
+  // addition_embed_type "text_time" (SDXL): each time id -> addition_time_embed_dim
+  // sinusoids, concatenated after the pooled text embedding (projection_class_embeddings_input_dim
+  // values in all), through the add_embedding MLP, added to the time embedding. Empty = none.
+  std::string addition_embed_type;
+  int64_t addition_time_embed_dim = 0;
+  int64_t projection_class_embeddings_input_dim = 0;
+
+  bool text_time() const { return addition_embed_type == "text_time"; }
 
   int64_t blocks() const { return static_cast<int64_t>(block_out_channels.size()); }
   int64_t time_embed_dim() const { return block_out_channels.at(0) * 4; }
@@ -51,5 +59,15 @@ UNetConfig unet_config_sd15();
 UNetConfig unet_config_sd21();
 // A few-thousand-parameter UNet with every block kind, for CPU tests and parity goldens.
 UNetConfig unet_config_tiny();
+// stabilityai/stable-diffusion-xl-base-1.0 unet/config.json: no attention at the top level,
+// transformer depth 1/2/10, 64-wide heads, linear projections, text_time addition embedding
+// (pooled 1280 + 6 time ids x 256 = 2816).
+UNetConfig unet_config_sdxl();
+// stabilityai/stable-diffusion-xl-refiner-1.0 unet/config.json: four levels (384..1536), depth
+// 4, context 1280 (bigG only), 5 time ids (sizes, crop, aesthetic score): 1280 + 5 x 256 = 2560.
+UNetConfig unet_config_sdxl_refiner();
+// The SDXL architecture (text_time, per-level depth, top level without attention) at a few
+// thousand parameters, for CPU tests and parity goldens: context 24, pooled 8, 6 time ids x 4.
+UNetConfig unet_config_sdxl_tiny();
 
 }  // namespace drf

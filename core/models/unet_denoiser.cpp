@@ -27,11 +27,15 @@ UNetDenoiser::UNetDenoiser(UNet2DConditionModel unet, PredictionType prediction,
     if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
 }
 
-torch::Tensor UNetDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) {
+torch::Tensor UNetDenoiser::forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) {
   torch::NoGradGuard no_grad;
   auto input = x.to(dtype_);
   if (channels_last_) input = input.contiguous(torch::MemoryFormat::ChannelsLast);
-  return unet_->forward(input, t.to(torch::kFloat32), context.to(dtype_)).contiguous();
+  // The pooled embedding and time ids (SDXL) stay undefined for SD 1.x/2.x; the UNet
+  // refuses a mismatch either way.
+  auto pooled = c.pooled.defined() ? c.pooled.to(dtype_) : torch::Tensor();
+  auto time_ids = c.time_ids.defined() ? c.time_ids.to(torch::kFloat32) : torch::Tensor();
+  return unet_->forward(input, t.to(torch::kFloat32), c.context.to(dtype_), pooled, time_ids).contiguous();
 }
 
 std::shared_ptr<UNetDenoiser> replicate_unet_denoiser(const UNet2DConditionModel& unet, const UNetConfig& config,

@@ -10,7 +10,7 @@ namespace drf {
 class UNetDenoiser : public Denoiser {
  public:
   UNetDenoiser(UNet2DConditionModel unet, PredictionType prediction, torch::Dtype dtype);
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& context) override;
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) override;
   PredictionType prediction_type() const override { return prediction_; }
   UNet2DConditionModel& unet() { return unet_; }
 

@@ -36,6 +36,7 @@ VaeConfig parse_vae_config(const nlohmann::json& j, const std::string& where) {
   c.norm_num_groups = cj::get_int(j, "norm_num_groups", 32, where, 1, 1 << 12);
   c.sample_size = cj::get_int(j, "sample_size", 32, where, 1, 1 << 14);
   c.scaling_factor = cj::get_number(j, "scaling_factor", 0.18215, where);
+  c.force_upcast = cj::get_bool(j, "force_upcast", false, where);
   c.shift_factor = cj::get_number(j, "shift_factor", 0.0, where);
   c.use_quant_conv = cj::get_bool(j, "use_quant_conv", true, where);
   c.use_post_quant_conv = cj::get_bool(j, "use_post_quant_conv", true, where);
@@ -62,6 +63,7 @@ nlohmann::json vae_config_to_json(const VaeConfig& c) {
   j["norm_num_groups"] = c.norm_num_groups;
   j["sample_size"] = c.sample_size;
   j["scaling_factor"] = c.scaling_factor;
+  j["force_upcast"] = c.force_upcast;
   if (c.shift_factor != 0.0) j["shift_factor"] = c.shift_factor;
   j["use_quant_conv"] = c.use_quant_conv;
   j["use_post_quant_conv"] = c.use_post_quant_conv;
@@ -74,6 +76,14 @@ VaeConfig vae_config_sd15() { return VaeConfig{}; }
 VaeConfig vae_config_sd21() {
   VaeConfig c;
   c.sample_size = 768;
+  return c;
+}
+
+VaeConfig vae_config_sdxl() {
+  VaeConfig c = vae_config_sd15();
+  c.sample_size = 1024;
+  c.scaling_factor = 0.13025;
+  c.force_upcast = true;
   return c;
 }
 

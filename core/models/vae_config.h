@@ -21,6 +21,8 @@ struct VaeConfig {
   bool use_quant_conv = true;
   bool use_post_quant_conv = true;
   bool mid_block_add_attention = true;
+  // The weights overflow in fp16 (the original SDXL VAE): run this VAE in float32.
+  bool force_upcast = false;
 
   // Image pixels per latent pixel: 2^(blocks - 1).
   int64_t scale_factor() const { return int64_t{1} << (block_out_channels.size() - 1); }
@@ -34,6 +36,9 @@ nlohmann::json vae_config_to_json(const VaeConfig& c);
 // SD 2.1's differs only in sample_size 768).
 VaeConfig vae_config_sd15();
 VaeConfig vae_config_sd21();
+// stabilityai/stable-diffusion-xl-base-1.0 vae/config.json: the SD architecture with
+// scaling_factor 0.13025, sample_size 1024 and force_upcast.
+VaeConfig vae_config_sdxl();
 // Tiny autoencoder with the same factor-8 geometry, for CPU tests.
 VaeConfig vae_config_tiny();
 

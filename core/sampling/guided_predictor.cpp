@@ -62,19 +62,17 @@ torch::Tensor GuidedPredictor::predict_one_call(const torch::Tensor& states, con
   auto t_t = values_on(t, torch::TensorOptions().dtype(torch::kFloat32).device(states.device()));
 
   auto x_in = states * c_in_t;
+  // The network's inputs: every conditioning tensor repeated per state, unconditional rows
+  // first when guided (diffusers' order).
   const Conditioning& c = conditioning_;
   torch::Tensor out;
   if (c.guided()) {
-    std::vector<int64_t> rep(static_cast<std::size_t>(c.cond.dim()), 1);
-    rep[0] = k;
-    auto ctx = torch::cat({c.uncond.repeat(rep), c.cond.repeat(rep)});
-    auto both = denoiser_.forward(torch::cat({x_in, x_in}), torch::cat({t_t, t_t}), ctx);
+    auto inputs = ConditioningTensors::cat({c.uncond.repeat_rows(k), c.cond.repeat_rows(k)});
+    auto both = denoiser_.forward(torch::cat({x_in, x_in}), torch::cat({t_t, t_t}), inputs);
     auto parts = both.chunk(2);
     out = parts[0] + (parts[1] - parts[0]) * c.guidance;
   } else {
-    std::vector<int64_t> rep(static_cast<std::size_t>(c.cond.dim()), 1);
-    rep[0] = k;
-    out = denoiser_.forward(x_in, t_t, c.cond.repeat(rep));
+    out = denoiser_.forward(x_in, t_t, c.cond.repeat_rows(k));
   }
   return to_epsilon(denoiser_.prediction_type(), out.to(states.scalar_type()), x_in, abar_t);
 }

@@ -5,19 +5,11 @@
 #pragma once
 #include <vector>
 
+#include "core/sampling/conditioning.h"
 #include "core/sampling/denoiser.h"
 #include "core/sampling/sampler.h"
 
 namespace drf {
-
-struct Conditioning {
-  torch::Tensor cond;    // [1, ...]
-  torch::Tensor uncond;  // [1, ...]; undefined when guidance is off
-  double guidance = 1.0;
-  bool guided() const { return uncond.defined() && guidance != 1.0; }
-  // Network batch rows one state takes: unconditional + conditional when guided.
-  int rows_per_state() const { return guided() ? 2 : 1; }
-};
 
 class GuidedPredictor {
  public:

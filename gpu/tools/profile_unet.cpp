@@ -1,6 +1,6 @@
 // Developer tool for the GPU machine: where does a UNet step's time go?
 //
-//   driffusion_profile_unet --model sd15|sd21 --batches 2,8,16 --out DIR [--trace]
+//   driffusion_profile_unet --model sd15|sd21|sdxl|sdxl-refiner --batches 2,8,16 --out DIR [--trace]
 //                           [--layouts nchw,nhwc-aten,nhwc-fused] [--ff-rows N,...]
 //
 // For each batch size (random weights, fp16, cuda:0) it prints the median eager and CUDA-graph
@@ -125,7 +125,7 @@ int main(int argc, char** argv) {
     else if (a == "--layouts" && i + 1 < argc) layouts = split(argv[++i]);
     else if (a == "--ff-rows" && i + 1 < argc) ff_rows_list = parse_list(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: %s --model sd15|sd21 --batches 2,8,16 --out DIR [--trace]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --model sd15|sd21|sdxl|sdxl-refiner --batches 2,8,16 --out DIR [--trace]\n", argv[0]);
       return 2;
     }
   }
@@ -134,8 +134,11 @@ int main(int argc, char** argv) {
     return 1;
   }
   torch::NoGradGuard no_grad;
-  const auto config = model == "sd21" ? drf::unet_config_sd21() : drf::unet_config_sd15();
-  const int64_t latent = model == "sd21" ? 96 : 64;
+  const auto config = model == "sd21"           ? drf::unet_config_sd21()
+                      : model == "sdxl"         ? drf::unet_config_sdxl()
+                      : model == "sdxl-refiner" ? drf::unet_config_sdxl_refiner()
+                                                : drf::unet_config_sd15();
+  const int64_t latent = config.sample_size;  // 64, 96, 128: the native 512, 768, 1024 px
   const int64_t context_len = 77;
   const auto options = torch::TensorOptions().device(torch::kCUDA, 0).dtype(torch::kFloat16);
   drf::UNet2DConditionModel unet(config, options);
@@ -164,7 +167,18 @@ int main(int argc, char** argv) {
       auto x = torch::randn({b, config.in_channels, latent, latent}, options).contiguous(format);
       auto t = torch::full({b}, 500.0f, options.dtype(torch::kFloat32));
       auto c = torch::randn({b, context_len, config.cross_attention_dim}, options);
-      Forward run = [&] { return unet->forward(x, t, c); };
+      // text_time (SDXL): a pooled embedding and the size/crop ids of a native-size image.
+      torch::Tensor pooled, ids;
+      if (config.text_time()) {
+        const int64_t pooled_dim = 1280;  // OpenCLIP bigG's projection, base and refiner
+        const int64_t n_ids = (config.projection_class_embeddings_input_dim - pooled_dim) / config.addition_time_embed_dim;
+        pooled = torch::randn({b, pooled_dim}, options);
+        const float px = static_cast<float>(latent * 8);
+        std::vector<float> one = n_ids == 6 ? std::vector<float>{px, px, 0, 0, px, px}
+                                            : std::vector<float>{px, px, 0, 0, 6.0f};
+        ids = torch::tensor(one, options.dtype(torch::kFloat32)).repeat({b, 1});
+      }
+      Forward run = [&] { return unet->forward(x, t, c, pooled, ids); };
       for (int i = 0; i < 3; ++i) run();
       const double act = activation_mb(run);
       const double eager = median_ms(run, 10);

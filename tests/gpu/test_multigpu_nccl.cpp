@@ -40,7 +40,7 @@ namespace {
 class FailingDenoiser : public Denoiser {
  public:
   explicit FailingDenoiser(std::shared_ptr<Denoiser> inner) : inner_(std::move(inner)) {}
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) override {
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) override {
     if (++calls_ == 3) throw std::runtime_error("CUDA error: unspecified launch failure (injected)");
     return inner_->forward(x, t, c);
   }

@@ -58,14 +58,24 @@ std::vector<Comparison> run_case(const std::string& dir, const torch::Device& de
   if (kind == "unet") {
     UNet2DConditionModel m(parse_unet_config(config, dir + "/config.json"), options);
     load_weights(*m, weights, dtype, device, lo);
+    // text_time UNets (SDXL) also take diffusers' added_cond_kwargs.
+    const bool added = io.contains("text_embeds");
     outputs.emplace_back("expected", m->forward(in("sample", dtype), in("timestep", torch::kFloat32),
-                                                in("encoder_hidden_states", dtype)));
+                                                in("encoder_hidden_states", dtype),
+                                                added ? in("text_embeds", dtype) : torch::Tensor(),
+                                                added ? in("time_ids", torch::kFloat32) : torch::Tensor()));
   } else if (kind == "text") {
     ClipTextModel m(parse_clip_text_config(config, dir + "/config.json"), options);
     load_weights(*m, weights, dtype, device, lo);
     const auto ids = in("input_ids", torch::kLong);
     outputs.emplace_back("expected", m->forward(ids, 0));
     if (io.contains("expected_skip1")) outputs.emplace_back("expected_skip1", m->forward(ids, 1));
+    // SDXL's use: hidden_states[-2] without the final LayerNorm, and the pooled (projected) output.
+    if (io.contains("expected_penultimate") || io.contains("expected_pooled")) {
+      const auto pen = m->forward_penultimate(ids, 0);
+      if (io.contains("expected_penultimate")) outputs.emplace_back("expected_penultimate", pen.hidden);
+      if (io.contains("expected_pooled")) outputs.emplace_back("expected_pooled", pen.pooled);
+    }
   } else if (kind == "vae") {
     AutoencoderKL m(parse_vae_config(config, dir + "/config.json"), options);
     load_weights(*m, weights, dtype, device, lo);

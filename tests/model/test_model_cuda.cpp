@@ -30,13 +30,13 @@ TEST(ModelCuda, TinyPipelineMatchesTheCpu) {
   auto c_ref = cpu->encode("a red fox", "snow", 5.0, 0, w);
   auto x = torch::randn({2, 4, 8, 8});
   auto t = torch::tensor({15.0f, 900.0f});
-  auto ctx = torch::cat({c_ref.uncond, c_ref.cond});
+  auto ctx = torch::cat({c_ref.uncond.context, c_ref.cond.context});
   auto y_ref = cpu->denoiser().forward(x, t, ctx);
   for (auto [dt, tol] : {std::pair<torch::Dtype, double>{torch::kFloat32, 1e-3}, {torch::kFloat16, 3e-2}}) {
     auto p = tiny_on(gpu, dt);
     auto c = p->encode("a red fox", "snow", 5.0, 0, w);
-    EXPECT_EQ(c.cond.device(), gpu);
-    EXPECT_LT(rel_diff(c.cond, c_ref.cond), tol);
+    EXPECT_EQ(c.cond.context.device(), gpu);
+    EXPECT_LT(rel_diff(c.cond.context, c_ref.cond.context), tol);
     auto y = p->denoiser().forward(x.to(gpu), t.to(gpu), ctx.to(gpu));
     EXPECT_EQ(y.scalar_type(), dt);
     EXPECT_LT(rel_diff(y, y_ref), tol) << c10::toString(dt);

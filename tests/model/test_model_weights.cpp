@@ -149,7 +149,7 @@ TEST(DiffusersFolder, LoadsEveryComponentByName) {
   // The real CLIP tokenizer from tokenizer/: "hello" is one merged token between BOS and EOS.
   std::vector<std::string> warnings;
   auto c = sd->encode("hello", "", 1.0, 0, warnings);
-  EXPECT_EQ(c.cond.sizes(), (std::vector<int64_t>{1, 77, 16}));
+  EXPECT_EQ(c.cond.context.sizes(), (std::vector<int64_t>{1, 77, 16}));
   EXPECT_FALSE(c.uncond.defined());
   EXPECT_TRUE(warnings.empty());
 }

@@ -127,14 +127,14 @@ TEST(SdPipeline, EncodeShapesGuidanceAndClipSkip) {
   std::vector<std::string> w;
   auto guided = p->encode("cat", "dog", 7.5, 0, w);
   ASSERT_TRUE(guided.guided());
-  EXPECT_EQ(guided.cond.sizes(), (std::vector<int64_t>{1, 77, 16}));
-  EXPECT_EQ(guided.uncond.sizes(), (std::vector<int64_t>{1, 77, 16}));
-  EXPECT_FALSE(torch::equal(guided.cond, guided.uncond));
+  EXPECT_EQ(guided.cond.context.sizes(), (std::vector<int64_t>{1, 77, 16}));
+  EXPECT_EQ(guided.uncond.context.sizes(), (std::vector<int64_t>{1, 77, 16}));
+  EXPECT_FALSE(torch::equal(guided.cond.context, guided.uncond.context));
   auto plain = p->encode("cat", "dog", 1.0, 0, w);
   EXPECT_FALSE(plain.guided());
-  EXPECT_TRUE(torch::allclose(plain.cond, guided.cond, 1e-5, 1e-6));
+  EXPECT_TRUE(torch::allclose(plain.cond.context, guided.cond.context, 1e-5, 1e-6));
   auto skipped = p->encode("cat", "", 1.0, 1, w);
-  EXPECT_FALSE(torch::allclose(skipped.cond, plain.cond));
+  EXPECT_FALSE(torch::allclose(skipped.cond.context, plain.cond.context));
   EXPECT_THROW(p->encode("cat", "", 1.0, 2, w), UsageError);
   EXPECT_TRUE(w.empty());
 

@@ -27,9 +27,9 @@ TEST(RandomFullSize, Sd15BuildsQuicklyAndEncodes) {
   EXPECT_EQ(p->state_shape(0, 0), (std::vector<int64_t>{1, 4, 64, 64}));
   std::vector<std::string> w;
   auto c = p->encode("a photo of an astronaut", "", 7.5, 0, w);
-  EXPECT_EQ(c.cond.sizes(), (std::vector<int64_t>{1, 77, 768}));
-  EXPECT_TRUE(torch::isfinite(c.cond).all().item<bool>());
-  EXPECT_TRUE(torch::isfinite(c.uncond).all().item<bool>());
+  EXPECT_EQ(c.cond.context.sizes(), (std::vector<int64_t>{1, 77, 768}));
+  EXPECT_TRUE(torch::isfinite(c.cond.context).all().item<bool>());
+  EXPECT_TRUE(torch::isfinite(c.uncond.context).all().item<bool>());
 }
 
 TEST(RandomFullSize, Sd21IsVPredictionAt768) {

@@ -50,7 +50,7 @@ TEST(DraftMemory, UNetEstimateGrowsWithLatentAreaAndWidth) {
 class CountingDenoiser : public Denoiser {
  public:
   explicit CountingDenoiser(Denoiser& inner) : inner_(inner) {}
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) override {
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) override {
     batches.push_back(x.size(0));
     return inner_.forward(x, t, c);
   }

@@ -20,7 +20,7 @@ namespace {
 class FailingDenoiser : public Denoiser {
  public:
   FailingDenoiser(std::shared_ptr<Denoiser> inner, int fail_at) : inner_(std::move(inner)), fail_at_(fail_at) {}
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const torch::Tensor& c) override {
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& t, const ConditioningTensors& c) override {
     if (++calls_ == fail_at_) throw std::runtime_error("CUDA error: an illegal memory access was encountered");
     return inner_->forward(x, t, c);
   }

@@ -1,0 +1,62 @@
+// SDXL (base or refiner) as an engine pipeline: two CLIP text encoders for the context and
+// pooled embedding, size/crop time ids, the SDXL UNet as the denoiser, the VAE (float32 when
+// force_upcast) for the final image.
+#pragma once
+#include <map>
+#include <mutex>
+
+#include "core/engine/pipeline.h"
+#include "core/models/sdxl/sdxl_conditioning.h"
+#include "core/models/stable_diffusion_pipeline.h"
+#include "core/models/unet_denoiser.h"
+
+namespace drf {
+
+class SdxlPipeline : public Pipeline {
+ public:
+  // `modules` must already hold their weights, on `device` (UNet and text encoders in
+  // `dtype`; the VAE as build_sdxl_modules made it).
+  SdxlPipeline(SdxlModelConfig config, SdxlModules modules, SdxlTokenizers tokenizers, SdPipelineInfo info,
+               torch::Device device, torch::Dtype dtype);
+
+  ModelSummary summary() const override;
+  ScheduleConfig schedule_config() const override { return config_.schedule; }
+  std::vector<int64_t> state_shape(int width, int height) const override;
+  Conditioning encode(const std::string& prompt, const std::string& negative, double guidance, int clip_skip,
+                      std::vector<std::string>& warnings) override;
+  void condition_on_size(Conditioning& conditioning, const std::vector<int64_t>& state_shape) const override;
+  torch::Tensor decode(const torch::Tensor& state) override;
+  torch::Tensor preview(const torch::Tensor& states) override;
+  Denoiser& denoiser() override { return *denoiser_; }
+  std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
+  torch::Device device() const override { return device_; }
+  torch::Dtype dtype() const override { return dtype_; }
+  int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
+  std::string model_hash() const override;  // of the UNet weights file; computed once
+
+  const SdxlModelConfig& config() const { return config_; }
+  SdxlModules& modules() { return modules_; }
+  // Original size and crop (and target size) the time ids state; zeros = the image's size.
+  void set_size_conditioning(const SdxlSizeConditioning& s) { size_ = s; }
+
+ private:
+  SdxlModelConfig config_;
+  SdxlModules modules_;
+  SdxlTokenizers tokenizers_;
+  SdPipelineInfo info_;
+  torch::Device device_;
+  torch::Dtype dtype_;
+  SdxlSizeConditioning size_;
+  std::shared_ptr<UNetDenoiser> denoiser_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<UNetDenoiser>> replicas_;
+  mutable std::mutex hash_mutex_;
+  mutable std::string hash_;
+};
+
+// random:sdxl / random:sdxl-refiner / random:sdxl-tiny: the preset with deterministic random
+// weights on the request's device and dtype; the request's tokenizer folder for both text
+// encoders when given, else the byte-level stand-in.
+std::unique_ptr<SdxlPipeline> make_random_sdxl_pipeline(const std::string& preset, const PipelineRequest& request);
+
+}  // namespace drf
