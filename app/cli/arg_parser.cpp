@@ -10,7 +10,8 @@ namespace drf::cli {
 
 ArgParser& ArgParser::option(const std::string& name, const std::string& value_name, const std::string& help,
                              const std::string& default_value) {
-  order_.push_back(name);
+  // Declaring a name again redescribes it in place (a command narrowing a shared option).
+  if (!specs_.count(name)) order_.push_back(name);
   specs_[name] = Spec{value_name, help, default_value, false};
   if (!default_value.empty()) values_[name] = default_value;
   return *this;

@@ -11,6 +11,7 @@ namespace drf::cli {
 class ArgParser {
  public:
   ArgParser(std::string command, std::string summary) : command_(std::move(command)), summary_(std::move(summary)) {}
+  // An option declared again keeps its place in --help and takes the new description.
   ArgParser& option(const std::string& name, const std::string& value_name, const std::string& help,
                     const std::string& default_value = "");
   ArgParser& flag(const std::string& name, const std::string& help);

@@ -33,17 +33,35 @@ struct Measured {
   std::vector<double> peak_mb;
 };
 
-Measured measure(Engine& engine, const GenerationSettings& s, int warmup, int repeats) {
+// One line per run on stderr, so a long CPU bench shows it is alive (stdout keeps the table or
+// the JSON).
+void progress(const std::string& config, const char* phase, int i, int n) {
+  std::fprintf(stderr, "bench: %s: %s %d/%d\n", config.c_str(), phase, i, n);
+  std::fflush(stderr);
+}
+
+std::string config_name(const GenerationSettings& s) {
+  std::string devices = s.devices.empty() ? "cpu" : std::to_string(s.devices.size()) + " GPU";
+  return devices + " " + mode_name(s.mode) + (s.mode == Mode::Sequential ? "" : " w" + std::to_string(s.width));
+}
+
+Measured measure(Engine& engine, const GenerationSettings& s, int warmup, int repeats, bool show_progress) {
+  const std::string config = config_name(s);
   engine.release_captured_graphs();  // graphs of earlier configurations do not count here
-  for (int i = 0; i < warmup; ++i) engine.generate(s, nullptr);
+  for (int i = 0; i < warmup; ++i) {
+    if (show_progress) progress(config, "warm-up", i + 1, warmup);
+    engine.generate(s, nullptr);
+  }
   Measured m;
   // Memory from an untimed run that starts with nothing cached but weights and this
   // configuration's graphs: otherwise the allocator's cache of earlier runs (the VAE decode's
   // buffers, say) would count as this configuration's peak.
   engine.release_cached_memory();
+  if (show_progress) progress(config, "memory run", 1, 1);
   m.peak_mb = engine.generate(s, nullptr).stats.sampling_peak_mb;
   std::vector<double> loop, e2e;
   for (int i = 0; i < repeats; ++i) {
+    if (show_progress) progress(config, "timed run", i + 1, repeats);
     auto r = engine.generate(s, nullptr);
     loop.push_back(r.stats.sampling_ms);
     e2e.push_back(r.stats.total_ms);
@@ -79,7 +97,8 @@ int run_bench(int argc, char** argv) {
       .option("cfg", "G", "guidance scale", "7.5")
       .option("sampler", "NAME", "ddim, ddpm or euler", "ddim")
       .option("modes", "LIST", "modes to run", "sequential,conservative,aggressive")
-      .option("devices", "LIST", "device counts to sweep; 0 = CPU (GPUs 0..g-1 are used)", "1")
+      .option("devices", "LIST", "device counts to sweep; 0 = CPU (GPUs 0..g-1 are used); default 1, or 0 on a "
+                                 "machine without GPUs")
       .option("widths", "LIST", "DRiffusion widths", "1,2,3,4")
       .option("repeats", "R", "timed runs per configuration", "5")
       .option("warmup", "W", "untimed runs per configuration", "1")
@@ -88,7 +107,8 @@ int run_bench(int argc, char** argv) {
       .option("prompt", "P", "prompt", "a photograph of an astronaut riding a horse")
       .option("seed", "S", "seed", "42")
       .option("out", "FILE", "also write the JSON result to FILE")
-      .flag("json", "print the JSON result instead of a table");
+      .flag("json", "print the JSON result instead of a table")
+      .flag("quiet", "no progress lines on stderr");
   if (!args.parse(argc, argv, 2)) return kOk;
 
   GenerationSettings base;
@@ -116,10 +136,22 @@ int run_bench(int argc, char** argv) {
   std::vector<Mode> modes;
   for (const auto& m : args.get_list("modes")) modes.push_back(parse_mode(m));
   const auto widths = args.get_int_list("widths");
-  const auto device_counts = args.get_int_list("devices");
+  int gpus = 0;
+  for (const auto& d : Engine::devices()) gpus += d.index >= 0 ? 1 : 0;
+  const auto device_counts = args.has("devices") ? args.get_int_list("devices") : std::vector<int>{gpus > 0 ? 1 : 0};
+  for (int g : device_counts) {
+    if (g < 0) throw UsageError("bench: --devices takes device counts of 0 (the CPU) or more");
+    if (g > gpus)
+      throw UsageError("bench: --devices " + std::to_string(g) + " asks for " + std::to_string(g) + " GPU" +
+                       (g == 1 ? "" : "s") + ", this machine has " + std::to_string(gpus) +
+                       (gpus == 0 ? ": use --devices 0 (the CPU)" : ""));
+  }
+  const bool show_progress = !args.get_flag("quiet");
 
   Engine engine;
   nlohmann::json out;
+  out["command"] = "bench";
+  out["ok"] = true;
   out["model"] = base.model;
   out["steps"] = base.steps;
   out["cfg"] = base.guidance;
@@ -139,7 +171,7 @@ int run_bench(int argc, char** argv) {
     s.mode = Mode::Sequential;
     s.width = 1;
     const bool first_baseline = !sequential.count(g == 0);
-    if (first_baseline) sequential[g == 0] = measure(engine, s, warmup, repeats);
+    if (first_baseline) sequential[g == 0] = measure(engine, s, warmup, repeats, show_progress);
     const Measured& seq = sequential[g == 0];
     for (int i = 1; i < g; ++i) s.devices.push_back(i);
     const ModelSummary summary = engine.describe_model(base.model);
@@ -194,7 +226,7 @@ int run_bench(int argc, char** argv) {
         if (w < 1 || w > base.steps) continue;
         s.mode = mode;
         s.width = w;
-        row(g, mode, w, measure(engine, s, warmup, repeats));
+        row(g, mode, w, measure(engine, s, warmup, repeats, show_progress));
       }
     }
   }

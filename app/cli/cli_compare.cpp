@@ -191,6 +191,11 @@ int run_compare(int argc, char** argv) {
       .option("full-scale", "D", "difference (0-255) shown as white in the difference map (default 64)")
       .flag("no-warmup", "skip the unmeasured warm-up runs");
   add_output_options(args, "outputs/compare");
+  // compare's own defaults and limits, where the shared descriptions would mislead.
+  args.option("mode", "MODE", "conservative or aggressive: the DRiffusion side (default aggressive)")
+      .option("width", "N", "DRiffusion width of the DRiffusion side (default 4, at most --steps)")
+      .option("out", "DIR", "folder for the images: three per seed (sequential, DRiffusion, difference map)",
+              "outputs/compare");
   if (!args.parse(argc, argv, 2)) return kOk;
   return CompareCommand(args).run();
 }

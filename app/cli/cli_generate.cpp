@@ -1,7 +1,8 @@
 // driffusion generate: one or more images, saved with their settings; --from-image re-runs a
 // saved image exactly.
 #include <cstdio>
-#include <fstream>
+#include <limits>
+#include <sstream>
 
 #include "app/cli/cancel_signal.h"
 #include "app/cli/cli_results.h"
@@ -11,15 +12,19 @@
 #include "core/engine/engine.h"
 #include "core/image/infotext.h"
 #include "core/image/settings_json.h"
+#include "core/io/file_read.h"
 
 namespace drf::cli {
 namespace {
 
 constexpr int kMaxImages = 10000;
+// 10,000 prompts of the 64 KiB the tokenizer reads would be 640 MB; real prompt files are a few
+// kilobytes. The cap is checked before reading (a sparse 2 GB file reached 6.5 GB RSS).
+constexpr std::size_t kMaxPromptFileBytes = 16u << 20;
 
 std::vector<std::string> read_prompt_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw InputError("cannot open prompt file '" + path + "'");
+  // Regular files only (a FIFO would block), size-capped before a byte is read.
+  std::istringstream in(read_file_capped(path, kMaxPromptFileBytes, "prompt file"));
   std::vector<std::string> prompts;
   std::string line;
   while (std::getline(in, line)) {
@@ -31,6 +36,18 @@ std::vector<std::string> read_prompt_file(const std::string& path) {
   }
   if (prompts.empty()) throw InputError("prompt file '" + path + "' has no prompts (one per line)");
   return prompts;
+}
+
+// The option that overrides an infotext key's setting ("" for keys no option sets).
+std::string option_for_infotext_key(const std::string& key) {
+  if (key == "Steps") return "steps";
+  if (key == "Seed") return "seed";
+  if (key == "CFG scale") return "cfg";
+  if (key == "Size") return "size";
+  if (key == "Eta DDIM" || key == "Eta") return "eta";
+  if (key == "Clip skip") return "clip-skip";
+  if (key == "DRiffusion width") return "width";
+  return "";
 }
 
 // The settings stored in an image: the exact settings JSON, or else the infotext of any tool.
@@ -53,8 +70,37 @@ GenerationSettings settings_from_image(const std::string& file, const ArgParser&
   if (!args.has("model"))
     throw UsageError("'" + file + "' has A1111 parameters naming model '" + p.model_name +
                      "' but not its file: pass --model");
+  // A setting that decides the image but cannot be read must not fall back to a default
+  // (25 steps, seed 0): the re-run would silently differ from the image.
+  for (const std::string& key : p.invalid_numbers)
+    if (!args.has(option_for_infotext_key(key)))
+      throw InputError("'" + file + "': its parameters text has an unreadable " + key + " value" +
+                       (option_for_infotext_key(key).empty() ? std::string()
+                                                            : " (give --" + option_for_infotext_key(key) + " to override it)"));
   for (const auto& w : p.warnings) out.note("note: " + w);
   return p.settings;
+}
+
+// Bad settings fail before the model loads. When the bad value came from --from-image (the
+// file's settings alone fail the same way), it is the file's fault: InputError naming it.
+void validate_settings_from(const GenerationSettings& settings, const std::string& image, const GenerationSettings& base) {
+  try {
+    validate_settings(settings);
+  } catch (const UsageError& e) {
+    if (image.empty()) throw;
+    // The file's settings with what an infotext cannot hold (the model file) taken from the
+    // command line, so that only the values the file gave are judged.
+    GenerationSettings from_file_only = base;
+    if (from_file_only.model.empty()) from_file_only.model = settings.model;
+    if (from_file_only.tokenizer_dir.empty()) from_file_only.tokenizer_dir = settings.tokenizer_dir;
+    try {
+      validate_settings(from_file_only);
+    } catch (const UsageError& from_file) {
+      if (std::string(from_file.what()) == e.what())
+        throw InputError("'" + image + "': " + e.what() + " (read from the file; options given here override it)");
+    }
+    throw;
+  }
 }
 
 std::string summary_line(const GenerationResult& r, const std::filesystem::path& path) {
@@ -104,8 +150,16 @@ class GenerateCommand {
         args_.has("prompts") ? read_prompt_file(args_.get("prompts")) : std::vector<std::string>{settings.prompt};
     if (prompts.size() * static_cast<std::size_t>(count) > static_cast<std::size_t>(kMaxImages))
       throw UsageError("generate: more than " + std::to_string(kMaxImages) + " images requested");
-    validate_settings(settings);  // bad settings fail before the model loads
+    if (settings.seed > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(count - 1))
+      throw UsageError("--seed " + std::to_string(settings.seed) + " with --count " + std::to_string(count) +
+                       " would pass the largest seed, 2^64-1 (seeds are S, S+1, ...)");
+    if (args_.has("width") && settings.mode == Mode::Sequential && settings.width > 1)
+      throw UsageError("--width " + std::to_string(settings.width) +
+                       " has no effect in sequential mode: add --mode conservative or --mode aggressive");
+    validate_settings_from(settings, from_image ? args_.get("from-image") : std::string(), base);
     const OutputTarget target = resolve_output(args_);
+    // Every file this run will write, checked before the model loads.
+    check_output_names(target, static_cast<int>(prompts.size()) * count);
     const std::atomic<bool>* cancel = install_cancel_signal();
 
     Engine engine;

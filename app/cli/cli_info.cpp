@@ -8,6 +8,7 @@
 #include "core/image/infotext.h"
 #include "core/image/settings_json.h"
 #include "core/util/build_info.h"
+#include "core/util/printable_text.h"
 
 namespace drf::cli {
 namespace {
@@ -71,7 +72,8 @@ json model_json(const std::string& source, const std::string& tokenizer) {
 }
 
 void print_model(const json& m) {
-  std::printf("model %s (%s)\n", m["name"].get<std::string>().c_str(), m["source"].get<std::string>().c_str());
+  std::printf("model %s (%s)\n", printable_text(m["name"].get<std::string>()).c_str(),
+              printable_text(m["source"].get<std::string>()).c_str());
   std::printf("  architecture     %s\n", m["architecture"].get<std::string>().c_str());
   std::printf("  prediction type  %s\n", m["prediction_type"].get<std::string>().c_str());
   std::printf("  native size      %dx%d%s\n", m["native_width"].get<int>(), m["native_height"].get<int>(),
@@ -79,7 +81,7 @@ void print_model(const json& m) {
   std::printf("  dtype            %s\n", m["dtype"].get<std::string>().c_str());
   std::printf("  parameters       %.2f M\n", static_cast<double>(m["parameters_total"].get<long long>()) / 1e6);
   for (const auto& [component, count] : m["parameter_counts"].items())
-    std::printf("    %-14s %.2f M\n", component.c_str(), static_cast<double>(count.get<long long>()) / 1e6);
+    std::printf("    %-14s %.2f M\n", printable_text(component).c_str(), static_cast<double>(count.get<long long>()) / 1e6);
 }
 
 json image_json(const std::string& file) {
@@ -108,18 +110,25 @@ json image_json(const std::string& file) {
   return out;
 }
 
+// Text from the image file, safe for the terminal (escape sequences in a PNG text chunk are
+// shown as \x1b..., not obeyed); `lines` keeps the text's own line breaks.
+std::string shown(const json& text, LineBreaks lines = LineBreaks::Escape) { return printable_text(text.get<std::string>(), lines); }
+
 void print_image(const json& im) {
-  std::printf("image %s\n", im["path"].get<std::string>().c_str());
+  std::printf("image %s\n", shown(im["path"]).c_str());
   if (im["parameters"].get<std::string>().empty()) {
     std::printf("  no parameters text\n");
   } else {
-    std::printf("parameters:\n%s\n", im["parameters"].get<std::string>().c_str());
-    for (const auto& w : im["infotext"]["warnings"]) std::printf("  note: %s\n", w.get<std::string>().c_str());
+    std::printf("parameters:\n%s\n", shown(im["parameters"], LineBreaks::Keep).c_str());
+    for (const auto& w : im["infotext"]["warnings"]) std::printf("  note: %s\n", shown(w).c_str());
   }
-  if (!im["settings"].is_null()) std::printf("driffusion-settings:\n%s\n", im["settings"].dump(2).c_str());
-  else if (im.contains("settings_error")) std::printf("driffusion-settings: unreadable: %s\n", im["settings_error"].get<std::string>().c_str());
+  // JSON escapes C0 controls itself, not C1 (U+0080..U+009F) or DEL: escaped here too.
+  if (!im["settings"].is_null())
+    std::printf("driffusion-settings:\n%s\n", printable_text(im["settings"].dump(2), LineBreaks::Keep).c_str());
+  else if (im.contains("settings_error")) std::printf("driffusion-settings: unreadable: %s\n", shown(im["settings_error"]).c_str());
   else std::printf("driffusion-settings: none\n");
-  for (const auto& [key, value] : im["extra"].items()) std::printf("%s: %s\n", key.c_str(), value.get<std::string>().c_str());
+  for (const auto& [key, value] : im["extra"].items())
+    std::printf("%s: %s\n", printable_text(key).c_str(), shown(value, LineBreaks::Keep).c_str());
 }
 
 }  // namespace

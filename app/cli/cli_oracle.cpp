@@ -36,6 +36,8 @@ int run_oracle(int argc, char** argv) {
   const auto rows = run_oracle(o);
   if (args.get_flag("json")) {
     nlohmann::json out;
+    out["command"] = "oracle";  // the fields every --json object starts with (docs/cli.md)
+    out["ok"] = true;
     out["model"] = "analytic-gmm";
     out["sampler"] = sampler_name(o.sampler);
     out["samples"] = o.samples;

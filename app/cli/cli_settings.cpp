@@ -1,5 +1,9 @@
 #include "app/cli/cli_settings.h"
 
+#include <unistd.h>
+
+#include <cctype>
+#include <climits>
 #include <random>
 
 #include "core/util/build_info.h"
@@ -22,6 +26,23 @@ int whole_number(const std::string& text, const std::string& what) {
   }
 }
 
+// Extensions of image formats this program never writes. A name ending in one of them is a
+// mistake, not a folder to create (--out x.jpg made a folder named x.jpg).
+bool unwritable_image_extension(const fs::path& path) {
+  std::string ext = path.extension().string();
+  for (char& c : ext) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (const char* e : {".jpg", ".jpeg", ".jpe", ".webp", ".gif", ".bmp", ".avif", ".heic", ".heif", ".jxl", ".jp2",
+                        ".tga", ".ico", ".svg", ".psd", ".dds", ".hdr", ".pgm", ".pbm", ".pnm"})
+    if (ext == e) return true;
+  return false;
+}
+
+// Longest file name the folder's file system takes (255 on Linux file systems).
+std::size_t max_name_bytes(const fs::path& folder) {
+  const long n = ::pathconf(folder.empty() ? "." : folder.c_str(), _PC_NAME_MAX);
+  return n > 0 ? static_cast<std::size_t>(n) : 255;
+}
+
 }  // namespace
 
 void add_generation_options(ArgParser& a) {
@@ -36,7 +57,7 @@ void add_generation_options(ArgParser& a) {
       .flag("karras", "Karras sigmas (Euler)")
       .option("mode", "MODE", "sequential, conservative or aggressive (default sequential)")
       .option("width", "N", "DRiffusion width: drafts per round (default 4 in a DRiffusion mode, at most --steps)")
-      .option("devices", "LIST", "cpu, a GPU count (2 = GPUs 0 and 1) or GPU ids (0,2 or cuda:1); default cpu")
+      .option("devices", "LIST", "cpu (or 0), a GPU count (2 = GPUs 0 and 1) or GPU ids (0,2 or cuda:1); default cpu")
       .option("size", "WxH", "image size, multiples of 8 (default: the model's native size)")
       .option("dtype", "T", "fp32, fp16 or bf16 (default fp16 on GPU, fp32 on CPU)")
       .option("tokenizer", "DIR", "tokenizer folder for single-file checkpoints")
@@ -77,8 +98,7 @@ std::vector<int> parse_devices(const std::string& text) {
   const bool list = text.find(',') != std::string::npos || text.rfind("cuda:", 0) == 0;
   if (!list) {
     const int count = whole_number(text, "--devices");
-    if (count < 1)
-      throw UsageError("--devices 0: give a GPU count of 1 or more, GPU ids such as '0,' or 'cuda:0', or 'cpu'");
+    if (count == 0) return {};  // no GPUs: the CPU, as in bench
     std::vector<int> ids;
     for (int i = 0; i < count; ++i) ids.push_back(i);
     return ids;
@@ -131,6 +151,10 @@ OutputTarget resolve_output(const ArgParser& a) {
   std::error_code ec;
   const auto by_name = image_format_for_path(t.path);
   t.is_folder = fs::is_directory(t.path, ec) || out.back() == '/' || !by_name;
+  if (t.is_folder && out.back() != '/' && !fs::is_directory(t.path, ec) && unwritable_image_extension(t.path))
+    throw UsageError("--out '" + out + "': " + t.path.extension().string() +
+                     " is not a format this program writes (png, png16, tiff, tiff16, exr, ppm); give a file name "
+                     "with one of their extensions or a folder");
   if (a.has("format")) {
     t.format = parse_image_format(a.get("format"));
     if (!t.is_folder && std::string(image_format_extension(*by_name)) != image_format_extension(t.format))
@@ -148,6 +172,26 @@ OutputTarget resolve_output(const ArgParser& a) {
   const fs::path folder = t.is_folder ? t.path : (t.path.parent_path().empty() ? fs::path(".") : t.path.parent_path());
   TempFile probe(folder, ".probe");
   return t;
+}
+
+void check_output_names(const OutputTarget& t, int count) {
+  if (t.is_folder) return;  // numbered names "NNNNN-<seed>.ext" are short and found free when written
+  const fs::path folder = t.path.parent_path();
+  const std::size_t max_name = max_name_bytes(folder);
+  std::error_code ec;
+  for (int i = 0; i < count; ++i) {
+    const fs::path p = file_for_image(t, i, count);
+    if (p.filename().string().size() > max_name)
+      throw UsageError("--out '" + t.path.string() + "': the file name " +
+                       (count > 1 ? "'" + p.filename().string().substr(0, 40) + "...' " : std::string()) + "is " +
+                       std::to_string(p.filename().string().size()) + " bytes, above this file system's limit of " +
+                       std::to_string(max_name));
+    if (p.string().size() >= PATH_MAX)
+      throw UsageError("--out '" + t.path.string().substr(0, 80) + "...': the path is longer than " + std::to_string(PATH_MAX) + " bytes");
+    if (fs::exists(fs::symlink_status(p, ec)))
+      throw IoError("'" + p.string() + "' already exists (image " + std::to_string(i + 1) + " of " + std::to_string(count) +
+                    "; files are never overwritten: give another name or a folder for numbered files)");
+  }
 }
 
 fs::path file_for_image(const OutputTarget& t, int index, int count) {

@@ -39,6 +39,10 @@ OutputTarget resolve_output(const ArgParser& args);
 // The file for image `index` (0-based) of `count` when the target is a file name: the name
 // itself for a single image, "<stem>-<index+1><ext>" otherwise.
 std::filesystem::path file_for_image(const OutputTarget& target, int index, int count);
+// Checks every file a job of `count` images will write, before the first network call: each
+// derived name (x-2.png ... x-N.png) is free and short enough for the file system (IoError),
+// so a run cannot fail half-way on a name. Folder targets get fresh numbered names.
+void check_output_names(const OutputTarget& target, int count);
 
 struct ConsoleOptions {
   bool json = false, quiet = false, verbose = false;

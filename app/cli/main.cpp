@@ -7,6 +7,8 @@
 #include "core/util/build_info.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
+#include "core/util/openmp_wait_policy.h"
+#include "core/util/printable_text.h"
 
 #ifdef DRIFFUSION_HAVE_GPU
 #include "gpu/gpu_registration.h"
@@ -38,6 +40,16 @@ void print_usage() {
       "exit codes: 0 ok, 2 usage error, 3 input error (model or file), 4 device error, 130 cancelled\n");
 }
 
+// The error line: the message escaped (it quotes file names, tensor names and text read from
+// files, which must not reach the terminal as control sequences) and without a repeated
+// "<command>: " prefix (messages thrown inside a command often name it themselves).
+std::string error_line(const char* command, const std::string& message) {
+  std::string m = message;
+  const std::string prefix = std::string(command) + ": ";
+  while (m.compare(0, prefix.size(), prefix) == 0) m.erase(0, prefix.size());
+  return "driffusion " + prefix + printable_text(m, LineBreaks::Keep);
+}
+
 }  // namespace
 
 int exit_code_for(ErrorKind kind) {
@@ -64,6 +76,8 @@ const char* version_line() {
 
 int main(int argc, char** argv) {
   using namespace drf::cli;
+  // Before anything else: OpenMP workers must sleep, not spin, when the CPU is shared (re-exec).
+  drf::ensure_passive_openmp_wait(argv);
 #ifdef DRIFFUSION_HAVE_GPU
   drf::gpu::register_gpu_backend();
 #endif
@@ -80,14 +94,14 @@ int main(int argc, char** argv) {
     try {
       return c.run(argc, argv);
     } catch (const drf::Error& e) {
-      std::fprintf(stderr, "driffusion %s: %s\n", c.name, e.what());
+      std::fprintf(stderr, "%s\n", error_line(c.name, e.what()).c_str());
       return exit_code_for(e.kind());
     } catch (const std::exception& e) {
-      std::fprintf(stderr, "driffusion %s: internal error: %s\n", c.name, e.what());
+      std::fprintf(stderr, "%s\n", error_line(c.name, std::string("internal error: ") + e.what()).c_str());
       return kFailure;
     }
   }
-  std::fprintf(stderr, "driffusion: unknown command '%s'\n\n", argv[1]);
+  std::fprintf(stderr, "driffusion: unknown command '%s'\n\n", drf::printable_text(argv[1]).c_str());
   print_usage();
   return kUsage;
 }

@@ -10,6 +10,7 @@
 #include "core/engine/settings.h"
 #include "core/util/build_info.h"
 #include "core/util/log.h"
+#include "core/util/openmp_wait_policy.h"
 #include "ui/compare_view.h"
 #include "ui/main_window.h"
 #include "ui/model_picker.h"
@@ -61,6 +62,9 @@ bool wantsHelpOrVersion(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Before Qt or LibTorch start threads: OpenMP workers sleep rather than spin on a shared CPU
+  // (re-executes once with OMP_WAIT_POLICY=passive when it is unset; core/util/openmp_wait_policy.h).
+  drf::ensure_passive_openmp_wait(argv);
   int exitCode = 0;
   if (wantsHelpOrVersion(argc, argv)) {
     // Without a display: a core application is enough to print help or version.

@@ -2,12 +2,15 @@
 
 #include <QApplication>
 #include <QPixmap>
+#include <QTabWidget>
 #include <QTimer>
 #include <cstdio>
 
 #include "ui/compare_view.h"
+#include "ui/history_view.h"
 #include "ui/job_runner.h"
 #include "ui/main_window.h"
+#include "ui/message_banner.h"
 
 namespace drf::studio {
 
@@ -31,7 +34,7 @@ void ScreenshotDriver::onPreview(int round, int roundsTotal) {
   if (grabbed_main_ || window_->runner()->currentJob().id != generate_job_) return;
   if (round < std::max(1, (roundsTotal + 1) / 2)) return;
   grabbed_main_ = true;
-  if (!grabTo(files_.at(0))) finish(1, QStringLiteral("cannot write ") + files_.at(0));
+  if (!grabTo(files_.at(0))) finish(1, QStringLiteral("no screenshot written to ") + files_.at(0));
 }
 
 void ScreenshotDriver::onGenerationShown(int jobId) {
@@ -39,7 +42,7 @@ void ScreenshotDriver::onGenerationShown(int jobId) {
   generated_ = true;
   if (!grabbed_main_) {  // a run of a single round: grab the finished window instead
     grabbed_main_ = true;
-    if (!grabTo(files_.at(0))) finish(1, QStringLiteral("cannot write ") + files_.at(0));
+    if (!grabTo(files_.at(0))) finish(1, QStringLiteral("no screenshot written to ") + files_.at(0));
   }
 }
 
@@ -63,11 +66,25 @@ void ScreenshotDriver::onJobEnded(int jobId) {
   } else if (jobId == compare_job_) {
     // Grabbed once the job has ended, so the queue and buttons show the idle window.
     if (!window_->compareView()->comparison()) return finish(1, QStringLiteral("the comparison failed"));
-    finish(grabTo(files_.at(1)) ? 0 : 1, QStringLiteral("cannot write ") + files_.at(1));
+    if (files_.size() >= 3) {
+      if (!grabTo(files_.at(1))) return finish(1, QStringLiteral("no screenshot written to ") + files_.at(1));
+      // The History tab with the newest result selected: the gallery, the large image, its details.
+      window_->findChild<QTabWidget*>(QStringLiteral("mainTabs"))->setCurrentWidget(window_->historyView());
+      window_->historyView()->selectRow(0);
+      return finish(grabTo(files_.at(2)) ? 0 : 1, QStringLiteral("no screenshot written to ") + files_.at(2));
+    }
+    finish(grabTo(files_.at(1)) ? 0 : 1, QStringLiteral("no screenshot written to ") + files_.at(1));
   }
 }
 
 bool ScreenshotDriver::grabTo(const QString& file) {
+  // A screenshot is what a visitor sees first: never one of a window that shows a warning or an
+  // error (a model that did not load, a fallback model, a failed job).
+  const ui::MessageBanner* banner = window_->banner();
+  if (banner && banner->isVisible() && banner->level() != ui::MessageBanner::Level::Info) {
+    std::fprintf(stderr, "screenshot refused: the window shows a message: %s\n", qPrintable(banner->text()));
+    return false;
+  }
   // Only pending layout work: processing other events here would run the rest of the job
   // (queued rounds, the result) before the grab.
   QCoreApplication::sendPostedEvents(nullptr, QEvent::LayoutRequest);

@@ -5,7 +5,12 @@
 #include <link.h>
 #include <sched.h>
 
+#include <time.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -15,6 +20,7 @@
 #include <utility>
 
 #include "core/util/log.h"
+#include "core/util/openmp_wait_policy.h"
 
 namespace drf {
 namespace {
@@ -60,11 +66,32 @@ std::string loaded_blas() {
   return ec ? found : real.string();
 }
 
+// Jiffies of all CPUs together from the first line of /proc/stat: total and idle (idle + iowait).
+bool read_cpu_jiffies(double& total, double& idle) {
+  std::ifstream in("/proc/stat");
+  std::string label;
+  if (!(in >> label) || label != "cpu") return false;
+  double v[8] = {0};
+  for (double& x : v)
+    if (!(in >> x)) return false;
+  total = 0;
+  for (double x : v) total += x;
+  idle = v[3] + v[4];
+  return total > 0;
+}
+
+double process_cpu_seconds() {
+  timespec ts{};
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
+}
+
 CpuThreadSetup setup_once() {
   CpuThreadSetup s;
   s.physical_cores = usable_physical_cores();
   s.from_environment = env_set("OMP_NUM_THREADS") || env_set("MKL_NUM_THREADS");
-  if (!s.from_environment && at::get_num_threads() != s.physical_cores) at::set_num_threads(s.physical_cores);
+  s.free_cores = s.from_environment ? s.physical_cores : free_physical_cores(s.physical_cores);
+  if (!s.from_environment && at::get_num_threads() != s.free_cores) at::set_num_threads(s.free_cores);
   s.intra_op_threads = at::get_num_threads();
   s.blas_library = loaded_blas();
   // Debian's netlib reference BLAS lives in .../blas/libblas.so.3 (OpenBLAS and BLIS in their own folders).
@@ -85,8 +112,9 @@ CpuThreadSetup setup_once() {
           ? std::string(" (OpenBLAS, ") + kOpenBlasThreading[s.openblas_threading] +
                 (s.openblas_pool_limited ? ", limited to 1 thread beside LibTorch's pool)" : ")")
           : std::string();
-  core_log()->info("CPU: {} intra-op threads ({} usable physical cores{}), BLAS {}{}", s.intra_op_threads,
-                   s.physical_cores, s.from_environment ? "; set by OMP_NUM_THREADS/MKL_NUM_THREADS" : "",
+  core_log()->info("CPU: {} intra-op threads ({} usable physical cores, {} free at start-up{}; OpenMP wait policy {}), BLAS {}{}",
+                   s.intra_op_threads, s.physical_cores, s.free_cores,
+                   s.from_environment ? "; set by OMP_NUM_THREADS/MKL_NUM_THREADS" : "", openmp_wait_policy(),
                    s.blas_library.empty() ? "built into LibTorch" : s.blas_library, openblas);
   if (s.reference_blas)
     core_log()->warn(
@@ -121,6 +149,29 @@ int usable_physical_cores() {
   const int quota = cgroup_cpu_limit();
   if (quota > 0) n = std::min(n, quota);
   return std::max(1, n);
+}
+
+int free_cores_given_load(int usable, double busy_cpus, int online_cpus) {
+  if (usable < 1) return 1;
+  if (online_cpus < 1) return usable;
+  const double idle_share = 1.0 - std::clamp(busy_cpus, 0.0, static_cast<double>(online_cpus)) / online_cpus;
+  return std::clamp(static_cast<int>(std::lround(idle_share * usable)), 1, usable);
+}
+
+int free_physical_cores(int usable, int sample_ms) {
+  double total0 = 0, idle0 = 0, total1 = 0, idle1 = 0;
+  const double own0 = process_cpu_seconds();
+  if (!read_cpu_jiffies(total0, idle0)) return usable;
+  std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
+  if (!read_cpu_jiffies(total1, idle1) || total1 <= total0) return usable;
+  const long online = sysconf(_SC_NPROCESSORS_ONLN);
+  const long ticks = sysconf(_SC_CLK_TCK);
+  if (online < 1 || ticks < 1) return usable;
+  // The jiffies of all CPUs over the window: busy / total * online = CPUs' worth of work.
+  const double busy_share = 1.0 - (idle1 - idle0) / (total1 - total0);
+  const double window_s = (total1 - total0) / static_cast<double>(ticks) / static_cast<double>(online);
+  const double own_cpus = window_s > 0 ? (process_cpu_seconds() - own0) / window_s : 0.0;
+  return free_cores_given_load(usable, busy_share * static_cast<double>(online) - own_cpus, static_cast<int>(online));
 }
 
 CpuThreadSetup configure_cpu_threads() {

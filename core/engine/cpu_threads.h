@@ -4,7 +4,11 @@
 // as 1 (2-core KVM guests here: every CPU generation ran on one thread). The engine therefore sets
 // the count itself, once, to the physical cores this process may use: the CPU affinity mask, one
 // thread per core (SMT siblings share the vector units GEMM and convolution saturate), capped by a
-// cgroup v2 CPU quota. OMP_NUM_THREADS or MKL_NUM_THREADS, when set, win: LibTorch honours them.
+// cgroup v2 CPU quota, and lowered to the cores other programs leave free when it starts (a
+// 100 ms sample of /proc/stat: on a CPU shared with busy processes, threads beyond the free cores
+// only wait for each other at every parallel region's barrier). OMP_NUM_THREADS or MKL_NUM_THREADS,
+// when set, win: LibTorch honours them. Idle OpenMP workers sleep rather than spin
+// (core/util/openmp_wait_policy.h, applied by every entry point's main()).
 #pragma once
 #include <string>
 
@@ -12,6 +16,7 @@ namespace drf {
 
 struct CpuThreadSetup {
   int physical_cores = 0;     // usable physical cores found (affinity, topology, quota)
+  int free_cores = 0;         // of those, the cores not busy with other programs at start-up
   int intra_op_threads = 0;   // LibTorch's count after the set-up
   bool from_environment = false;  // OMP_NUM_THREADS / MKL_NUM_THREADS decided it
   // The BLAS library loaded into the process (symlinks resolved), empty when LibTorch links none
@@ -29,6 +34,14 @@ struct CpuThreadSetup {
 // Usable physical cores: CPUs in the affinity mask, SMT siblings counted once (sysfs topology),
 // at most the cgroup v2 quota (cpu.max) rounded up; never less than 1.
 int usable_physical_cores();
+
+// The share of `usable` cores that other processes leave idle: (1 - their busy fraction of the
+// online CPUs) * usable, rounded, at least 1. `busy_cpus` counts CPUs' worth of other processes'
+// work (0 .. online_cpus). Pure arithmetic, for tests.
+int free_cores_given_load(int usable, double busy_cpus, int online_cpus);
+// Measures the other processes' load over `sample_ms` from /proc/stat (minus this process's own
+// CPU time) and returns free_cores_given_load(usable, ...); `usable` when /proc/stat is unreadable.
+int free_physical_cores(int usable, int sample_ms = 100);
 
 // Sets LibTorch's intra-op threads as described above and logs them with the BLAS found (a warning
 // for the reference BLAS), on the first call only (later calls return the first result). Called by

@@ -1,11 +1,14 @@
 #include "core/engine/generation_job.h"
 
 #include <chrono>
+#include <mutex>
+#include <set>
 
 #include "core/engine/denoiser_accelerator.h"
 #include "core/engine/device_selection.h"
 #include "core/engine/draft_memory.h"
 #include "core/engine/image_convert.h"
+#include "core/engine/job_memory.h"
 #include "core/engine/spmd_runner.h"
 #include "core/sampling/draft_refine_sampler.h"
 #include "core/sampling/sequential_sampler.h"
@@ -53,11 +56,53 @@ class EventForwarder : public SamplingObserver {
   Clock::time_point start_;
 };
 
+// A warning at warning level the first time this process gives it, at debug level after: a
+// bench or a --count run of many jobs repeats the same note (the analytic model's "runs on the
+// CPU only" came 63 times). Every result still carries its warnings.
+void warn_once(const std::string& warning) {
+  static std::mutex mutex;
+  static std::set<std::string> given;
+  bool first = false;
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    first = given.insert(warning).second;
+  }
+  if (first) core_log()->warn("{}", warning);
+  else core_log()->debug("{}", warning);
+}
+
+// The size in "you tried to allocate N bytes" (LibTorch's CPU allocator), 0 when absent.
+int64_t bytes_tried(const std::string& what) {
+  const std::string key = "tried to allocate ";
+  const auto at = what.find(key);
+  if (at == std::string::npos) return 0;
+  try {
+    return std::stoll(what.substr(at + key.size()));
+  } catch (const std::exception&) {
+    return 0;
+  }
+}
+
 }  // namespace
 
 Error translate_torch_error(const std::exception& e, const std::string& device) {
   const std::string what = e.what();
   const std::string first_line = what.substr(0, what.find('\n'));
+  // The CPU allocator's failure ("DefaultCPUAllocator: can't allocate memory: you tried to
+  // allocate N bytes") and std::bad_alloc are out-of-memory too: exit 4 with the device and the
+  // size, never an internal error with a backtrace.
+  const bool cpu_oom = what.find("can't allocate memory") != std::string::npos ||
+                       what.find("std::bad_alloc") != std::string::npos ||
+                       dynamic_cast<const std::bad_alloc*>(&e) != nullptr;
+  if (cpu_oom) {
+    const int64_t tried = bytes_tried(what);
+    const auto available = available_device_memory(-1);
+    // Host memory, whatever devices the job runs on.
+    return DeviceError(std::string("out of memory on cpu") + (device == "cpu" ? "" : " (host memory, job on " + device + ")") +
+                       (tried > 0 ? ": one buffer needed " + approximate_size(tried) : std::string()) +
+                       (available ? ", this machine has " + approximate_size(*available) + " available" : std::string()) +
+                       ". Try a smaller image size, a smaller width or a smaller draft memory.");
+  }
   if (what.find("out of memory") != std::string::npos)
     return DeviceError("out of memory on " + device +
                        ". Try a smaller width, a smaller draft memory, fewer devices or a smaller image size. (" +
@@ -90,7 +135,9 @@ GenerationResult GenerationJob::run() {
     e.kind = JobEventKind::Failed;
     e.message = err.what();
     e.error_kind = error_kind_name(err.kind());
-    core_log()->error("generation failed: {}", err.what());
+    // Info, not error: the caller reports the failure (the CLI prints it once, the GUI shows
+    // the Failed event); at error level the CLI printed every failure twice.
+    core_log()->info("generation failed: {}", err.what());
     emit(e);
     throw;
   } catch (const std::exception& ex) {
@@ -99,13 +146,21 @@ GenerationResult GenerationJob::run() {
     e.kind = JobEventKind::Failed;
     e.message = err.what();
     e.error_kind = error_kind_name(err.kind());
-    core_log()->error("generation failed: {}", ex.what());
+    core_log()->info("generation failed: {}", err.what());  // the first line: no C++ backtrace
     emit(e);
     throw_as_kind(err);
   }
 }
 
 GenerationResult GenerationJob::run_unguarded() {
+  // LibTorch has no half-precision LayerNorm or GroupNorm on the CPU ("not implemented for
+  // 'Half'"): fp16 there, typed or read from a GPU image's settings, runs in fp32 with a warning,
+  // and the image's stored settings say fp32.
+  std::vector<std::string> dtype_warnings;
+  if (settings_.devices.empty() && settings_.dtype == "fp16") {
+    settings_.dtype = "fp32";
+    dtype_warnings.push_back("fp16 is not available on the CPU: running in fp32");
+  }
   const GenerationSettings& s = settings_;
   validate_settings(s);
   auto devices = select_devices(s);
@@ -115,6 +170,7 @@ GenerationResult GenerationJob::run_unguarded() {
   check_cancel();
 
   GenerationResult result;
+  result.warnings = dtype_warnings;
   if (pipeline->device().is_cpu() && !devices.front().is_cpu()) {
     // A CPU-only model (the analytic one) ignores the GPUs rather than failing.
     result.warnings.push_back(pipeline->summary().name + " runs on the CPU only; the selected GPUs are not used");
@@ -130,7 +186,7 @@ GenerationResult GenerationJob::run_unguarded() {
   const auto t_text = Clock::now();
   Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
   pipeline->condition_on_size(cond, shape);  // SDXL's size/crop time ids for this image
-  for (const auto& w : result.warnings) core_log()->warn("{}", w);
+  for (const auto& w : result.warnings) warn_once(w);
   result.stats.text_encode_ms = ms_between(t_text, Clock::now());
   JobEvent encoded;
   encoded.kind = JobEventKind::TextEncoded;
@@ -156,6 +212,18 @@ GenerationResult GenerationJob::run_unguarded() {
       s.mode == Mode::Sequential ? 0
                                  : max_states_per_call(s.draft_memory_mb, pipeline->activation_bytes_per_row(shape),
                                                        cond.rows_per_state());
+
+  // The largest network call of the job must fit in the device's memory (sequential: one state;
+  // DRiffusion: a round's drafts, at most max_states per call).
+  {
+    const int states = s.mode == Mode::Sequential ? 1 : (max_states > 0 ? std::min(max_states, plan.width) : plan.width);
+    const torch::Device& d = devices.front();
+    check_fits(job_activation_bytes(pipeline->activation_bytes_per_row(shape), cond.rows_per_state(), states),
+               available_device_memory(d.is_cuda() ? d.index() : -1), d.str(),
+               (s.image_width > 0 ? "an image of " + std::to_string(s.image_width) + "x" + std::to_string(s.image_height)
+                                  : std::string("an image of the native size")) +
+                   (states > 1 ? " with " + std::to_string(states) + " drafts per call" : ""));
+  }
 
   std::unique_ptr<EventForwarder> forwarder;
   if (observer_) forwarder = std::make_unique<EventForwarder>(*pipeline, observer_, s.steps, start_);
@@ -200,6 +268,11 @@ GenerationResult GenerationJob::run_unguarded() {
   decoding.steps_done = decoding.steps_total = s.steps;
   emit(decoding);
   const auto t_decode = Clock::now();
+  // A model with NaN or Inf in its weights (or a numerically broken setting) ends in a
+  // non-finite latent, which would decode to an all-black image: fail instead.
+  if (!torch::isfinite(sampled.sample).all().item<bool>())
+    throw InputError("the sampled latent holds NaN or Inf values (the model " + pipeline->summary().name +
+                     " produced non-finite numbers; its weights may be corrupt): no image written");
   torch::Tensor image = pipeline->decode(sampled.sample);
   result.stats.decode_ms = ms_between(t_decode, Clock::now());
   result.image = to_rgb8(image);

@@ -1,12 +1,15 @@
 // Writing and reading image files: format dispatch around the safe-write primitives.
 #include "core/image/image_file.h"
 
+#include <unistd.h>
+
 #include <cstring>
 #include <fstream>
 
 #include "core/image/image_codec.h"
 #include "core/image/png_text_chunks.h"
 #include "core/image/ppm_file.h"
+#include "core/io/file_read.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -48,12 +51,21 @@ void encode(const fs::path& temp, const fs::path& target, const ImageData& data,
   if (format == ImageFormat::Png8 || format == ImageFormat::Png16) add_png_text_chunks(temp, png_entries(md));
 }
 
+// The first bytes of an image file. Every read of an image goes through here first, so only
+// regular files get further: a FIFO or a character device would block or never end
+// (open_regular_file opens without blocking and checks the type).
 std::string magic(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputError("cannot open '" + path.string() + "': " + std::strerror(errno));
+  std::uint64_t size = 0;
+  const int fd = open_regular_file(path.string(), "image file", &size);
   char buf[8] = {};
-  in.read(buf, sizeof buf);
-  return std::string(buf, static_cast<std::size_t>(in.gcount()));
+  ssize_t got = 0;
+  do {
+    got = ::read(fd, buf, sizeof buf);
+  } while (got < 0 && errno == EINTR);
+  const int err = errno;
+  ::close(fd);
+  if (got < 0) throw InputError(path.string() + ": cannot read the image file: " + std::strerror(err));
+  return std::string(buf, static_cast<std::size_t>(got));
 }
 
 bool is_png(const std::string& m) { return m.size() >= 8 && m.compare(0, 8, "\x89PNG\r\n\x1a\n", 8) == 0; }

@@ -74,6 +74,9 @@ struct InfotextParams {
   std::vector<std::pair<std::string, std::string>> fields;
   std::map<std::string, std::string> unknown;  // keys this parser does not interpret
   std::vector<std::string> warnings;           // values it could not use, unsupported sampler, ...
+  // Keys whose value is not a valid number (their setting kept its default): a caller that
+  // re-runs the settings must refuse rather than silently use 25 steps or seed 0.
+  std::vector<std::string> invalid_numbers;
 
   bool has(const std::string& key) const;
 };

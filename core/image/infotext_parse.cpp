@@ -129,8 +129,12 @@ class Interpreter {
   template <typename T>
   void number(const std::string& key, const std::string& value, T& out) {
     T v{};
-    if (parse_number(value, v)) out = v;
-    else p_.warnings.push_back("'" + key + "' is not a valid number: '" + value + "'");
+    if (parse_number(value, v)) {
+      out = v;
+    } else {
+      p_.warnings.push_back("'" + key + "' is not a valid number: '" + value + "'");
+      p_.invalid_numbers.push_back(key);
+    }
   }
 
   void sampler(const std::string& value) {
@@ -157,6 +161,7 @@ class Interpreter {
     if (x == std::string::npos || !parse_number(t.substr(0, x), w) || !parse_number(t.substr(x + 1), h) || w <= 0 ||
         h <= 0) {
       p_.warnings.push_back("'Size' is not WIDTHxHEIGHT: '" + value + "'");
+      p_.invalid_numbers.push_back("Size");
       return;
     }
     p_.settings.image_width = w;

@@ -7,6 +7,11 @@
 #include <fstream>
 #include <iterator>
 
+#include <fcntl.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "core/io/file_read.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -15,6 +20,9 @@ namespace {
 constexpr char kSignature[8] = {'\x89', 'P', 'N', 'G', '\r', '\n', '\x1a', '\n'};
 constexpr std::uint32_t kMaxChunk = 0x7FFFFFFFu;    // the PNG limit
 constexpr std::size_t kMaxTextChunk = 16u << 20;      // text chunks larger than this are ignored
+// All text chunks of one file together: reading stops collecting beyond this, so a file of many
+// large text chunks costs at most about 2.5x this much memory, whatever its size.
+constexpr std::size_t kMaxTextTotal = 32u << 20;
 
 std::uint32_t crc32(const std::string& type, const char* data, std::size_t size) {
   static const std::array<std::uint32_t, 256> table = [] {
@@ -146,6 +154,26 @@ TextEntries parse_png_text_chunks(const std::string& png, bool* has_compressed) 
   return out;
 }
 
+namespace {
+
+// Why a PNG we just wrote is unusable: a full file system (libpng's buffered writes can fail
+// without OpenImageIO reporting it, leaving a truncated file) or else an incomplete file.
+[[noreturn]] void written_png_unusable(const std::filesystem::path& path, std::size_t size) {
+  struct statvfs vfs {};
+  const std::string folder = path.has_parent_path() ? path.parent_path().string() : std::string(".");
+  if (::statvfs(folder.c_str(), &vfs) == 0 && vfs.f_bavail == 0)
+    throw IoError("cannot write '" + path.string() + "': " + std::strerror(ENOSPC));
+  throw IoError("cannot write '" + path.string() + "': the PNG writer left an incomplete file (" + std::to_string(size) +
+                " bytes; is the disk full or a file size limit set?)");
+}
+
+bool ends_with_iend(const std::string& png) {
+  static const char kIend[12] = {0, 0, 0, 0, 'I', 'E', 'N', 'D', '\xae', '\x42', '\x60', '\x82'};
+  return png.size() >= 8 + 25 + 12 && png.compare(png.size() - 12, 12, kIend, 12) == 0;
+}
+
+}  // namespace
+
 void add_png_text_chunks(const std::filesystem::path& path, const TextEntries& entries) {
   std::string bytes;
   {
@@ -153,14 +181,29 @@ void add_png_text_chunks(const std::filesystem::path& path, const TextEntries& e
     if (!in) throw IoError("cannot read back '" + path.string() + "': " + std::strerror(errno));
     bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
+  if (!ends_with_iend(bytes) || bytes.compare(0, 8, kSignature, 8) != 0) written_png_unusable(path, bytes.size());
   const std::string out = png_with_text_chunks(bytes, entries);
-  std::ofstream o(path, std::ios::binary | std::ios::trunc);
-  o.write(out.data(), static_cast<std::streamsize>(out.size()));
-  o.flush();
-  if (!o) throw IoError("cannot write '" + path.string() + "': " + std::strerror(errno));
+  // Plain write(2) so that the OS error (ENOSPC, EFBIG, EIO) is the one reported.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+  if (fd < 0) throw IoError("cannot write '" + path.string() + "': " + std::strerror(errno));
+  std::size_t done = 0;
+  while (done < out.size()) {
+    const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      const int err = n < 0 ? errno : ENOSPC;
+      ::close(fd);
+      throw IoError("cannot write '" + path.string() + "': " + std::strerror(err));
+    }
+    done += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0) throw IoError("cannot write '" + path.string() + "': " + std::strerror(errno));
 }
 
 PngText read_png_text_chunks(const std::filesystem::path& path) {
+  // A FIFO or device would block or never end: regular files only.
+  std::uint64_t size = 0;
+  ::close(open_regular_file(path.string(), "PNG file", &size));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputError("cannot open '" + path.string() + "': " + std::strerror(errno));
   char sig[8];
@@ -174,7 +217,8 @@ PngText read_png_text_chunks(const std::filesystem::path& path) {
     const std::uint32_t length = be32(head);
     const std::string type(head + 4, 4);
     if (length > kMaxChunk || type == "IEND") break;
-    if ((type == "tEXt" || type == "iTXt" || type == "zTXt") && length <= kMaxTextChunk) {
+    if ((type == "tEXt" || type == "iTXt" || type == "zTXt") && length <= kMaxTextChunk &&
+        text_chunks.size() + length <= kMaxTextTotal) {
       std::string data(length + 4, '\0');
       if (!in.read(&data[0], static_cast<std::streamsize>(data.size()))) break;
       text_chunks.append(head, 8);

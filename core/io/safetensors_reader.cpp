@@ -1,5 +1,7 @@
 #include "core/io/safetensors_reader.h"
 
+#include "core/util/printable_text.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -92,6 +94,13 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name, torch::Dtype to_d
   const std::size_t nbytes = static_cast<std::size_t>(e.end - e.begin);
   if (nbytes > 0) std::memcpy(host.data_ptr(), map_->data() + header_.data_start + e.begin, nbytes);
   if (e.dtype == SafetensorsDtype::BOOL) host = host.ne(0);
+  // NaN or Inf in a weight makes every image black (exit 0): refuse the file at load, naming the
+  // tensor. One pass over bytes just copied, so cheap beside the load itself.
+  if (host.is_floating_point() && host.numel() > 0 && !torch::isfinite(host).all().item<bool>()) {
+    const int64_t bad = host.numel() - torch::isfinite(host).sum().item<int64_t>();
+    throw InputError(path_ + ": tensor '" + printable_text(name, LineBreaks::Escape, 120) + "' holds " + std::to_string(bad) +
+                     " non-finite value" + (bad == 1 ? "" : "s") + " (NaN or Inf): the file is corrupt");
+  }
   return host.to(device, to_dtype);
 }
 

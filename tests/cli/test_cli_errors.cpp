@@ -14,7 +14,7 @@ TEST(CliErrors, UsageErrorsExitWith2) {
   EXPECT_EXIT_CODE(cli(concat({"generate"}, concat(analytic_args("red"), {"--seed", "-1"}))), 2);
   EXPECT_EXIT_CODE(cli(concat({"generate"}, concat(analytic_args("red"), {"--format", "jpeg"}))), 2);
   EXPECT_EXIT_CODE(cli(concat({"generate"}, concat(analytic_args("red"), {"--count", "0"}))), 2);
-  EXPECT_EXIT_CODE(cli(concat({"generate"}, concat(analytic_args("red"), {"--devices", "0"}))), 2);
+  EXPECT_EXIT_CODE(cli(concat({"generate"}, concat(analytic_args("red"), {"--devices", "two"}))), 2);
   EXPECT_EXIT_CODE(cli(concat({"generate"}, concat(analytic_args("red"), {"--quiet", "--verbose"}))), 2);
   EXPECT_EXIT_CODE(cli(concat({"compare"}, concat(analytic_args("red"), {"--mode", "sequential"}))), 2);
   EXPECT_EXIT_CODE(cli({"info", "--bogus"}), 2);

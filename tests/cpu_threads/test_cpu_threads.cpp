@@ -10,6 +10,7 @@
 
 #include "core/engine/cpu_threads.h"
 #include "core/engine/engine.h"
+#include "core/util/openmp_wait_policy.h"
 
 namespace {
 
@@ -36,7 +37,10 @@ TEST(CpuThreads, EngineSetsIntraOpThreadsToTheCoresOnEveryThread) {
   EXPECT_EQ(setup.from_environment, env);
   EXPECT_EQ(setup.physical_cores, drf::usable_physical_cores());
   EXPECT_EQ(setup.intra_op_threads, at::get_num_threads());
-  if (!env) EXPECT_EQ(at::get_num_threads(), setup.physical_cores);
+  // Without the environment: the cores other programs left free at start-up, 1..physical.
+  EXPECT_GE(setup.free_cores, 1);
+  EXPECT_LE(setup.free_cores, setup.physical_cores);
+  if (!env) EXPECT_EQ(at::get_num_threads(), setup.free_cores);
 
   // The GUI generates on a worker thread: LibTorch must apply the same count there.
   int worker_threads = 0;
@@ -47,6 +51,36 @@ TEST(CpuThreads, EngineSetsIntraOpThreadsToTheCoresOnEveryThread) {
   // The BLAS report is consistent: the reference flag only for Debian's netlib path.
   if (setup.reference_blas) EXPECT_NE(setup.blas_library.find("/blas/libblas.so"), std::string::npos);
   if (setup.blas_library.empty()) EXPECT_FALSE(setup.reference_blas);
+}
+
+TEST(CpuThreads, FreeCoresFollowOtherProgramsLoad) {
+  // 2 cores, nothing else running: both; one busy process: 1; two or more: still 1 (never 0).
+  EXPECT_EQ(drf::free_cores_given_load(2, 0.0, 2), 2);
+  EXPECT_EQ(drf::free_cores_given_load(2, 1.0, 2), 1);
+  EXPECT_EQ(drf::free_cores_given_load(2, 2.0, 2), 1);
+  EXPECT_EQ(drf::free_cores_given_load(2, 5.0, 2), 1);
+  // Below half a core of other work rounds to "free".
+  EXPECT_EQ(drf::free_cores_given_load(2, 0.4, 2), 2);
+  // SMT: 4 physical cores, 8 CPUs online, 2 CPUs' worth busy -> 3 of 4 cores.
+  EXPECT_EQ(drf::free_cores_given_load(4, 2.0, 8), 3);
+  // Nonsense input stays in range.
+  EXPECT_EQ(drf::free_cores_given_load(4, -3.0, 8), 4);
+  EXPECT_EQ(drf::free_cores_given_load(0, 0.0, 2), 1);
+  EXPECT_EQ(drf::free_cores_given_load(3, 1.0, 0), 3);
+}
+
+TEST(CpuThreads, MeasuredFreeCoresAreInRange) {
+  const int usable = drf::usable_physical_cores();
+  const int free_now = drf::free_physical_cores(usable, 50);
+  EXPECT_GE(free_now, 1);
+  EXPECT_LE(free_now, usable);
+}
+
+TEST(CpuThreads, OpenMpWorkersDoNotSpin) {
+  // ctest starts this binary plainly; the CLI and the GUI re-execute themselves with
+  // OMP_WAIT_POLICY=passive (tests/cli checks that). Here: the policy the helper reports.
+  const char* v = std::getenv("OMP_WAIT_POLICY");
+  EXPECT_STREQ(drf::openmp_wait_policy(), v && *v ? v : "default (spinning)");
 }
 
 }  // namespace

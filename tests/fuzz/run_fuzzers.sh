@@ -16,18 +16,23 @@ CXX=${FUZZ_CXX:-clang++-14}
 
 # Each target: its sources besides tests/fuzz/<target>.cpp (paths from the repo root).
 IO_COMMON="core/util/errors.cpp core/text/utf8.cpp"
+# Sampler names (infotext and settings JSON) come from the sampler registry where the tree has one.
+SAMPLERS=""
+[ -f "$ROOT/core/sampling/sampler_registry.cpp" ] && SAMPLERS="core/sampling/sampler_registry.cpp"
+IMAGE_TEXT="core/util/errors.cpp core/image/infotext_parse.cpp core/image/infotext_quote.cpp core/engine/settings.cpp $SAMPLERS"
 declare -A SOURCES=(
   [fuzz_safetensors_header]="$IO_COMMON core/io/safetensors_header.cpp core/io/checkpoint_format.cpp"
   [fuzz_json_config]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/io/scheduler_config.cpp core/sampling/noise_schedule.cpp"
   [fuzz_clip_tokenizer]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/text/unicode_classes.cpp core/text/unicode_nfc.cpp core/text/clip_text_cleanup.cpp core/text/clip_pretokenizer.cpp core/text/bpe.cpp core/text/clip_tokenizer.cpp"
   [fuzz_tokenizer_files]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/text/unicode_classes.cpp core/text/unicode_nfc.cpp core/text/clip_text_cleanup.cpp core/text/clip_pretokenizer.cpp core/text/bpe.cpp core/text/clip_tokenizer.cpp"
-  [fuzz_infotext]="core/util/errors.cpp core/image/infotext_parse.cpp core/image/infotext_quote.cpp core/engine/settings.cpp"
+  [fuzz_infotext]="$IMAGE_TEXT"
+  [fuzz_image_text]="$IMAGE_TEXT core/util/printable_text.cpp core/io/file_read.cpp core/image/png_text_chunks.cpp core/image/settings_json.cpp"
 )
 declare -A MAX_LEN=([fuzz_safetensors_header]=16384 [fuzz_json_config]=65536 [fuzz_clip_tokenizer]=8192
-                    [fuzz_tokenizer_files]=65536 [fuzz_infotext]=65536)
+                    [fuzz_tokenizer_files]=65536 [fuzz_infotext]=65536 [fuzz_image_text]=65536)
 TARGETS=("$@")
 if [ ${#TARGETS[@]} -eq 0 ]; then
-  TARGETS=(fuzz_safetensors_header fuzz_json_config fuzz_clip_tokenizer fuzz_tokenizer_files fuzz_infotext)
+  TARGETS=(fuzz_safetensors_header fuzz_json_config fuzz_clip_tokenizer fuzz_tokenizer_files fuzz_infotext fuzz_image_text)
 fi
 
 ensure_clang() {
