@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QSpinBox>
 
+#include "core/sampling/sampler_registry.h"
 #include "ui/seed_editor.h"
 #include "ui/size_spin_box.h"
 
@@ -19,12 +20,18 @@ SamplingPanel::SamplingPanel(QWidget* parent)
       steps_(new QSpinBox),
       guidance_(new QDoubleSpinBox),
       sampler_(new QComboBox),
+      schedule_(new QComboBox),
+      eta_(new QDoubleSpinBox),
+      s_noise_(new QDoubleSpinBox),
       native_size_(new QCheckBox(tr("Native"))),
       image_width_(new SizeSpinBox),
       image_height_(new SizeSpinBox) {
   steps_->setObjectName(QStringLiteral("stepsSpin"));
   guidance_->setObjectName(QStringLiteral("guidanceSpin"));
   sampler_->setObjectName(QStringLiteral("samplerCombo"));
+  schedule_->setObjectName(QStringLiteral("scheduleCombo"));
+  eta_->setObjectName(QStringLiteral("etaSpin"));
+  s_noise_->setObjectName(QStringLiteral("sNoiseSpin"));
   native_size_->setObjectName(QStringLiteral("nativeSizeCheck"));
   image_width_->setObjectName(QStringLiteral("imageWidthSpin"));
   image_height_->setObjectName(QStringLiteral("imageHeightSpin"));
@@ -38,8 +45,24 @@ SamplingPanel::SamplingPanel(QWidget* parent)
   guidance_->setDecimals(1);
   guidance_->setValue(5.0);
   guidance_->setToolTip(tr("Classifier-free guidance scale (1 = no guidance)"));
-  for (SamplerKind k : {SamplerKind::DDIM, SamplerKind::DDPM, SamplerKind::Euler})
-    sampler_->addItem(QString::fromLatin1(sampler_name(k)), static_cast<int>(k));
+  for (const SamplerInfo& info : sampler_registry()) {
+    sampler_->addItem(QString::fromLatin1(info.display_name), static_cast<int>(info.kind));
+    sampler_->setItemData(sampler_->count() - 1, QString::fromLatin1(info.summary), Qt::ToolTipRole);
+  }
+  for (const ScheduleInfo& info : schedule_registry()) {
+    schedule_->addItem(QString::fromLatin1(info.display_name), static_cast<int>(info.kind));
+    schedule_->setItemData(schedule_->count() - 1, QString::fromLatin1(info.summary), Qt::ToolTipRole);
+  }
+  schedule_->setToolTip(tr("Where the noise levels of the steps sit"));
+  eta_->setRange(0.0, 1.0);
+  eta_->setSingleStep(0.1);
+  eta_->setDecimals(2);
+  eta_->setToolTip(tr("DDIM eta: 0 is deterministic, 1 adds DDPM-like noise"));
+  s_noise_->setRange(0.0, 2.0);
+  s_noise_->setSingleStep(0.05);
+  s_noise_->setDecimals(3);
+  s_noise_->setValue(1.0);
+  s_noise_->setToolTip(tr("Scale of the noise an ancestral or SDE sampler adds each step"));
   for (QSpinBox* box : {image_width_, image_height_}) box->setValue(512);  // range and step: SizeSpinBox
   native_size_->setChecked(true);
 
@@ -54,9 +77,13 @@ SamplingPanel::SamplingPanel(QWidget* parent)
   form->addRow(tr("Steps"), steps_);
   form->addRow(tr("Guidance"), guidance_);
   form->addRow(tr("Sampler"), sampler_);
+  form->addRow(tr("Schedule"), schedule_);
+  form->addRow(tr("Eta"), eta_);
+  form->addRow(tr("Noise scale"), s_noise_);
   form->addRow(tr("Size"), size);
 
   connect(steps_, &QSpinBox::valueChanged, this, &SamplingPanel::stepsChanged);
+  connect(sampler_, &QComboBox::currentIndexChanged, this, &SamplingPanel::updateSamplerOptions);
   connect(native_size_, &QCheckBox::toggled, this, &SamplingPanel::updateSizeEnabled);
   connect(image_width_, &QSpinBox::valueChanged, this, [this](int v) {
     if (image_width_->isEnabled()) custom_width_ = v;
@@ -65,6 +92,13 @@ SamplingPanel::SamplingPanel(QWidget* parent)
     if (image_height_->isEnabled()) custom_height_ = v;
   });
   updateSizeEnabled();
+  updateSamplerOptions();
+}
+
+void SamplingPanel::updateSamplerOptions() {
+  const SamplerInfo& info = sampler_info(static_cast<SamplerKind>(sampler_->currentData().toInt()));
+  eta_->setEnabled(info.takes_eta);
+  s_noise_->setEnabled(info.takes_s_noise);
 }
 
 int SamplingPanel::steps() const { return steps_->value(); }
@@ -74,6 +108,10 @@ void SamplingPanel::apply(GenerationSettings& s) {
   s.steps = steps_->value();
   s.guidance = guidance_->value();
   s.sampler = static_cast<SamplerKind>(sampler_->currentData().toInt());
+  s.schedule = static_cast<ScheduleKind>(schedule_->currentData().toInt());
+  s.karras_sigmas = false;  // the schedule field says it now
+  s.eta = eta_->isEnabled() ? eta_->value() : 0.0;
+  s.s_noise = s_noise_->value();
   const bool custom = !size_fixed_ && !native_size_->isChecked();
   s.image_width = custom ? image_width_->value() : 0;
   s.image_height = custom ? image_height_->value() : 0;
@@ -85,6 +123,10 @@ void SamplingPanel::load(const GenerationSettings& s) {
   steps_->setValue(s.steps);
   guidance_->setValue(s.guidance);
   sampler_->setCurrentIndex(std::max(0, sampler_->findData(static_cast<int>(s.sampler))));
+  schedule_->setCurrentIndex(std::max(0, schedule_->findData(static_cast<int>(effective_schedule(s)))));
+  eta_->setValue(s.eta);
+  s_noise_->setValue(s.s_noise);
+  updateSamplerOptions();
   native_size_->setChecked(s.image_width == 0 && s.image_height == 0);
   if (s.image_width) custom_width_ = s.image_width;
   if (s.image_height) custom_height_ = s.image_height;

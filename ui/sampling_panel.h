@@ -1,4 +1,5 @@
-// Seed, steps, guidance scale, sampler and image size. The size is editable only for models
+// Seed, steps, guidance scale, sampler (solver, schedule and the solver's own options, all from
+// the sampler registry) and image size. The size is editable only for models
 // that accept other sizes (latent-space models); pixel-space models show their native size.
 #pragma once
 #include <QWidget>
@@ -20,7 +21,8 @@ class SamplingPanel : public QWidget {
  public:
   explicit SamplingPanel(QWidget* parent = nullptr);
 
-  // Writes seed (drawing a new random one when asked), steps, guidance, sampler and size.
+  // Writes seed (drawing a new random one when asked), steps, guidance, sampler, schedule,
+  // the sampler's options and size.
   void apply(GenerationSettings& s);
   void load(const GenerationSettings& s);
   void setModel(const ModelSummary& model);  // enables or fixes the size
@@ -33,11 +35,15 @@ class SamplingPanel : public QWidget {
  private:
   void updateSizeEnabled();
   void showSize();
+  void updateSamplerOptions();  // shows only the options the selected solver takes
 
   SeedEditor* seed_;
   QSpinBox* steps_;
   QDoubleSpinBox* guidance_;
   QComboBox* sampler_;
+  QComboBox* schedule_;
+  QDoubleSpinBox* eta_;
+  QDoubleSpinBox* s_noise_;
   QCheckBox* native_size_;
   QSpinBox* image_width_;   // SizeSpinBox: the engine's size rule
   QSpinBox* image_height_;

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sampling/sampler_registry.h"
 #include "app/cli/arg_parser.h"
 #include "app/cli/commands.h"
 #include "core/engine/engine.h"
@@ -95,7 +96,8 @@ int run_bench(int argc, char** argv) {
       .option("size", "WxH", "image size (default: the model's native size)")
       .option("steps", "N", "sampling steps", "50")
       .option("cfg", "G", "guidance scale", "7.5")
-      .option("sampler", "NAME", "ddim, ddpm or euler", "ddim")
+      .option("sampler", "NAME", sampler_names(), "ddim")
+      .option("schedule", "NAME", schedule_names(), "default")
       .option("modes", "LIST", "modes to run", "sequential,conservative,aggressive")
       .option("devices", "LIST", "device counts to sweep; 0 = CPU (GPUs 0..g-1 are used); default 1, or 0 on a "
                                  "machine without GPUs")
@@ -116,6 +118,7 @@ int run_bench(int argc, char** argv) {
   base.steps = args.get_int("steps");
   base.guidance = args.get_double("cfg");
   base.sampler = parse_sampler(args.get("sampler"));
+  base.schedule = parse_schedule(args.get("schedule"));
   base.prompt = args.get("prompt");
   base.seed = args.get_u64("seed");
   base.dtype = args.get("dtype");
@@ -156,6 +159,7 @@ int run_bench(int argc, char** argv) {
   out["steps"] = base.steps;
   out["cfg"] = base.guidance;
   out["sampler"] = sampler_name(base.sampler);
+  out["schedule"] = schedule_info(base.schedule).name;
   out["repeats"] = repeats;
   out["draft_memory_mb"] = base.draft_memory_mb;
   out["version"] = version_line();

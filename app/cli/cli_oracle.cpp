@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/sampling/sampler_registry.h"
 #include "app/cli/arg_parser.h"
 #include "app/cli/commands.h"
 #include "core/analytic/oracle.h"
@@ -20,7 +21,8 @@ int run_oracle(int argc, char** argv) {
       .option("max-width", "N", "largest DRiffusion width", "8")
       .option("samples", "S", "samples drawn per configuration", "4096")
       .option("seed", "S", "seed of the initial noise", "1")
-      .option("sampler", "NAME", "ddim, ddpm or euler", "ddim")
+      .option("sampler", "NAME", sampler_names(), "ddim")
+      .option("schedule", "NAME", schedule_names(), "default")
       .flag("json", "print one JSON object instead of a table");
   if (!args.parse(argc, argv, 2)) return kOk;
   OracleOptions o;
@@ -29,6 +31,7 @@ int run_oracle(int argc, char** argv) {
   o.samples = args.get_int("samples");
   o.seed = args.get_u64("seed");
   o.sampler = parse_sampler(args.get("sampler"));
+  o.schedule = parse_schedule(args.get("schedule"));
   if (o.steps < 1 || o.steps > 1000) throw UsageError("oracle: --steps must be between 1 and 1000");
   if (o.max_width < 1 || o.max_width > 64) throw UsageError("oracle: --max-width must be between 1 and 64");
   if (o.samples < 16 || o.samples > 1000000) throw UsageError("oracle: --samples must be between 16 and 1000000");

@@ -1,9 +1,13 @@
 #include "app/cli/cli_settings.h"
 
+#include "core/sampling/fidelity_table.h"
+#include "core/sampling/sampler_registry.h"
+
 #include <unistd.h>
 
 #include <cctype>
 #include <climits>
+#include <cstdio>
 #include <random>
 
 #include "core/util/build_info.h"
@@ -52,9 +56,11 @@ void add_generation_options(ArgParser& a) {
       .option("seed", "S", "seed (default: random, printed and stored in the file)")
       .option("steps", "K", "sampling steps, 1-1000 (default 25)")
       .option("cfg", "G", "classifier-free guidance scale, 0-50 (default 5)")
-      .option("sampler", "NAME", "ddim, ddpm or euler (default ddim)")
+      .option("sampler", "NAME", "solver: " + sampler_names() + " (default ddim; docs/samplers.md)")
+      .option("schedule", "NAME", "noise levels: " + schedule_names() + " (default: the model's own)")
       .option("eta", "E", "DDIM eta, 0-1 (default 0)")
-      .flag("karras", "Karras sigmas (Euler)")
+      .option("s-noise", "S", "noise scale of euler_a and dpmpp_2m_sde, 0-2 (default 1)")
+      .flag("karras", "same as --schedule karras")
       .option("mode", "MODE", "sequential, conservative or aggressive (default sequential)")
       .option("width", "N", "DRiffusion width: drafts per round (default 4 in a DRiffusion mode, at most --steps)")
       .option("devices", "LIST", "cpu (or 0), a GPU count (2 = GPUs 0 and 1) or GPU ids (0,2 or cuda:1); default cpu")
@@ -75,6 +81,8 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   if (a.has("cfg")) s.guidance = a.get_double("cfg");
   if (a.has("sampler")) s.sampler = parse_sampler(a.get("sampler"));
   if (a.has("eta")) s.eta = a.get_double("eta");
+  if (a.has("schedule")) s.schedule = parse_schedule(a.get("schedule"));
+  if (a.has("s-noise")) s.s_noise = a.get_double("s-noise");
   if (a.get_flag("karras")) s.karras_sigmas = true;
   if (a.has("mode")) {
     const Mode before = s.mode;
@@ -90,6 +98,8 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   if (a.has("tokenizer")) s.tokenizer_dir = a.get("tokenizer");
   if (a.has("clip-skip")) s.clip_skip = a.get_int("clip-skip");
   if (a.has("draft-memory")) s.draft_memory_mb = a.get_int("draft-memory");
+  // Before anything runs: a combination measured to degrade badly says so, with its number.
+  if (auto w = fidelity_warning(s)) std::fprintf(stderr, "warning: %s\n", w->c_str());
   return s;
 }
 

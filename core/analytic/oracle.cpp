@@ -31,6 +31,10 @@ DistributionError distribution_error(const GaussianMixture& m, const torch::Tens
 torch::Tensor oracle_samples(const OracleOptions& o, Mode mode, int width, int* serial_latencies) {
   GaussianMixture mixture = make_demo_mixture();
   ScheduleConfig sc;  // SD's scaled_linear / leading schedule
+  if (o.linspace) {
+    sc.spacing = TimestepSpacing::Linspace;
+    sc.steps_offset = 0;
+  }
   NoiseSchedule schedule(sc);
   GaussianMixtureDenoiser denoiser(mixture, schedule);
   Conditioning cond;
@@ -43,6 +47,7 @@ torch::Tensor oracle_samples(const OracleOptions& o, Mode mode, int width, int* 
   so.kind = o.sampler;
   so.steps = o.steps;
   so.seed = o.seed;
+  so.schedule = o.schedule;
   so.state_shape = shape;
   so.state_options = torch::TensorOptions().dtype(torch::kFloat32);
   auto sampler = make_sampler(schedule, so);

@@ -38,6 +38,10 @@ struct OracleOptions {
   int samples = 4096;
   std::uint64_t seed = 1;
   SamplerKind sampler = SamplerKind::DDIM;
+  ScheduleKind schedule = ScheduleKind::Default;
+  // SD's leading spacing (steps_offset 1) by default; linspace runs every step count from
+  // t = 999 to t = 0, so runs of different lengths solve the same ODE (solver order checks).
+  bool linspace = false;
 };
 
 // Rows: sequential first, then conservative and aggressive for widths 1..max_width.

@@ -203,6 +203,8 @@ GenerationResult GenerationJob::run_unguarded() {
   so.steps = s.steps;
   so.eta = s.eta;
   so.karras_sigmas = s.karras_sigmas;
+  so.schedule = s.schedule;
+  so.s_noise = s.s_noise;
   so.seed = s.seed;
   so.state_shape = shape;
   so.state_options = torch::TensorOptions().dtype(torch::kFloat32).device(devices.front());

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/sampling/sampler_registry.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -18,14 +19,7 @@ const char* mode_name(Mode m) {
   return "sequential";
 }
 
-const char* sampler_name(SamplerKind s) {
-  switch (s) {
-    case SamplerKind::DDIM: return "DDIM";
-    case SamplerKind::DDPM: return "DDPM";
-    case SamplerKind::Euler: return "Euler";
-  }
-  return "DDIM";
-}
+const char* sampler_name(SamplerKind s) { return sampler_info(s).display_name; }
 
 namespace {
 std::string lower(std::string s) {
@@ -43,11 +37,17 @@ Mode parse_mode(const std::string& s) {
 }
 
 SamplerKind parse_sampler(const std::string& s) {
-  const std::string l = lower(s);
-  if (l == "ddim") return SamplerKind::DDIM;
-  if (l == "ddpm") return SamplerKind::DDPM;
-  if (l == "euler") return SamplerKind::Euler;
-  throw UsageError("unknown sampler '" + s + "' (expected ddim, ddpm or euler)");
+  if (auto k = find_sampler(s)) return *k;
+  throw UsageError("unknown sampler '" + s + "' (expected one of " + sampler_names() + ")");
+}
+
+ScheduleKind parse_schedule(const std::string& s) {
+  if (auto k = find_schedule(s)) return *k;
+  throw UsageError("unknown schedule '" + s + "' (expected one of " + schedule_names() + ")");
+}
+
+ScheduleKind effective_schedule(const GenerationSettings& s) {
+  return s.karras_sigmas ? ScheduleKind::Karras : s.schedule;
 }
 
 bool is_valid_image_size(int pixels) {
@@ -60,6 +60,7 @@ void validate_settings(const GenerationSettings& s) {
   if (!std::isfinite(s.guidance) || s.guidance < 0 || s.guidance > 50)
     throw UsageError("guidance scale must be between 0 and 50, got " + std::to_string(s.guidance));
   if (!std::isfinite(s.eta) || s.eta < 0 || s.eta > 1) throw UsageError("eta must be between 0 and 1");
+  if (!std::isfinite(s.s_noise) || s.s_noise < 0 || s.s_noise > 2) throw UsageError("s_noise must be between 0 and 2");
   if (s.mode != Mode::Sequential) {
     if (s.width < 1) throw UsageError("width must be at least 1, got " + std::to_string(s.width));
     if (s.width > s.steps)

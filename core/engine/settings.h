@@ -5,10 +5,11 @@
 #include <string>
 #include <vector>
 
+#include "core/sampling/sampler_kind.h"
+
 namespace drf {
 
 enum class Mode { Sequential, Conservative, Aggressive };
-enum class SamplerKind { DDIM, DDPM, Euler };
 
 struct GenerationSettings {
   std::string model = "builtin";  // "builtin", "analytic", "random:sd15", a folder or a .safetensors file
@@ -20,7 +21,11 @@ struct GenerationSettings {
   double guidance = 5.0;
   SamplerKind sampler = SamplerKind::DDIM;
   double eta = 0.0;           // DDIM only
-  bool karras_sigmas = false;  // Euler only
+  // Older spelling of schedule = Karras (kept so existing readers and tests keep working);
+  // effective_schedule() combines the two.
+  bool karras_sigmas = false;
+  ScheduleKind schedule = ScheduleKind::Default;  // core/sampling/sampler_registry.h
+  double s_noise = 1.0;        // noise scale of the ancestral / SDE solvers
   Mode mode = Mode::Sequential;
   int width = 1;               // DRiffusion parallel width n (drafts per round)
   std::vector<int> devices;    // CUDA device ordinals; empty = CPU
@@ -36,9 +41,11 @@ struct GenerationSettings {
 };
 
 const char* mode_name(Mode m);          // "sequential", "conservative", "aggressive"
-const char* sampler_name(SamplerKind s);  // "DDIM", "DDPM", "Euler"
+const char* sampler_name(SamplerKind s);  // display name from the registry: "DDIM", "DPM++ 2M", ...
 Mode parse_mode(const std::string& s);             // throws UsageError naming the value
-SamplerKind parse_sampler(const std::string& s);   // case-insensitive; throws UsageError
+SamplerKind parse_sampler(const std::string& s);   // any registry name, case-insensitive; throws UsageError
+ScheduleKind parse_schedule(const std::string& s); // any registry name, case-insensitive; throws UsageError
+ScheduleKind effective_schedule(const GenerationSettings& s);  // karras_sigmas or schedule
 
 // The one rule for a custom image size (GenerationSettings::image_width/height): a multiple of
 // kImageSizeMultiple between kImageSizeMin and kImageSizeMax. validate_settings() enforces it and

@@ -1,5 +1,6 @@
 // Writing the A1111 infotext (see infotext.h for the format).
 #include "core/image/infotext.h"
+#include "core/sampling/sampler_registry.h"
 
 #include <charconv>
 #include <cmath>
@@ -54,9 +55,12 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
   namespace k = infotext_key;
   ParamsLine p;
   p.add(k::kSteps, std::to_string(s.steps));
+  // As current AUTOMATIC1111 writes them: "Sampler: DPM++ 2M, Schedule type: Karras".
   p.add(k::kSampler, sampler_name(s.sampler));
-  if (s.sampler == SamplerKind::Euler && s.karras_sigmas) p.add(k::kScheduleType, "Karras");
-  if (s.sampler == SamplerKind::DDIM && s.eta != 0) p.add(k::kEtaDdim, shortest(s.eta));
+  if (effective_schedule(s) != ScheduleKind::Default)
+    p.add(k::kScheduleType, schedule_info(effective_schedule(s)).display_name);
+  if (sampler_info(s.sampler).takes_eta && s.eta != 0) p.add(k::kEtaDdim, shortest(s.eta));
+  if (sampler_info(s.sampler).takes_s_noise && s.s_noise != 1.0) p.add(k::kSigmaNoise, shortest(s.s_noise));
   p.add(k::kCfgScale, shortest(s.guidance));
   p.add(k::kSeed, std::to_string(s.seed));
   if (s.image_width > 0 && s.image_height > 0)

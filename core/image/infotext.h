@@ -25,7 +25,8 @@ namespace drf {
 namespace infotext_key {
 inline constexpr const char* kSteps = "Steps";
 inline constexpr const char* kSampler = "Sampler";
-inline constexpr const char* kScheduleType = "Schedule type";  // "Karras" for Karras sigmas
+inline constexpr const char* kScheduleType = "Schedule type";  // a schedule's display name: "Karras"
+inline constexpr const char* kSigmaNoise = "Sigma noise";      // s_noise of ancestral / SDE solvers
 inline constexpr const char* kEtaDdim = "Eta DDIM";
 inline constexpr const char* kCfgScale = "CFG scale";
 inline constexpr const char* kSeed = "Seed";
@@ -85,8 +86,9 @@ struct InfotextParams {
 // cannot interpret is reported in `warnings` / `unknown`. Texts above 1 MiB are not parsed.
 InfotextParams parse_infotext(const std::string& text);
 
-// Maps a sampler name as other tools write it ("DDIM", "Euler", "euler", "k_euler", "Euler Karras",
-// "DDPM") to ours. Returns false for samplers we do not have ("Euler a", "DPM++ 2M", ...).
+// Maps a sampler name as other tools write it (A1111's "DPM++ 2M", its older "DPM++ 2M Karras",
+// ComfyUI's "dpmpp_2m", InvokeAI's "k_euler") to ours through the sampler registry; karras is set
+// for the older names that carry the schedule. Returns false for samplers we do not have.
 bool map_sampler_name(const std::string& name, SamplerKind& kind, bool& karras);
 
 }  // namespace drf

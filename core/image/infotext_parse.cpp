@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/image/infotext.h"
+#include "core/sampling/sampler_registry.h"
 
 namespace drf {
 namespace {
@@ -108,6 +109,7 @@ class Interpreter {
     else if (key == k::kSampler) sampler(value);
     else if (key == k::kScheduleType) schedule_type(value);
     else if (key == k::kEtaDdim || key == "Eta") number(key, value, s.eta);
+    else if (key == k::kSigmaNoise) number(key, value, s.s_noise);
     else if (key == k::kCfgScale) number(key, value, s.guidance);
     else if (key == k::kSeed) number(key, value, s.seed);
     else if (key == k::kSize) size(value);
@@ -141,17 +143,25 @@ class Interpreter {
     p_.sampler_text = value;
     bool karras = false;
     p_.sampler_supported = map_sampler_name(value, p_.settings.sampler, karras);
-    if (karras) p_.settings.karras_sigmas = true;
-    if (!p_.sampler_supported)
-      p_.warnings.push_back("sampler '" + value + "' is not available (DRiffusion Studio has DDIM, DDPM and Euler); " +
+    if (karras) set_schedule(ScheduleKind::Karras);
+    if (!p_.sampler_supported) {
+      std::string ours;
+      for (const SamplerInfo& i : sampler_registry()) ours += (ours.empty() ? "" : ", ") + std::string(i.display_name);
+      p_.warnings.push_back("sampler '" + value + "' is not available (DRiffusion Studio has " + ours + "); " +
                             sampler_name(p_.settings.sampler) + " is used instead");
+    }
+  }
+
+  void set_schedule(ScheduleKind kind) {
+    p_.settings.schedule = kind;
+    p_.settings.karras_sigmas = kind == ScheduleKind::Karras;
   }
 
   void schedule_type(const std::string& value) {
-    const std::string l = lower(strip(value));
-    if (l == "karras") p_.settings.karras_sigmas = true;
-    else if (l != "automatic" && l != "default" && !l.empty())
-      p_.warnings.push_back("schedule type '" + value + "' is not available; the model's default schedule is used");
+    if (auto kind = find_schedule(strip(value))) set_schedule(*kind);
+    else if (!strip(value).empty())
+      p_.warnings.push_back("schedule type '" + value + "' is not available (we have " + schedule_names() +
+                            "); the model's default schedule is used");
   }
 
   void size(const std::string& value) {
@@ -201,7 +211,7 @@ class Interpreter {
 bool map_sampler_name(const std::string& name, SamplerKind& kind, bool& karras) {
   std::string l = lower(strip(name));
   karras = false;
-  for (const char* suffix : {" karras", "_karras"}) {
+  for (const char* suffix : {" karras", "_karras"}) {  // A1111 before 1.9: "DPM++ 2M Karras"
     const std::string sfx = suffix;
     if (l.size() > sfx.size() && l.compare(l.size() - sfx.size(), sfx.size(), sfx) == 0) {
       l.resize(l.size() - sfx.size());
@@ -209,12 +219,9 @@ bool map_sampler_name(const std::string& name, SamplerKind& kind, bool& karras) 
     }
   }
   if (l.rfind("k_", 0) == 0) l = l.substr(2);  // InvokeAI's old names: k_euler
-  if (l == "ddim") kind = SamplerKind::DDIM;
-  else if (l == "ddpm") kind = SamplerKind::DDPM;
-  else if (l == "euler") kind = SamplerKind::Euler;
-  else return karras = false;
-  // Karras sigmas belong to the Euler (sigma-space) sampler only.
-  if (kind != SamplerKind::Euler) karras = false;
+  const auto found = find_sampler(l);
+  if (!found) return karras = false;
+  kind = *found;
   return true;
 }
 

@@ -1,4 +1,5 @@
 #include "core/image/settings_json.h"
+#include "core/sampling/sampler_registry.h"
 
 #include <cmath>
 #include <limits>
@@ -137,8 +138,7 @@ class ObjectReader {
 };
 
 json settings_object(const GenerationSettings& s) {
-  std::string sampler = sampler_name(s.sampler);
-  for (char& c : sampler) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  const std::string sampler = sampler_info(s.sampler).name;  // registry name: "dpmpp_2m"
   return json{{"model", s.model},
               {"tokenizer_dir", s.tokenizer_dir},
               {"prompt", s.prompt},
@@ -149,6 +149,8 @@ json settings_object(const GenerationSettings& s) {
               {"sampler", sampler},
               {"eta", s.eta},
               {"karras_sigmas", s.karras_sigmas},
+              {"schedule", schedule_info(effective_schedule(s)).name},
+              {"s_noise", s.s_noise},
               {"mode", mode_name(s.mode)},
               {"width", s.width},
               {"devices", s.devices},
@@ -162,7 +164,7 @@ json settings_object(const GenerationSettings& s) {
 GenerationSettings read_settings(const json& j) {
   ObjectReader r(j, "settings");
   GenerationSettings s;
-  std::string sampler, mode;
+  std::string sampler, mode, schedule;
   r.string("model", s.model, true);
   r.string("tokenizer_dir", s.tokenizer_dir);
   r.string("prompt", s.prompt, true);
@@ -173,6 +175,8 @@ GenerationSettings read_settings(const json& j) {
   r.string("sampler", sampler, true);
   r.number("eta", s.eta);
   r.boolean("karras_sigmas", s.karras_sigmas);
+  r.string("schedule", schedule);
+  r.number("s_noise", s.s_noise);
   r.string("mode", mode, true);
   r.integer("width", s.width, true);
   r.int_array("devices", s.devices);
@@ -184,6 +188,7 @@ GenerationSettings read_settings(const json& j) {
   r.finish();
   try {
     s.sampler = parse_sampler(sampler);
+    if (!schedule.empty()) s.schedule = parse_schedule(schedule);
     s.mode = parse_mode(mode);
     validate_settings(s);
   } catch (const UsageError& e) {

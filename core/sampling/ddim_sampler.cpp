@@ -6,24 +6,27 @@
 
 namespace drf {
 
-DdimSampler::DdimSampler(const NoiseSchedule& schedule, int steps, double eta, std::uint64_t seed,
-                         std::vector<int64_t> state_shape, torch::TensorOptions state_options)
-    : VpSamplerBase(schedule, steps,
-                    schedule.config().set_alpha_to_one ? 1.0 : schedule.alpha_bar(0)),
-      eta_(eta) {
+DdimSampler::DdimSampler(NoiseLevels levels, double eta, const NoiseRequest& noise)
+    : Sampler(std::move(levels)), eta_(eta) {
   if (!(eta >= 0.0 && eta <= 1.0)) throw UsageError("DDIM eta must be between 0 and 1, got " + std::to_string(eta));
-  if (eta > 0) noise_.emplace(seed, std::move(state_shape), state_options);
+  if (eta > 0) noise_.emplace(noise);
 }
 
-torch::Tensor DdimSampler::skip(const torch::Tensor& x, const torch::Tensor& eps, int i, int k) {
-  check_range(i, k);
-  const double a_i = alpha_bar(i), a_j = alpha_bar(i + k);
-  auto x0 = (x - eps * std::sqrt(1.0 - a_i)) / std::sqrt(a_i);
-  if (eta_ == 0.0) return x0 * std::sqrt(a_j) + eps * std::sqrt(1.0 - a_j);
-  // DDIM variance for the pair (i -> i+k); eq. 16 of the DDIM paper with prev = i+k.
+torch::Tensor DdimSampler::step(const torch::Tensor& x, const torch::Tensor& denoised, int i, SolverHistory& history) {
+  torch::Tensor next = noisy_first_order_step(x, denoised, i);
+  history.push(i, denoised, x);
+  return next;
+}
+
+torch::Tensor DdimSampler::noisy_first_order_step(const torch::Tensor& x, const torch::Tensor& denoised, int m) {
+  if (eta_ == 0.0) return skip(x, denoised, m, 1);
+  check_range(m, 1);
+  // Eq. 16 of the DDIM paper for the pair (m -> m+1).
+  const double a_i = alpha_bar(m), a_j = alpha_bar(m + 1);
   const double sigma = eta_ * std::sqrt((1.0 - a_j) / (1.0 - a_i)) * std::sqrt(1.0 - a_i / a_j);
   const double dir = std::sqrt(std::max(0.0, 1.0 - a_j - sigma * sigma));
-  return x0 * std::sqrt(a_j) + eps * dir + noise_->at(i + k - 1) * sigma;
+  auto eps = (x - denoised * alpha(m)) / this->sigma(m);
+  return denoised * alpha(m + 1) + eps * dir + noise_->at(m) * sigma;
 }
 
 }  // namespace drf

@@ -1,20 +1,24 @@
-// DDIM (Song et al.). eta = 0 is deterministic; eta > 0 adds the DDIM variance of the
-// (i -> i+k) pair with the noise of the step that lands on i+k.
+// DDIM (Song et al.) in the variance-preserving state. eta = 0 is the first-order
+// data-prediction exponential integrator (Sampler::skip); eta > 0 adds the DDIM variance with
+// the noise of the step.
 #pragma once
 #include <optional>
 
+#include "core/sampling/sampler.h"
 #include "core/sampling/step_noise.h"
-#include "core/sampling/vp_sampler_base.h"
 
 namespace drf {
 
-class DdimSampler : public VpSamplerBase {
+class DdimSampler : public Sampler {
  public:
-  DdimSampler(const NoiseSchedule& schedule, int steps, double eta, std::uint64_t seed,
-              std::vector<int64_t> state_shape, torch::TensorOptions state_options);
+  DdimSampler(NoiseLevels levels, double eta, const NoiseRequest& noise);
   std::string name() const override { return "DDIM"; }
-  torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& eps, int i, int k) override;
+  torch::Tensor step(const torch::Tensor& x, const torch::Tensor& denoised, int i, SolverHistory& history) override;
   bool stochastic() const override { return eta_ > 0; }
+  double alpha_bar(int i) const { return alpha(i) * alpha(i); }
+
+ protected:
+  torch::Tensor noisy_first_order_step(const torch::Tensor& x, const torch::Tensor& denoised, int m) override;
 
  private:
   double eta_;

@@ -4,12 +4,11 @@
 
 namespace drf {
 
-// diffusers' DDPMScheduler uses abar = 1 after the last step.
-DdpmSampler::DdpmSampler(const NoiseSchedule& schedule, int steps, std::uint64_t seed,
-                         std::vector<int64_t> state_shape, torch::TensorOptions state_options)
-    : VpSamplerBase(schedule, steps, 1.0), noise_(seed, std::move(state_shape), state_options) {}
+DdpmSampler::DdpmSampler(NoiseLevels levels, const NoiseRequest& noise)
+    : Sampler(std::move(levels)), noise_(noise) {}
 
 DdpmSampler::Posterior DdpmSampler::posterior(int i, int k) const {
+  check_range(i, k);
   const double a_i = alpha_bar(i), a_j = alpha_bar(i + k);
   const double a = a_i / a_j;  // alpha product over the k steps
   const double c_x0 = std::sqrt(a_j) * (1.0 - a) / (1.0 - a_i);
@@ -18,14 +17,17 @@ DdpmSampler::Posterior DdpmSampler::posterior(int i, int k) const {
   return {c_x0, c_x, std::sqrt(var)};
 }
 
-torch::Tensor DdpmSampler::skip(const torch::Tensor& x, const torch::Tensor& eps, int i, int k) {
-  check_range(i, k);
-  const double a_i = alpha_bar(i);
-  auto x0 = (x - eps * std::sqrt(1.0 - a_i)) / std::sqrt(a_i);
-  const Posterior p = posterior(i, k);
-  auto mean = x0 * p.c_x0 + x * p.c_x;
+torch::Tensor DdpmSampler::step(const torch::Tensor& x, const torch::Tensor& denoised, int i, SolverHistory& history) {
+  torch::Tensor next = noisy_first_order_step(x, denoised, i);
+  history.push(i, denoised, x);
+  return next;
+}
+
+torch::Tensor DdpmSampler::noisy_first_order_step(const torch::Tensor& x, const torch::Tensor& denoised, int m) {
+  const Posterior p = posterior(m, 1);
+  auto mean = denoised * p.c_x0 + x * p.c_x;
   if (p.std == 0.0) return mean;
-  return mean + noise_.at(i + k - 1) * p.std;
+  return mean + noise_.at(m) * p.std;
 }
 
 }  // namespace drf

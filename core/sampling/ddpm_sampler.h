@@ -1,24 +1,30 @@
-// Ancestral DDPM over N inference steps: x_{i+k} ~ q(x_{i+k} | x_i, x0_hat), the k-step
-// posterior of docs/method.md, sampled with the noise of the step that lands on i+k.
+// Ancestral DDPM over N inference steps in the variance-preserving state: x_{i+1} ~
+// q(x_{i+1} | x_i, x0_hat), diffusers' DDPMScheduler posterior (fixed_small variance), with the
+// noise of step i. Drafts chain these posteriors with the anchor's estimate and the same
+// per-step noises the refine pass adds.
 #pragma once
+#include "core/sampling/sampler.h"
 #include "core/sampling/step_noise.h"
-#include "core/sampling/vp_sampler_base.h"
 
 namespace drf {
 
-class DdpmSampler : public VpSamplerBase {
+class DdpmSampler : public Sampler {
  public:
-  DdpmSampler(const NoiseSchedule& schedule, int steps, std::uint64_t seed, std::vector<int64_t> state_shape,
-              torch::TensorOptions state_options);
+  DdpmSampler(NoiseLevels levels, const NoiseRequest& noise);
   std::string name() const override { return "DDPM"; }
-  torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& eps, int i, int k) override;
+  torch::Tensor step(const torch::Tensor& x, const torch::Tensor& denoised, int i, SolverHistory& history) override;
   bool stochastic() const override { return true; }
+  double alpha_bar(int i) const { return alpha(i) * alpha(i); }
 
-  // Coefficients of x_{i+k} = c_x0 * x0_hat + c_x * x_i + std * z (exposed for tests).
+  // Coefficients of x_{i+k} = c_x0 * x0_hat + c_x * x_i + std * z, the k-step posterior
+  // (exposed for tests).
   struct Posterior {
     double c_x0, c_x, std;
   };
   Posterior posterior(int i, int k) const;
+
+ protected:
+  torch::Tensor noisy_first_order_step(const torch::Tensor& x, const torch::Tensor& denoised, int m) override;
 
  private:
   StepNoise noise_;

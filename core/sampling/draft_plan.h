@@ -2,11 +2,12 @@
 // single source of the latency accounting shown in the UI, the CLI and the benchmarks.
 //
 // Round semantics (anchor i, advance a):
-//   if exact_eval: eps_i = eps(x_i)                      -- 1 serial latency
-//   drafts d_j = Skip(x_i, eps_i; i -> i+j) for j in draft_offsets, evaluated together
+//   if exact_eval: D_i = D(x_i)                          -- 1 serial latency
+//   drafts d_j = Draft(x_i, D_i; i -> i+j) for j in draft_offsets, evaluated together
 //                                                          -- 1 serial latency if any
-//   refine: x_{i+1} = Step(x_i, eps_i); x_{i+j+1} = Step(x_{i+j}, e_j) for j = 1..a-1
-//   if a draft at offset a exists, its estimate becomes the next anchor's eps (aggressive).
+//   refine: x_{i+1} = Step(x_i, D_i); x_{i+j+1} = Step(x_{i+j}, e_j) for j = 1..a-1
+//   if a draft at offset a exists, its estimate becomes the next anchor's D (aggressive).
+// (D: the network's x0 estimate; Step/Draft: the solver's, sampler.h.)
 #pragma once
 #include <string>
 #include <vector>

@@ -20,30 +20,31 @@ SamplingResult sample_draft_refine(Sampler& sampler, RoundEvaluator& evaluator, 
     throw Error(ErrorKind::Internal, "plan has " + std::to_string(plan.steps) + " steps, sampler " +
                                          std::to_string(sampler.steps()));
   SamplingResult result;
-  torch::Tensor x = x0, eps;
+  torch::Tensor x = x0, denoised;  // denoised: the estimate at the current anchor
+  SolverHistory history;            // refined trajectory's solver memory; drafts read a copy
   const int rounds_total = static_cast<int>(plan.rounds.size());
   const int latencies_total = plan.serial_latencies();
   for (const DraftRound& r : plan.rounds) {
     const int i = r.anchor;
     std::vector<DeviceRoundTiming> timings;
     if (r.exact_eval) {
-      eps = evaluator.evaluate(x, {sampler.eval_point(i)});
+      denoised = evaluator.evaluate(x, {sampler.eval_point(i)});
       ++result.serial_latencies;
       ++result.evaluations;
       timings = evaluator.last_timings();
     }
-    if (!eps.defined()) throw Error(ErrorKind::Internal, "round without an anchor noise estimate");
+    if (!denoised.defined()) throw Error(ErrorKind::Internal, "round without an anchor estimate");
 
-    torch::Tensor drafts, draft_eps;
+    torch::Tensor drafts, draft_est;
     if (!r.draft_offsets.empty()) {
       std::vector<torch::Tensor> d;
       std::vector<EvalPoint> points;
       for (int j : r.draft_offsets) {
-        d.push_back(sampler.skip(x, eps, i, j));
+        d.push_back(sampler.draft(x, denoised, i, j, history));
         points.push_back(sampler.eval_point(i + j));
       }
       drafts = torch::cat(d);
-      draft_eps = evaluator.evaluate(drafts, points);
+      draft_est = evaluator.evaluate(drafts, points);
       ++result.serial_latencies;
       result.evaluations += static_cast<int>(points.size());
       auto t = evaluator.last_timings();
@@ -59,9 +60,10 @@ SamplingResult sample_draft_refine(Sampler& sampler, RoundEvaluator& evaluator, 
     }
 
     const auto refine_start = std::chrono::steady_clock::now();
-    torch::Tensor next = sampler.step(x, eps, i);
-    for (int j = 1; j < r.advance; ++j) next = sampler.step(next, draft_eps.narrow(0, j - 1, 1), i + j);
-    if (r.carries_anchor_noise()) eps = draft_eps.narrow(0, r.advance - 1, 1);
+    // The solver's own update in order, its history included, through the draft estimates.
+    torch::Tensor next = sampler.step(x, denoised, i, history);
+    for (int j = 1; j < r.advance; ++j) next = sampler.step(next, draft_est.narrow(0, j - 1, 1), i + j, history);
+    if (r.carries_anchor_noise()) denoised = draft_est.narrow(0, r.advance - 1, 1);
     x = next;
     ++result.rounds;
 

@@ -1,27 +1,21 @@
-// Euler ODE sampler in sigma space (x_s = x_vp / sqrt(abar), sigma = sqrt((1-abar)/abar)),
-// diffusers' EulerDiscreteScheduler with optional Karras sigmas. Its skip is the Euler jump
-// x_{i+k} = x_i + (sigma_{i+k} - sigma_i) d_i, and d_i equals the epsilon estimate.
+// Euler ODE step in the exploding state (diffusers' EulerDiscreteScheduler, k-diffusion's
+// sample_euler): x_{i+1} = x_i + (sigma_{i+1} - sigma_i) (x_i - D) / sigma_i. On flow-matching
+// models the same formula is flow Euler, x + (s_{i+1} - s_i) v. It is Sampler::skip with k = 1.
 #pragma once
-#include <vector>
-
-#include "core/sampling/noise_schedule.h"
 #include "core/sampling/sampler.h"
 
 namespace drf {
 
 class EulerSampler : public Sampler {
  public:
-  EulerSampler(const NoiseSchedule& schedule, int steps, bool karras_sigmas);
+  explicit EulerSampler(NoiseLevels levels) : Sampler(std::move(levels)) {}
   std::string name() const override { return "Euler"; }
-  torch::Tensor initial_state(const torch::Tensor& unit_noise) const override;
-  EvalPoint eval_point(int i) const override;
-  torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& eps, int i, int k) override;
-  double sigma(int i) const { return sigmas_.at(static_cast<std::size_t>(i)); }  // sigma_N = 0
-  double timestep(int i) const { return timesteps_.at(static_cast<std::size_t>(i)); }
-
- private:
-  std::vector<double> sigmas_;     // N + 1
-  std::vector<double> timesteps_;  // N, fractional with Karras sigmas
+  torch::Tensor step(const torch::Tensor& x, const torch::Tensor& denoised, int i, SolverHistory& history) override {
+    torch::Tensor next = skip(x, denoised, i, 1);
+    history.push(i, denoised, x);
+    return next;
+  }
+  double timestep(int i) const { return eval_point(i).timestep; }
 };
 
 }  // namespace drf

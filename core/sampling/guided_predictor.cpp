@@ -1,19 +1,23 @@
 #include "core/sampling/guided_predictor.h"
 
+#include <cmath>
+
 #include "core/util/balanced_parts.h"
 #include "core/util/errors.h"
 
 namespace drf {
 
-torch::Tensor to_epsilon(PredictionType type, const torch::Tensor& output, const torch::Tensor& x_in,
-                         const torch::Tensor& alpha_bar) {
+DenoiseCoefficients denoise_coefficients(PredictionType type, const EvalPoint& p) {
+  const double a = p.alpha_bar;
   switch (type) {
-    case PredictionType::Epsilon:
-      return output;
-    case PredictionType::VPrediction:  // v = sqrt(abar) eps - sqrt(1-abar) x0
-      return alpha_bar.sqrt() * output + (1 - alpha_bar).sqrt() * x_in;
+    case PredictionType::Epsilon:  // x_in = sqrt(a) x0 + sqrt(1-a) eps
+      return {1.0 / std::sqrt(a), -std::sqrt(1.0 - a) / std::sqrt(a)};
+    case PredictionType::VPrediction:  // v = sqrt(a) eps - sqrt(1-a) x0
+      return {std::sqrt(a), -std::sqrt(1.0 - a)};
     case PredictionType::Sample:
-      return (x_in - alpha_bar.sqrt() * output) / (1 - alpha_bar).sqrt();
+      return {0.0, 1.0};
+    case PredictionType::FlowVelocity:  // x_in = (1-s) x0 + s n, v = n - x0
+      return {1.0, -p.flow_sigma};
   }
   throw Error(ErrorKind::Internal, "unknown prediction type");
 }
@@ -49,16 +53,19 @@ torch::Tensor GuidedPredictor::predict(const torch::Tensor& states, const std::v
 
 torch::Tensor GuidedPredictor::predict_one_call(const torch::Tensor& states, const std::vector<EvalPoint>& points) {
   const int64_t k = states.size(0);
-  std::vector<double> c_in, t, abar;
+  std::vector<double> c_in, t, c_skip, c_out;
   for (const EvalPoint& p : points) {
     c_in.push_back(p.c_in);
     t.push_back(p.timestep);
-    abar.push_back(p.alpha_bar);
+    const DenoiseCoefficients dc = denoise_coefficients(denoiser_.prediction_type(), p);
+    c_skip.push_back(dc.c_skip);
+    c_out.push_back(dc.c_out);
   }
   std::vector<int64_t> bshape(static_cast<std::size_t>(states.dim()), 1);
   bshape[0] = k;
   auto c_in_t = values_on(c_in, states.options()).view(bshape);
-  auto abar_t = values_on(abar, states.options()).view(bshape);
+  auto c_skip_t = values_on(c_skip, states.options()).view(bshape);
+  auto c_out_t = values_on(c_out, states.options()).view(bshape);
   auto t_t = values_on(t, torch::TensorOptions().dtype(torch::kFloat32).device(states.device()));
 
   auto x_in = states * c_in_t;
@@ -74,7 +81,8 @@ torch::Tensor GuidedPredictor::predict_one_call(const torch::Tensor& states, con
   } else {
     out = denoiser_.forward(x_in, t_t, c.cond.repeat_rows(k));
   }
-  return to_epsilon(denoiser_.prediction_type(), out.to(states.scalar_type()), x_in, abar_t);
+  // The common currency of the solvers: the x0 estimate, whatever the parameterisation.
+  return x_in * c_skip_t + out.to(states.scalar_type()) * c_out_t;
 }
 
 }  // namespace drf

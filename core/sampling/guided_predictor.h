@@ -1,6 +1,6 @@
 // "Evaluate these k (state, index) pairs under this conditioning": classifier-free guidance
 // (one batch of unconditional + conditional inputs, as diffusers orders them) and the
-// conversion of the network output to epsilon. Every sampler, sequential or DRiffusion, on
+// conversion of the network output to the x0 estimate. Every sampler, sequential or DRiffusion, on
 // one device or several, reaches the network only through this class.
 #pragma once
 #include <vector>
@@ -18,7 +18,7 @@ class GuidedPredictor {
   GuidedPredictor(Denoiser& denoiser, Conditioning conditioning, int max_states_per_call = 0)
       : denoiser_(denoiser), conditioning_(std::move(conditioning)), max_states_per_call_(max_states_per_call) {}
 
-  // states: [k, C, H, W] sampler states; returns [k, C, H, W] epsilon estimates.
+  // states: [k, C, H, W] sampler states; returns [k, C, H, W] x0 estimates ("denoised").
   torch::Tensor predict(const torch::Tensor& states, const std::vector<EvalPoint>& points);
   // Network batch rows one state uses in a call.
   int rows_per_state() const { return conditioning_.rows_per_state(); }
@@ -32,8 +32,11 @@ class GuidedPredictor {
   int max_states_per_call_;
 };
 
-// Output of the network in `type` -> epsilon, for input x_in at noise level alpha_bar ([k,1,1,1]).
-torch::Tensor to_epsilon(PredictionType type, const torch::Tensor& output, const torch::Tensor& x_in,
-                         const torch::Tensor& alpha_bar);
+// The x0 estimate ("denoised") from the network output at eval point p:
+// denoised = c_skip * x_in + c_out * output, for the model's parameterisation.
+struct DenoiseCoefficients {
+  double c_skip, c_out;
+};
+DenoiseCoefficients denoise_coefficients(PredictionType type, const EvalPoint& p);
 
 }  // namespace drf

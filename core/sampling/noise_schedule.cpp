@@ -25,7 +25,8 @@ PredictionType parse_prediction_type(const std::string& s) {
   if (s == "epsilon") return PredictionType::Epsilon;
   if (s == "v_prediction") return PredictionType::VPrediction;
   if (s == "sample") return PredictionType::Sample;
-  throw InputError("unsupported prediction_type '" + s + "' (expected epsilon, v_prediction or sample)");
+  if (s == "flow") return PredictionType::FlowVelocity;
+  throw InputError("unsupported prediction_type '" + s + "' (expected epsilon, v_prediction, sample or flow)");
 }
 
 const char* prediction_type_name(PredictionType p) {
@@ -33,6 +34,7 @@ const char* prediction_type_name(PredictionType p) {
     case PredictionType::Epsilon: return "epsilon";
     case PredictionType::VPrediction: return "v_prediction";
     case PredictionType::Sample: return "sample";
+    case PredictionType::FlowVelocity: return "flow";
   }
   return "epsilon";
 }
@@ -73,6 +75,8 @@ NoiseSchedule::NoiseSchedule(const ScheduleConfig& config) : config_(config) {
     throw InputError("num_train_timesteps " + std::to_string(config.num_train_timesteps) + " is out of range 2..100000");
   if (!(config.beta_start > 0 && config.beta_end < 1 && config.beta_start <= config.beta_end))
     throw InputError("beta_start/beta_end must satisfy 0 < beta_start <= beta_end < 1");
+  if (config.flow_matching && !(std::isfinite(config.shift) && config.shift > 0 && config.shift <= 100))
+    throw InputError("flow-matching shift must be in (0, 100], got " + std::to_string(config.shift));
   double prod = 1.0;
   for (double b : make_betas(config)) {
     prod *= 1.0 - b;

@@ -8,7 +8,8 @@ namespace drf {
 
 enum class BetaSchedule { Linear, ScaledLinear, SquaredCosCapV2 };
 enum class TimestepSpacing { Leading, Trailing, Linspace };
-enum class PredictionType { Epsilon, VPrediction, Sample };
+// FlowVelocity: a flow-matching model's v = noise - x0 for x_s = (1 - s) x0 + s noise (SD3, Flux).
+enum class PredictionType { Epsilon, VPrediction, Sample, FlowVelocity };
 
 struct ScheduleConfig {
   int num_train_timesteps = 1000;
@@ -19,6 +20,10 @@ struct ScheduleConfig {
   int steps_offset = 1;
   bool set_alpha_to_one = false;  // DDIM: abar after the last step is 1 (else abar[0])
   PredictionType prediction = PredictionType::Epsilon;
+  // Flow matching (diffusers' FlowMatchEulerDiscreteScheduler): sigmas in (0, 1], no betas;
+  // shift s maps sigma -> s sigma / (1 + (s - 1) sigma).
+  bool flow_matching = false;
+  double shift = 1.0;
 };
 
 BetaSchedule parse_beta_schedule(const std::string& s);        // throws InputError naming s

@@ -15,7 +15,7 @@ namespace drf {
 class RoundEvaluator {
  public:
   virtual ~RoundEvaluator() = default;
-  // states: [k, ...]; returns [k, ...] epsilon estimates. Throws Cancelled when the run was
+  // states: [k, ...]; returns [k, ...] x0 estimates ("denoised"). Throws Cancelled when the run was
   // cancelled before this call.
   virtual torch::Tensor evaluate(const torch::Tensor& states, const std::vector<EvalPoint>& points) = 0;
   // Per-device timing of the last evaluate() (may be empty when not measured).

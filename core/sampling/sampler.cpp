@@ -1,26 +1,99 @@
 #include "core/sampling/sampler.h"
 
+#include <cmath>
+
 #include "core/sampling/ddim_sampler.h"
 #include "core/sampling/ddpm_sampler.h"
+#include "core/sampling/dpmpp_2m_sampler.h"
+#include "core/sampling/dpmpp_2m_sde_sampler.h"
+#include "core/sampling/euler_ancestral_sampler.h"
 #include "core/sampling/euler_sampler.h"
+#include "core/sampling/sampler_registry.h"
+#include "core/sampling/unipc_sampler.h"
 #include "core/util/errors.h"
 
 namespace drf {
 
+torch::Tensor SolverHistory::at(int i) const {
+  for (std::size_t n = index.size(); n-- > 0;)
+    if (index[n] == i) return denoised[n];
+  return {};
+}
+
+void SolverHistory::push(int i, const torch::Tensor& d, const torch::Tensor& x) {
+  index.push_back(i);
+  denoised.push_back(d);
+  if (index.size() > 3) {  // no solver here looks further back
+    index.erase(index.begin());
+    denoised.erase(denoised.begin());
+  }
+  last_state = x;
+}
+
 void Sampler::check_range(int i, int k) const {
-  if (i < 0 || k < 1 || i + k > steps_)
-    throw Error(ErrorKind::Internal, name() + ": skip " + std::to_string(i) + " -> " + std::to_string(i + k) +
-                                         " is outside 0.." + std::to_string(steps_));
+  if (i < 0 || k < 1 || i + k > steps())
+    throw Error(ErrorKind::Internal, name() + ": step " + std::to_string(i) + " -> " + std::to_string(i + k) +
+                                         " is outside 0.." + std::to_string(steps()));
+}
+
+torch::Tensor Sampler::initial_state(const torch::Tensor& unit_noise) const {
+  // The network sees c_in x_0 = unit noise: the same seed starts every solver from one point.
+  const double c_in = eval_point(0).c_in;
+  return c_in == 1.0 ? unit_noise : unit_noise * (1.0 / c_in);
+}
+
+torch::Tensor Sampler::skip(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k) const {
+  check_range(i, k);
+  const int j = i + k;
+  if (sigma(j) == 0.0) return denoised * alpha(j);  // the limit h -> infinity
+  const double h = lambda(j) - lambda(i);
+  return x * (sigma(j) / sigma(i)) + denoised * (-alpha(j) * std::expm1(-h));
+}
+
+torch::Tensor Sampler::draft(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k,
+                             const SolverHistory& history) {
+  check_range(i, k);
+  SolverHistory scratch = history;
+  torch::Tensor y = step(x, denoised, i, scratch);
+  if (k == 1) return y;
+  if (!stochastic()) return skip(y, denoised, i + 1, k - 1);
+  for (int m = i + 1; m < i + k; ++m) y = noisy_first_order_step(y, denoised, m);
+  return y;
 }
 
 std::unique_ptr<Sampler> make_sampler(const NoiseSchedule& schedule, const SamplerOptions& o) {
+  const ScheduleKind sched = o.karras_sigmas ? ScheduleKind::Karras : o.schedule;
+  const SamplerInfo& info = sampler_info(o.kind);
+  if (schedule.config().flow_matching && !info.flow_models)
+    throw UsageError(std::string("sampler ") + info.name +
+                     " is not defined for flow-matching models; use euler, ddim, dpmpp_2m or unipc");
+  if (!(o.s_noise >= 0.0 && o.s_noise <= 2.0))
+    throw UsageError("s_noise must be between 0 and 2, got " + std::to_string(o.s_noise));
+  auto vp = [&](double final_abar) {
+    return make_noise_levels(schedule, o.steps, sched, StateSpace::VariancePreserving, final_abar);
+  };
+  auto ve = [&] { return make_noise_levels(schedule, o.steps, sched, StateSpace::VarianceExploding); };
+  NoiseRequest noise{o.seed, o.state_shape, o.state_options, o.s_noise};
   switch (o.kind) {
     case SamplerKind::DDIM:
-      return std::make_unique<DdimSampler>(schedule, o.steps, o.eta, o.seed, o.state_shape, o.state_options);
+      if (schedule.config().flow_matching && o.eta > 0)
+        throw UsageError("DDIM eta > 0 is not defined for flow-matching models");
+      return std::make_unique<DdimSampler>(
+          vp(schedule.config().set_alpha_to_one ? 1.0 : schedule.alpha_bar(0)), o.eta, noise);
     case SamplerKind::DDPM:
-      return std::make_unique<DdpmSampler>(schedule, o.steps, o.seed, o.state_shape, o.state_options);
+      return std::make_unique<DdpmSampler>(vp(1.0), noise);
     case SamplerKind::Euler:
-      return std::make_unique<EulerSampler>(schedule, o.steps, o.karras_sigmas);
+      return std::make_unique<EulerSampler>(ve());
+    case SamplerKind::EulerAncestral:
+      return std::make_unique<EulerAncestralSampler>(ve(), noise);
+    case SamplerKind::DpmPP2M:
+      return std::make_unique<DpmPP2MSampler>(ve());
+    case SamplerKind::DpmPP2MSde:
+      return std::make_unique<DpmPP2MSdeSampler>(ve(), noise);
+    case SamplerKind::UniPC:
+      return std::make_unique<UniPCSampler>(ve(), true);
+    case SamplerKind::UniPCNoCorrector:
+      return std::make_unique<UniPCSampler>(ve(), false);
   }
   throw Error(ErrorKind::Internal, "unknown sampler kind");
 }

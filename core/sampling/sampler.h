@@ -1,58 +1,90 @@
-// A sampler for one run of N steps: the states x_0 .. x_N, where x_i sits at timestep tau_i
-// and x_N is the clean sample. Each sampler provides the ordinary update step(i -> i+1) and
-// the closed-form skip(i -> i+k) of DRiffusion (docs/method.md). step is
-// defined as skip with k = 1, so the two share one code path and agree bit for bit.
+// A solver for one run of N steps: the states x_0 .. x_N, x_i = alpha_i x0 + sigma_i noise
+// (NoiseLevels), where x_N is the clean sample. The solvers work on the x0 estimate of the
+// network ("denoised"), whatever the model's parameterisation (GuidedPredictor converts).
+//
+// Solver history (earlier estimates of multistep solvers) is a value the sampling loop owns and
+// passes in, never a member: DRiffusion drafts all start from one anchor's history, and every
+// SPMD worker refines with the same history. Added noise is indexed by the step it belongs to
+// (StepNoise), so drafts and refine of a stochastic solver add the same z_i.
+//
+// DRiffusion (docs/method.md): draft(x_i -> x_{i+k}) is the solver's own step to i+1 followed by
+// first-order steps to i+k that keep the anchor's estimate (the data-prediction exponential
+// integrator; with the per-step noises z_{i+1}..z_{i+k-1} for stochastic solvers). draft with
+// k = 1 is step bit for bit, which makes width 1 equal the sequential sampler.
 #pragma once
 #include <memory>
 #include <string>
+#include <vector>
+
 #include <torch/torch.h>
 
 #include "core/engine/settings.h"
-#include "core/sampling/noise_schedule.h"
+#include "core/sampling/noise_levels.h"
 
 namespace drf {
 
-// How the network must be called for state i: input = c_in * x_i, timestep, and the alpha
-// product that converts its output (epsilon, v or sample) to epsilon.
-struct EvalPoint {
-  double c_in = 1.0;
-  double timestep = 0.0;
-  double alpha_bar = 0.0;
+// Estimates of earlier states, most recent last: what a multistep solver needs.
+struct SolverHistory {
+  std::vector<int> index;                // state index of each estimate
+  std::vector<torch::Tensor> denoised;   // x0 estimate at that state
+  torch::Tensor last_state;              // x_{i-1} for UniPC's corrector
+  // The estimate at state i (the one just before the current step), or undefined.
+  torch::Tensor at(int i) const;
+  void push(int i, const torch::Tensor& d, const torch::Tensor& x);
 };
 
 class Sampler {
  public:
   virtual ~Sampler() = default;
-  int steps() const { return steps_; }
+  int steps() const { return levels_.steps(); }
   virtual std::string name() const = 0;
+  const NoiseLevels& levels() const { return levels_; }
+  double alpha(int i) const { return levels_.alpha.at(static_cast<std::size_t>(i)); }
+  double sigma(int i) const { return levels_.sigma.at(static_cast<std::size_t>(i)); }
+  // log(alpha / sigma): the half-log-SNR the exponential integrators step in.
+  double lambda(int i) const { return std::log(alpha(i) / sigma(i)); }
 
-  // x_0 from unit Gaussian noise.
-  virtual torch::Tensor initial_state(const torch::Tensor& unit_noise) const { return unit_noise; }
-  virtual EvalPoint eval_point(int i) const = 0;
-  // x_{i+k} from x_i and the epsilon estimate at x_i; 1 <= k, i + k <= N.
-  virtual torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& eps, int i, int k) = 0;
-  torch::Tensor step(const torch::Tensor& x, const torch::Tensor& eps, int i) { return skip(x, eps, i, 1); }
-  // Whether skip/step add noise (then drafts and refine use per-step noise).
+  // x_0 from unit Gaussian noise: the same noise starts every solver from the same point.
+  torch::Tensor initial_state(const torch::Tensor& unit_noise) const;
+  EvalPoint eval_point(int i) const { return levels_.points.at(static_cast<std::size_t>(i)); }
+
+  // The solver's update x_i -> x_{i+1} from the estimate at x_i; reads and extends history.
+  virtual torch::Tensor step(const torch::Tensor& x, const torch::Tensor& denoised, int i,
+                             SolverHistory& history) = 0;
+  // DRiffusion's draft of x_{i+k} from the anchor x_i (see above); history is not changed.
+  torch::Tensor draft(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k,
+                      const SolverHistory& history);
+  // First-order data-prediction exponential integrator i -> i+k (DDIM eta 0, Euler, flow
+  // Euler x + (s_{i+k} - s_i) v are all this one formula), deterministic.
+  torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k) const;
   virtual bool stochastic() const { return false; }
 
  protected:
-  explicit Sampler(int steps) : steps_(steps) {}
+  explicit Sampler(NoiseLevels levels) : levels_(std::move(levels)) {}
   void check_range(int i, int k) const;
+  // The first-order step m -> m+1 with the step's own noise, used by drafts of stochastic
+  // solvers; deterministic solvers never call it.
+  virtual torch::Tensor noisy_first_order_step(const torch::Tensor& x, const torch::Tensor& denoised, int m) {
+    return skip(x, denoised, m, 1);
+  }
 
  private:
-  int steps_;
+  NoiseLevels levels_;
 };
 
 struct SamplerOptions {
   SamplerKind kind = SamplerKind::DDIM;
   int steps = 25;
-  double eta = 0.0;
-  bool karras_sigmas = false;
-  std::uint64_t seed = 0;  // for per-step noise
+  double eta = 0.0;            // DDIM
+  bool karras_sigmas = false;  // older spelling of schedule = Karras
+  std::uint64_t seed = 0;      // for per-step noise
   std::vector<int64_t> state_shape;
   torch::TensorOptions state_options;
+  ScheduleKind schedule = ScheduleKind::Default;
+  double s_noise = 1.0;  // ancestral / SDE noise scale
 };
 
+// Throws UsageError for combinations the model cannot use (e.g. DDPM on a flow model).
 std::unique_ptr<Sampler> make_sampler(const NoiseSchedule& schedule, const SamplerOptions& options);
 
 }  // namespace drf

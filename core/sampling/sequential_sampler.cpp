@@ -7,10 +7,11 @@ SamplingResult sample_sequential(Sampler& sampler, RoundEvaluator& evaluator, co
   torch::NoGradGuard no_grad;
   const int n = sampler.steps();
   torch::Tensor x = x0;
+  SolverHistory history;  // the loop owns the solver's memory (sampler.h)
   SamplingResult result;
   for (int i = 0; i < n; ++i) {
-    auto eps = evaluator.evaluate(x, {sampler.eval_point(i)});
-    x = sampler.step(x, eps, i);
+    auto denoised = evaluator.evaluate(x, {sampler.eval_point(i)});
+    x = sampler.step(x, denoised, i, history);
     ++result.serial_latencies;
     ++result.evaluations;
     ++result.rounds;

@@ -14,10 +14,19 @@ namespace drf {
 // The initial state x_0 for a seed: standard normal noise of the given shape.
 torch::Tensor seeded_noise(std::uint64_t seed, torch::IntArrayRef shape, const torch::TensorOptions& options);
 
+// What a stochastic solver needs to draw its per-step noise.
+struct NoiseRequest {
+  std::uint64_t seed = 0;
+  std::vector<int64_t> shape;
+  torch::TensorOptions options;
+  double s_noise = 1.0;  // scale of the added noise (k-diffusion's s_noise)
+};
+
 class StepNoise {
  public:
   StepNoise(std::uint64_t seed, std::vector<int64_t> shape, torch::TensorOptions options)
       : seed_(seed), shape_(std::move(shape)), options_(options) {}
+  explicit StepNoise(const NoiseRequest& r) : StepNoise(r.seed, r.shape, r.options) {}
   // Noise added by the update that produces x_{step+1}.
   const torch::Tensor& at(int step);
 

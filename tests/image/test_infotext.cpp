@@ -224,10 +224,12 @@ TEST(Infotext, ReadsInfotextFromOtherTools) {
   EXPECT_EQ(p.settings.clip_skip, 2);
   EXPECT_EQ(p.model_name, "anything-v5");
   EXPECT_EQ(p.version, "v1.6.0");
-  EXPECT_FALSE(p.sampler_supported);
+  // A1111's older combined name: the solver and the Karras schedule (sampler registry).
+  EXPECT_TRUE(p.sampler_supported);
   EXPECT_EQ(p.sampler_text, "DPM++ 2M Karras");
-  ASSERT_FALSE(p.warnings.empty());
-  EXPECT_NE(p.warnings.front().find("DPM++ 2M Karras"), std::string::npos);
+  EXPECT_EQ(p.settings.sampler, SamplerKind::DpmPP2M);
+  EXPECT_EQ(effective_schedule(p.settings), ScheduleKind::Karras);
+  EXPECT_TRUE(p.warnings.empty()) << p.warnings.front();
   EXPECT_EQ(p.unknown.at("Denoising strength"), "0.7");
   EXPECT_EQ(p.unknown.at("ENSD"), "31337");
 }
@@ -246,9 +248,30 @@ TEST(Infotext, MapsSamplerNames) {
   EXPECT_EQ(k, SamplerKind::Euler);
   EXPECT_TRUE(map_sampler_name("ddpm", k, karras));
   EXPECT_EQ(k, SamplerKind::DDPM);
-  EXPECT_FALSE(map_sampler_name("Euler a", k, karras));
-  EXPECT_FALSE(map_sampler_name("DPM++ 2M", k, karras));
-  EXPECT_FALSE(map_sampler_name("UniPC", k, karras));
+  EXPECT_TRUE(map_sampler_name("Euler a", k, karras));
+  EXPECT_EQ(k, SamplerKind::EulerAncestral);
+  EXPECT_TRUE(map_sampler_name("DPM++ 2M", k, karras));
+  EXPECT_EQ(k, SamplerKind::DpmPP2M);
+  EXPECT_FALSE(karras);
+  EXPECT_TRUE(map_sampler_name("DPM++ 2M SDE Karras", k, karras));
+  EXPECT_EQ(k, SamplerKind::DpmPP2MSde);
+  EXPECT_TRUE(karras);
+  EXPECT_TRUE(map_sampler_name("UniPC", k, karras));
+  EXPECT_EQ(k, SamplerKind::UniPC);
+  EXPECT_FALSE(map_sampler_name("LMS", k, karras));
+  EXPECT_FALSE(map_sampler_name("DPM adaptive", k, karras));
+
+  // Current A1111 writes the schedule apart; both spellings restore the same settings.
+  GenerationSettings s = example_settings();
+  s.sampler = SamplerKind::DpmPP2MSde;
+  s.schedule = ScheduleKind::Exponential;
+  s.s_noise = 0.9;
+  const std::string text = format_infotext(s, example_stats(), "", "", "v", 0);
+  EXPECT_NE(text.find("Sampler: DPM++ 2M SDE, Schedule type: Exponential"), std::string::npos) << text;
+  const auto back = parse_infotext(text);
+  EXPECT_EQ(back.settings.sampler, SamplerKind::DpmPP2MSde);
+  EXPECT_EQ(back.settings.schedule, ScheduleKind::Exponential);
+  EXPECT_EQ(back.settings.s_noise, 0.9);
 
   const auto p = parse_infotext("x\nSteps: 10, Sampler: Euler, Schedule type: Karras, Seed: 1");
   EXPECT_EQ(p.settings.sampler, SamplerKind::Euler);

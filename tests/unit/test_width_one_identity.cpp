@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include "core/analytic/gaussian_mixture.h"
+#include "core/sampling/draft_plan.h"
 #include "core/sampling/draft_refine_sampler.h"
+#include "core/sampling/sampler_registry.h"
 #include "core/sampling/sequential_sampler.h"
 #include "core/sampling/step_noise.h"
 
@@ -16,7 +18,8 @@ struct RunOutcome {
   int latencies;
 };
 
-RunOutcome run(SamplerKind kind, double eta, bool karras, Mode mode, int width, PredictionType pred = PredictionType::Epsilon) {
+RunOutcome run(SamplerKind kind, double eta, bool karras, Mode mode, int width, PredictionType pred = PredictionType::Epsilon,
+               ScheduleKind sched = ScheduleKind::Default) {
   NoiseSchedule schedule{ScheduleConfig{}};
   GaussianMixture m = make_demo_mixture();
   GaussianMixtureDenoiser denoiser(m, schedule, pred);
@@ -28,6 +31,7 @@ RunOutcome run(SamplerKind kind, double eta, bool karras, Mode mode, int width, 
   LocalEvaluator ev(predictor, nullptr);
   const std::vector<int64_t> shape = {1, 64, 48};
   SamplerOptions o{kind, 20, eta, karras, 5, shape, torch::TensorOptions().dtype(torch::kFloat32)};
+  o.schedule = sched;
   auto sampler = make_sampler(schedule, o);
   auto x0 = sampler->initial_state(seeded_noise(5, shape, o.state_options));
   SamplingResult r = mode == Mode::Sequential ? sample_sequential(*sampler, ev, x0)
@@ -37,24 +41,40 @@ RunOutcome run(SamplerKind kind, double eta, bool karras, Mode mode, int width, 
 
 }  // namespace
 
-TEST(WidthOne, BitIdenticalToSequential) {
+TEST(WidthOne, BitIdenticalToSequentialForEverySolver) {
   struct Case {
     SamplerKind kind;
     double eta;
-    bool karras;
+    ScheduleKind sched;
   };
-  for (Case c : {Case{SamplerKind::DDIM, 0, false}, Case{SamplerKind::DDIM, 0.5, false}, Case{SamplerKind::DDPM, 0, false},
-                 Case{SamplerKind::Euler, 0, false}, Case{SamplerKind::Euler, 0, true}}) {
-    RunOutcome seq = run(c.kind, c.eta, c.karras, Mode::Sequential, 1);
+  std::vector<Case> cases;
+  for (const SamplerInfo& info : sampler_registry()) {
+    cases.push_back({info.kind, 0.0, ScheduleKind::Default});
+    cases.push_back({info.kind, 0.0, ScheduleKind::Karras});
+    if (info.takes_eta) cases.push_back({info.kind, 0.5, ScheduleKind::Default});
+  }
+  for (Case c : cases) {
+    RunOutcome seq = run(c.kind, c.eta, false, Mode::Sequential, 1, PredictionType::Epsilon, c.sched);
     EXPECT_EQ(seq.latencies, 20);
     for (Mode mode : {Mode::Conservative, Mode::Aggressive}) {
-      RunOutcome d = run(c.kind, c.eta, c.karras, mode, 1);
+      RunOutcome d = run(c.kind, c.eta, false, mode, 1, PredictionType::Epsilon, c.sched);
       EXPECT_TRUE(torch::equal(d.sample, seq.sample))
-          << sampler_name(c.kind) << " eta " << c.eta << " " << mode_name(mode) << " max diff "
-          << (d.sample - seq.sample).abs().max().item<double>();
+          << sampler_name(c.kind) << " eta " << c.eta << " " << schedule_info(c.sched).name << " " << mode_name(mode)
+          << " max diff " << (d.sample - seq.sample).abs().max().item<double>();
       EXPECT_EQ(d.latencies, 20);
     }
   }
+}
+
+TEST(WidthOne, LatenciesEqualThePlannerForEverySolver) {
+  for (const SamplerInfo& info : sampler_registry())
+    for (Mode mode : {Mode::Conservative, Mode::Aggressive})
+      for (int width : {2, 3, 4}) {
+        RunOutcome d = run(info.kind, 0.0, false, mode, width);
+        EXPECT_EQ(d.latencies, plan_draft_refine(20, width, mode).serial_latencies())
+            << info.name << " " << mode_name(mode) << " width " << width;
+        EXPECT_TRUE(torch::isfinite(d.sample).all().item<bool>()) << info.name;
+      }
 }
 
 TEST(WidthOne, WiderRunsDifferButStayClose) {

@@ -1,0 +1,40 @@
+#include "core/sampling/fidelity_table.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "core/sampling/sampler_registry.h"
+
+namespace drf {
+
+const std::vector<FidelityEntry>& measured_fidelity() {
+  // docs/samplers.md, "Fidelity on the built-in model" (25 steps; see there for prompts and seeds).
+  static const std::vector<FidelityEntry> table = {
+#include "core/sampling/fidelity_table.inc"
+  };
+  return table;
+}
+
+std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, double guidance) {
+  if (mode == Mode::Sequential) return std::nullopt;
+  std::optional<FidelityEntry> best;
+  for (const FidelityEntry& e : measured_fidelity()) {
+    if (e.sampler != sampler || e.mode != mode || e.width != width) continue;
+    if (!best || std::abs(e.guidance - guidance) < std::abs(best->guidance - guidance)) best = e;
+  }
+  return best;
+}
+
+std::optional<std::string> fidelity_warning(const GenerationSettings& s) {
+  const auto e = measured_fidelity_for(s.sampler, s.mode, s.width, s.guidance);
+  if (!e || e->mean_psnr_db >= kFidelityWarnBelowDb) return std::nullopt;
+  char line[320];
+  std::snprintf(line, sizeof line,
+                "%s with %s width %d measured %.1f dB mean PSNR against its sequential images on the built-in model "
+                "(guidance %.0f; docs/samplers.md): expect visible differences; a smaller width or conservative mode "
+                "keeps closer",
+                sampler_info(s.sampler).display_name, mode_name(s.mode), s.width, e->mean_psnr_db, e->guidance);
+  return std::string(line);
+}
+
+}  // namespace drf

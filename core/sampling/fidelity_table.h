@@ -1,0 +1,33 @@
+// Measured fidelity of DRiffusion against the same solver's sequential images on the built-in
+// model: the one place the CLI (and the GUI) read to warn before running a combination that
+// degrades badly. docs/samplers.md has the full table and how it was measured.
+#pragma once
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/engine/settings.h"
+
+namespace drf {
+
+struct FidelityEntry {
+  SamplerKind sampler;
+  Mode mode;
+  int width;
+  double guidance;
+  double mean_psnr_db;  // mean over the measured prompts and seeds
+};
+
+const std::vector<FidelityEntry>& measured_fidelity();
+
+// Below this mean PSNR the images differ visibly from the sequential ones.
+constexpr double kFidelityWarnBelowDb = 20.0;
+
+// The entry for this sampler, mode and width at the nearest measured guidance; nullopt when
+// the combination was not measured (or the run is sequential).
+std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, double guidance);
+
+// A one-line warning with the measured number when the combination is below the threshold.
+std::optional<std::string> fidelity_warning(const GenerationSettings& s);
+
+}  // namespace drf
