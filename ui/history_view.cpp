@@ -5,6 +5,7 @@
 #include <QListView>
 #include <QPushButton>
 #include <QSplitter>
+#include <QStyle>
 #include <QVBoxLayout>
 
 #include "ui/history_model.h"
@@ -33,6 +34,9 @@ HistoryView::HistoryView(HistoryModel* model, QWidget* parent)
   const int line = list_->fontMetrics().lineSpacing();
   list_->setGridSize(QSize(HistoryModel::kThumbnailSize + 44, HistoryModel::kThumbnailSize + 2 * line + 16));
   list_->setTextElideMode(Qt::ElideRight);
+  // At least one column of cells: a narrower list cut thumbnails and prompts at the side.
+  list_->setMinimumWidth(list_->gridSize().width() + list_->style()->pixelMetric(QStyle::PM_ScrollBarExtent) +
+                         2 * list_->frameWidth() + 4);
   list_->setResizeMode(QListView::Adjust);
   list_->setMovement(QListView::Static);
   list_->setUniformItemSizes(true);

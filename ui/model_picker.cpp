@@ -109,9 +109,14 @@ void ModelPicker::rebuild(const QString& select) {
 
 void ModelPicker::setModelReady(const QString& source, const ModelSummary& s) {
   if (source != currentSource()) return;
-  QString text = tr("%1 \u00b7 %2").arg(QString::fromStdString(s.name), QString::fromStdString(s.architecture));
-  if (s.native_width > 0) text += tr(" \u00b7 %1\u00d7%2").arg(s.native_width).arg(s.native_height);
-  text += s.pixel_space ? tr(" \u00b7 pixel space") : tr(" \u00b7 latent space");
+  // Only what the name does not say already ("Built-in emoji model (64x64, pixel space)" named
+  // its size and space, and the line repeated them).
+  const QString name = QString::fromStdString(s.name);
+  QString text = tr("%1 \u00b7 %2").arg(name, QString::fromStdString(s.architecture));
+  const QString size = QStringLiteral("%1x%2").arg(s.native_width).arg(s.native_height);
+  if (s.native_width > 0 && !name.contains(size)) text += tr(" \u00b7 %1\u00d7%2").arg(s.native_width).arg(s.native_height);
+  const QString space = s.pixel_space ? tr("pixel space") : tr("latent space");
+  if (!name.contains(space)) text += QStringLiteral(" \u00b7 ") + space;
   status_->setText(text);
   status_->setStyleSheet(QString());
 }

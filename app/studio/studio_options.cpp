@@ -44,7 +44,7 @@ std::optional<StudioOptions> parseStudioOptions(const QCoreApplication& app, int
   const QCommandLineOption screenshot(
       QStringLiteral("screenshot"),
       QStringLiteral("Generate, save a PNG of the window mid-generation to the first FILE, then (with a second "
-                     "FILE, or FILE1,FILE2) run a comparison and save the comparison view; then quit."),
+                     "FILE, or FILE1,FILE2) run a comparison and save the comparison view, (with a third) the History tab; then quit."),
       QStringLiteral("FILE"));
   const QCommandLineOption seeds(QStringLiteral("compare-seeds"), QStringLiteral("Seeds per comparison."),
                                  QStringLiteral("C"));
@@ -87,8 +87,8 @@ std::optional<StudioOptions> parseStudioOptions(const QCoreApplication& app, int
   o.settings_file = p.value(settings);
   o.output_folder = p.value(output);
   for (const QString& v : p.values(screenshot)) o.screenshots += v.split(QLatin1Char(','), Qt::SkipEmptyParts);
-  if (o.screenshots.size() > 2) {
-    std::fprintf(stderr, "driffusion-studio: --screenshot takes at most two files\n");
+  if (o.screenshots.size() > 3) {
+    std::fprintf(stderr, "driffusion-studio: --screenshot takes at most three files\n");
     return std::nullopt;
   }
   if (!o.mode.isEmpty() && o.mode != QLatin1String("sequential") && o.mode != QLatin1String("conservative") &&

@@ -114,6 +114,17 @@ class WindowInputsTest : public QObject {
     QCOMPARE(s.image_height, 768);
   }
 
+  void modelLineSaysEachThingOnce() {
+    auto f = openWindow();
+    QVERIFY(f);
+    MainWindow& w = *f->window;
+    w.modelPicker()->setCurrentSource(ModelPicker::kBuiltin);
+    if (!waitForModel(w, ModelPicker::kBuiltin, true, 15000)) QSKIP("the built-in model is not installed here");
+    const QString line = w.modelPicker()->statusText();
+    QVERIFY2(line.count(QStringLiteral("pixel space")) == 1, qPrintable(line));
+    QVERIFY2(line.count(QStringLiteral("64")) <= 2, qPrintable(line));  // "64x64" once
+  }
+
   void sizeFieldsFollowTheEnginesRule() {
     SizeSpinBox box;
     QCOMPARE(box.minimum(), kImageSizeMin);

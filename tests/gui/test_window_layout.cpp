@@ -109,6 +109,10 @@ class WindowLayoutTest : public QObject {
       QVERIFY2(w.statsPanel()->timeline()->rect().contains(r), "timeline legend entry outside the chart");
     // History thumbnails and their labels fit their grid cells.
     QListView* list = w.historyView()->listView();
+    w.findChild<QTabWidget*>(QStringLiteral("mainTabs"))->setCurrentWidget(w.historyView());
+    QApplication::processEvents();
+    QVERIFY2(list->viewport()->width() >= list->gridSize().width(),
+             qPrintable(QStringLiteral("history list %1 px for %2 px cells").arg(list->viewport()->width()).arg(list->gridSize().width())));
     for (int r = 0; r < w.history()->rowCount(); ++r) {
       const QSize need = list->sizeHintForIndex(w.history()->index(r));
       QVERIFY2(need.width() <= list->gridSize().width() && need.height() <= list->gridSize().height(),
