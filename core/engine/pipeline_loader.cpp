@@ -4,11 +4,13 @@
 #include "core/analytic/analytic_pipeline.h"
 #include "core/engine/pipeline.h"
 #include "core/io/checkpoint_format.h"
+#include "core/io/safetensors_reader.h"
 #include "core/models/builtin_model.h"
 #include "core/models/diffusers_folder.h"
 #include "core/models/families/model_families.h"
 #include "core/models/sdxl/sdxl_diffusers_folder.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
+#include "core/models/sdxl/sdxl_single_file.h"
 #include "core/models/single_file_checkpoint.h"
 #include "core/models/stable_diffusion_pipeline.h"
 #include "core/util/errors.h"
@@ -64,6 +66,10 @@ std::unique_ptr<Pipeline> load_pipeline(const PipelineRequest& request) {
   }
   if (ends_with_ci(src, ".safetensors")) {
     if (!fs::exists(src, ec)) throw InputError("model file '" + src + "' does not exist");
+    {  // SDXL base / refiner by their keys (core/models/families); SD 1.x/2.x otherwise.
+      const SafetensorsWeightSource header(std::make_shared<const SafetensorsFile>(src));
+      if (sdxl_single_file_family(header)) return load_sdxl_single_file(request, prediction_override(request));
+    }
     SingleFileOptions o;
     o.prediction = prediction_override(request);
     return load_single_file_checkpoint(request, o);

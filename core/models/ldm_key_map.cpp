@@ -59,6 +59,10 @@ std::map<std::string, KeyMapping> ldm_unet_key_map(const std::vector<std::string
       key = "time_embed.0." + name.substr(24);
     } else if (starts_with(name, "time_embedding.linear_2.")) {
       key = "time_embed.2." + name.substr(24);
+    } else if (starts_with(name, "add_embedding.linear_1.")) {
+      key = "label_emb.0.0." + name.substr(23);
+    } else if (starts_with(name, "add_embedding.linear_2.")) {
+      key = "label_emb.0.2." + name.substr(23);
     } else if (starts_with(name, "conv_norm_out.")) {
       key = "out.0." + name.substr(14);
     } else if (starts_with(name, "conv_out.")) {
@@ -151,14 +155,22 @@ std::map<std::string, KeyMapping> ldm_clip_key_map(const std::vector<std::string
 }
 
 std::map<std::string, KeyMapping> ldm_open_clip_key_map(const std::vector<std::string>& names, int64_t hidden_size) {
+  return ldm_open_clip_key_map(names, hidden_size, kLdmOpenClipPrefix);
+}
+
+std::map<std::string, KeyMapping> ldm_open_clip_key_map(const std::vector<std::string>& names, int64_t hidden_size,
+                                                        const std::string& prefix) {
   (void)hidden_size;  // q, k, v are the three equal thirds of in_proj along dim 0
   static const std::regex layer_re(R"(^text_model\.encoder\.layers\.(\d+)\.(.*)$)");
   std::map<std::string, KeyMapping> out;
-  const std::string p = std::string(kLdmOpenClipPrefix);
+  const std::string& p = prefix;
   for (const auto& name : names) {
     std::smatch m;
     KeyMapping km;
-    if (name == "text_model.embeddings.token_embedding.weight") {
+    if (name == "text_projection.weight") {
+      km.source_key = p + "text_projection";
+      km.transpose = true;
+    } else if (name == "text_model.embeddings.token_embedding.weight") {
       km.source_key = p + "token_embedding.weight";
     } else if (name == "text_model.embeddings.position_embedding.weight") {
       km.source_key = p + "positional_embedding";
@@ -206,6 +218,8 @@ std::map<std::string, torch::Tensor> to_ldm_names(const std::map<std::string, to
     const KeyMapping& m = it->second;
     if (m.chunk >= 0) {
       fused[m.source_key].emplace_back(m.chunk, t);
+    } else if (m.transpose) {
+      out[m.source_key] = t.t().contiguous();
     } else if (m.drop_trailing_ones) {
       std::vector<int64_t> shape = t.sizes().vec();
       if (t.dim() == 2) shape.insert(shape.end(), {1, 1});

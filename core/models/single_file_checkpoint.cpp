@@ -16,28 +16,10 @@ namespace {
 
 bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
-std::vector<std::string> parameter_names(const torch::nn::Module& m) {
-  std::vector<std::string> out;
-  for (const auto& p : m.named_parameters(true)) out.push_back(p.key());
-  return out;
-}
-
 bool has_prefix(const WeightSource& file, const std::string& prefix) {
   for (const auto& n : file.names())
     if (starts_with(n, prefix)) return true;
   return false;
-}
-
-// Every file key under `prefix` must be read by the mapping or be known to be unused.
-void check_no_unexpected(const WeightSource& file, const std::string& prefix, const std::map<std::string, KeyMapping>& map,
-                         const std::function<bool(const std::string&)>& ignorable, const std::string& component) {
-  std::set<std::string> used;
-  for (const auto& kv : map) used.insert(kv.second.source_key);
-  for (const auto& n : file.names()) {
-    if (!starts_with(n, prefix) || used.count(n) || (ignorable && ignorable(n))) continue;
-    throw InputError(file.describe() + " (" + component + "): unexpected tensor '" + n +
-                     "': the file does not match the detected architecture");
-  }
 }
 
 PredictionType parse_modelspec_prediction(const std::string& v, const std::string& where) {
@@ -48,11 +30,31 @@ PredictionType parse_modelspec_prediction(const std::string& v, const std::strin
 
 }  // namespace
 
+std::vector<std::string> single_file_parameter_names(const torch::nn::Module& m) {
+  std::vector<std::string> out;
+  for (const auto& p : m.named_parameters(true)) out.push_back(p.key());
+  return out;
+}
+
+// Every file key under `prefix` must be read by the mapping or be known to be unused.
+void check_single_file_keys(const WeightSource& file, const std::string& prefix,
+                            const std::map<std::string, KeyMapping>& map,
+                            const std::function<bool(const std::string&)>& ignorable, const std::string& component) {
+  std::set<std::string> used;
+  for (const auto& kv : map) used.insert(kv.second.source_key);
+  for (const auto& n : file.names()) {
+    if (!starts_with(n, prefix) || used.count(n) || (ignorable && ignorable(n))) continue;
+    throw InputError(file.describe() + " (" + component + "): unexpected tensor '" + n +
+                     "': the file does not match the detected architecture");
+  }
+}
+
 SingleFileDetection detect_single_file(const WeightSource& file, const std::map<std::string, std::string>& metadata) {
   const std::string where = file.describe();
   const std::string unet = kLdmUnetPrefix;
   if (has_prefix(file, "conditioner.embedders.") || file.contains(unet + "label_emb.0.0.weight"))
-    throw InputError(where + " is an SDXL (or unCLIP) checkpoint; only Stable Diffusion 1.x and 2.x are supported");
+    throw InputError(where + " has SDXL-style (or unCLIP) tensors but not the keys of an SDXL base or refiner checkpoint "
+                     "(conditioner.embedders.*.transformer / .model token embeddings): not a supported model");
   if (!file.contains(unet + "input_blocks.0.0.weight")) {
     const bool lora = has_prefix(file, "lora_") || has_prefix(file, "lora.");
     throw InputError(where + " holds no Stable Diffusion UNet (no tensor 'model.diffusion_model.input_blocks.0.0.weight')" +
@@ -120,18 +122,18 @@ SdModelConfig single_file_config(const SingleFileDetection& d) {
 SdModules load_single_file_modules(const SdModelConfig& config, const SingleFileDetection& d,
                                    std::shared_ptr<const WeightSource> file, const torch::TensorOptions& options) {
   SdModules m = build_sd_modules(config, options);
-  const auto unet_map = ldm_unet_key_map(parameter_names(*m.unet), config.unet);
-  const auto vae_map = ldm_vae_key_map(parameter_names(*m.vae), config.vae);
+  const auto unet_map = ldm_unet_key_map(single_file_parameter_names(*m.unet), config.unet);
+  const auto vae_map = ldm_vae_key_map(single_file_parameter_names(*m.vae), config.vae);
   std::map<std::string, KeyMapping> text_map;
   std::string text_prefix;
   std::function<bool(const std::string&)> text_ignorable;
   if (d.family == "sd1") {
     text_prefix = kLdmClipPrefix;
-    text_map = ldm_clip_key_map(parameter_names(*m.text_encoder), text_prefix, d.sd1_legacy_clip_names);
+    text_map = ldm_clip_key_map(single_file_parameter_names(*m.text_encoder), text_prefix, d.sd1_legacy_clip_names);
     text_ignorable = [](const std::string& k) { return k.find("embeddings.position_ids") != std::string::npos; };
   } else {
     text_prefix = kLdmOpenClipPrefix;
-    text_map = ldm_open_clip_key_map(parameter_names(*m.text_encoder), config.text.hidden_size);
+    text_map = ldm_open_clip_key_map(single_file_parameter_names(*m.text_encoder), config.text.hidden_size);
     const int64_t layers = config.text.num_hidden_layers;
     text_ignorable = [text_prefix, layers](const std::string& k) {
       static const std::regex block_re(R"(^cond_stage_model\.model\.transformer\.resblocks\.(\d+)\.)");
@@ -143,10 +145,10 @@ SdModules load_single_file_modules(const SdModelConfig& config, const SingleFile
     };
   }
   const auto& f = *file;
-  check_no_unexpected(f, kLdmUnetPrefix, unet_map, {}, "UNet");
-  check_no_unexpected(f, kLdmVaePrefix, vae_map,
+  check_single_file_keys(f, kLdmUnetPrefix, unet_map, {}, "UNet");
+  check_single_file_keys(f, kLdmVaePrefix, vae_map,
                       [](const std::string& k) { return starts_with(k, std::string(kLdmVaePrefix) + "loss."); }, "VAE");
-  check_no_unexpected(f, text_prefix, text_map, text_ignorable, "text encoder");
+  check_single_file_keys(f, text_prefix, text_map, text_ignorable, "text encoder");
 
   const auto dtype = c10::typeMetaToScalarType(options.dtype());
   const auto device = options.device();

@@ -74,6 +74,7 @@ std::vector<int64_t> MappedWeightSource::shape(const std::string& name) const {
   if (m.chunk >= 0 && !s.empty() && s[0] % m.chunks == 0) s[0] /= m.chunks;
   if (m.drop_trailing_ones)
     while (s.size() > 2 && s.back() == 1) s.pop_back();
+  if (m.transpose && s.size() == 2) std::swap(s[0], s[1]);
   return s;
 }
 
@@ -84,6 +85,7 @@ torch::Tensor MappedWeightSource::load(const std::string& name, torch::Dtype dty
   auto t = base_->load(m.source_key, dtype, device);
   if (m.chunk >= 0) t = t.chunk(m.chunks, 0)[static_cast<std::size_t>(m.chunk)].clone();
   if (m.drop_trailing_ones) t = t.reshape(shape(name));
+  if (m.transpose) t = t.t().contiguous();
   return t;
 }
 

@@ -64,6 +64,7 @@ struct KeyMapping {
   int chunk = -1;            // >= 0: take chunk `chunk` of `chunks` equal parts along dim 0
   int chunks = 1;            //       (OpenCLIP's fused in_proj_weight -> q, k, v)
   bool drop_trailing_ones = false;  // [C, C, 1, 1] 1x1-conv weight -> [C, C] linear weight
+  bool transpose = false;  // [in, out] matrix applied as x @ P (OpenCLIP's text_projection) -> linear weight
 };
 
 // A renaming view: names() are the target keys; errors name the source key and file.

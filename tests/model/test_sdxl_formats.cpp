@@ -9,7 +9,9 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/safetensors_writer.h"
+#include "core/io/safetensors_reader.h"
 #include "core/models/sdxl/sdxl_diffusers_folder.h"
+#include "core/models/sdxl/sdxl_single_file.h"
 #include "core/models/weight_loader.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"
@@ -85,6 +87,53 @@ TEST(SdxlFormats, DiffusersFolderLoadsTheSameTensors) {
     auto t = torch::tensor({500.0f});
     EXPECT_TRUE(torch::equal(original->denoiser().forward(x, t, c), sdxl->denoiser().forward(x, t, c)));
     EXPECT_FALSE(sdxl->model_hash().empty());
+  }
+}
+
+// The check of the two layouts: one random model written as a diffusers folder and as
+// a single file (sgm names, OpenCLIP's fused in_proj and transposed text_projection) loads to
+// identical tensors either way.
+TEST(SdxlFormats, SingleFileAndFolderGiveIdenticalTensors) {
+  auto original = random_tiny();
+  test::TempDir dir("sdxl_single");
+  write_sdxl_folder(dir.file("folder"), *original, false);
+  auto state = sdxl_single_file_state(original->config(), original->modules());
+  ASSERT_TRUE(state.count("model.diffusion_model.label_emb.0.0.weight"));
+  ASSERT_TRUE(state.count("conditioner.embedders.1.model.transformer.resblocks.0.attn.in_proj_weight"));
+  ASSERT_TRUE(state.count("conditioner.embedders.1.model.text_projection"));
+  ASSERT_TRUE(state.count("conditioner.embedders.0.transformer.text_model.final_layer_norm.weight"));
+  state["conditioner.embedders.1.model.logit_scale"] = torch::full({1}, 4.6f);  // present in real files, unused
+  write_safetensors(dir.file("model.safetensors"), state);
+  auto file = std::make_shared<const SafetensorsWeightSource>(
+      std::make_shared<const SafetensorsFile>(dir.file("model.safetensors")));
+  ASSERT_NE(sdxl_single_file_family(*file), nullptr);
+  EXPECT_EQ(sdxl_single_file_family(*file)->id, "sdxl");
+  SdxlModules single = load_sdxl_single_file_modules(original->config(), file, torch::TensorOptions());
+  PipelineRequest req;
+  req.source = dir.file("folder");
+  auto folder = load_sdxl_diffusers_folder(req);
+  expect_same_parameters(*single.unet, *folder->modules().unet);
+  expect_same_parameters(*single.text_l, *folder->modules().text_l);
+  expect_same_parameters(*single.text_g, *folder->modules().text_g);
+  expect_same_parameters(*single.vae, *folder->modules().vae);
+  // A tensor the architecture does not have is named, not ignored.
+  state["conditioner.embedders.1.model.transformer.resblocks.99.ln_1.weight"] = torch::ones({8});
+  write_safetensors(dir.file("extra.safetensors"), state);
+  auto extra = std::make_shared<const SafetensorsWeightSource>(
+      std::make_shared<const SafetensorsFile>(dir.file("extra.safetensors")));
+  try {
+    load_sdxl_single_file_modules(original->config(), extra, torch::TensorOptions());
+    FAIL() << "an unexpected tensor was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("resblocks.99"), std::string::npos) << e.what();
+  }
+  // Without a tokenizer folder the loader says what to pass.
+  req.source = dir.file("model.safetensors");
+  try {
+    load_pipeline(req);
+    FAIL() << "a single file without a tokenizer was accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("--tokenizer"), std::string::npos) << e.what();
   }
 }
 
