@@ -2,6 +2,7 @@
 # Takes the README screenshots of DRiffusion Studio under a virtual X server:
 #   docs/screenshots/main-window.png  the main window halfway through a generation
 #   docs/screenshots/compare.png      the comparison view after a comparison over 3 seeds
+#   docs/screenshots/history.png      the History tab with the newest result selected (docs/gui.md)
 #
 # usage: tools/screenshots.sh [BUILD_DIR] [MODEL] [PROMPT]
 #   BUILD_DIR defaults to build, MODEL to builtin (the emoji model the README's first command
@@ -32,5 +33,6 @@ echo "screenshots.sh: model=$model prompt='$prompt' steps=$steps width=$width"
 xvfb-run -a -s "-screen 0 1366x768x24" \
   "$studio" -geometry 1366x768+0+0 --settings-file "$tmp/settings.ini" --output "$tmp/out" \
   --model "$model" --prompt "$prompt" --seed 11 --steps "$steps" --mode aggressive --width "$width" \
-  --compare-seeds 3 --screenshot "$out/main-window.png" --screenshot "$out/compare.png"
-ls -l "$out/main-window.png" "$out/compare.png"
+  --compare-seeds 3 --screenshot "$out/main-window.png" --screenshot "$out/compare.png" \
+  --screenshot "$out/history.png"
+ls -l "$out/main-window.png" "$out/compare.png" "$out/history.png"
