@@ -103,6 +103,7 @@ void HistoryView::showCurrent() {
   const HistoryEntry& e = model_->entryAt(row);
   const QModelIndex index = model_->index(row);
   preview_->setImage(e.outcome->image, QString::fromStdString(e.outcome->result.model_name));
+  preview_->setFilePath(e.saved_path);
   QString file = e.saved_path.isEmpty() ? tr("Not saved: %1").arg(e.save_error) : tr("Saved as %1").arg(e.saved_path);
   details_->setText(tr("%1\n%2\n%3\n%4")
                         .arg(index.data(HistoryModel::PromptRole).toString(),

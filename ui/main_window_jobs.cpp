@@ -184,6 +184,7 @@ void MainWindow::onGenerationFinished(int jobId, const OutcomePtr& outcome) {
       (r.settings.mode != Mode::Sequential && baseline && r.stats.sampling_ms > 0) ? *baseline / r.stats.sampling_ms : 0;
   history_->add(outcome, outcome->saved_path, outcome->save_error, measured);
   preview_->setImage(outcome->image, tr("final image \u00b7 seed %1 \u00b7 %2").arg(r.settings.seed).arg(seconds(r.stats.total_ms)));
+  preview_->setFilePath(outcome->saved_path);  // dragging the image out carries its file
   stats_panel_->showOutcome(*outcome, baseline);
   banner_->clearTopic(QStringLiteral("job"));  // an earlier failure is no longer the news
   QString done = tr("Done in %1").arg(seconds(r.stats.total_ms));

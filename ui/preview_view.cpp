@@ -1,6 +1,10 @@
 #include "ui/preview_view.h"
 
+#include <QApplication>
+#include <QDrag>
 #include <QKeyEvent>
+#include <QMimeData>
+#include <QUrl>
 #include <QMouseEvent>
 #include <QPainter>
 #include <QWheelEvent>
@@ -27,6 +31,7 @@ void PreviewView::setImage(const QImage& image, const QString& caption) {
   }
   image_ = image;
   caption_ = caption;
+  file_path_.clear();  // a new image has no file until told
   ++updates_;
   update();
   Q_EMIT imageChanged();
@@ -119,8 +124,27 @@ void PreviewView::mousePressEvent(QMouseEvent* event) {
   QWidget::mousePressEvent(event);
 }
 
+QMimeData* PreviewView::dragData() const {
+  if (image_.isNull()) return nullptr;
+  auto* mime = new QMimeData;
+  mime->setImageData(image_);
+  if (!file_path_.isEmpty()) mime->setUrls({QUrl::fromLocalFile(file_path_)});  // file managers, browsers
+  return mime;
+}
+
 void PreviewView::mouseMoveEvent(QMouseEvent* event) {
-  if (!(event->buttons() & Qt::LeftButton) || zoom_ == 0) return QWidget::mouseMoveEvent(event);
+  if (!(event->buttons() & Qt::LeftButton)) return QWidget::mouseMoveEvent(event);
+  if (zoom_ == 0) {
+    // A fitted image has nothing to pan: dragging takes it out to another app.
+    if ((event->position().toPoint() - drag_start_).manhattanLength() < QApplication::startDragDistance()) return;
+    if (QMimeData* mime = dragData()) {
+      auto* drag = new QDrag(this);
+      drag->setMimeData(mime);
+      drag->setPixmap(QPixmap::fromImage(image_.scaled(96, 96, Qt::KeepAspectRatio)));
+      drag->exec(Qt::CopyAction);
+    }
+    return;
+  }
   pan_ += event->position() - QPointF(drag_start_);
   drag_start_ = event->position().toPoint();
   update();

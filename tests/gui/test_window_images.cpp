@@ -8,6 +8,8 @@
 #include <QMimeData>
 #include <QTabWidget>
 #include <QTest>
+#include <QUrl>
+#include <memory>
 
 #include "gui_test_support.h"
 #include "ui/history_model.h"
@@ -42,6 +44,10 @@ class WindowImagesTest : public QObject {
     w.copySettings(0);
     const QString text = QApplication::clipboard()->text();
     QVERIFY2(text.startsWith(QStringLiteral("a blue sky")) && text.contains(QStringLiteral("Seed: 31")), qPrintable(text));
+    // Dragging the image out carries the pixels and the saved file.
+    std::unique_ptr<QMimeData> drag(w.livePreview()->dragData());
+    QVERIFY(drag && drag->hasImage());
+    QCOMPARE(drag->urls().value(0).toLocalFile(), w.history()->entryAt(0).saved_path);
     // Both image views offer the context menu.
     QCOMPARE(w.livePreview()->contextMenuPolicy(), Qt::CustomContextMenu);
     QCOMPARE(w.historyView()->preview()->contextMenuPolicy(), Qt::CustomContextMenu);
