@@ -76,7 +76,11 @@ TEST(SdPipelineEngine, DraftMemoryBudgetLimitsDraftsPerCall) {
   auto limited = engine.generate(s, nullptr);
   EXPECT_EQ(limited.stats.max_states_per_call, expected);
   EXPECT_EQ(limited.stats.serial_latencies, unlimited.stats.serial_latencies) << "a round is still one latency";
-  // Drafts evaluated in several calls: the same image up to float reduction order.
+  // Drafts evaluated in several calls: the same image up to float reduction order. Other batch
+  // sizes may take other BLAS kernels, which reorder each float32 sum (relative changes of a few
+  // 1e-7 per product); over 8 steps of the tiny UNet that stays orders of magnitude below 1e-4 of
+  // a [0, 1] pixel (a fortieth of an 8-bit level), on every OpenBLAS kernel set and thread count
+  // (CI runs this suite under two). A wrong draft order or a lost row moves pixels by ~0.1.
   ASSERT_EQ(limited.image_float.size(), unlimited.image_float.size());
   float worst = 0;
   for (std::size_t i = 0; i < limited.image_float.size(); ++i)
@@ -133,6 +137,17 @@ TEST(SdPipeline, EncodeShapesGuidanceAndClipSkip) {
   auto plain = p->encode("cat", "dog", 1.0, 0, w);
   EXPECT_FALSE(plain.guided());
   EXPECT_TRUE(torch::allclose(plain.cond.context, guided.cond.context, 1e-5, 1e-6));
+  // Encoded alone or batched with the negative prompt, the prompt's states are the same function:
+  // checked in float64, where the BLAS kernels that other batch sizes, CPUs or thread counts pick
+  // (another order of each sum) move nothing by 1e-12. In float32 (above) such reordering may
+  // differ by a few units in the last place, which the 1e-5 relative bound covers.
+  PipelineRequest req64 = req;
+  req64.dtype = torch::kFloat64;
+  auto p64 = load_pipeline(req64);
+  auto guided64 = p64->encode("cat", "dog", 7.5, 0, w);
+  auto plain64 = p64->encode("cat", "dog", 1.0, 0, w);
+  ASSERT_EQ(plain64.cond.context.scalar_type(), torch::kFloat64);
+  EXPECT_TRUE(torch::allclose(plain64.cond.context, guided64.cond.context, 1e-12, 1e-12));
   auto skipped = p->encode("cat", "", 1.0, 1, w);
   EXPECT_FALSE(torch::allclose(skipped.cond.context, plain.cond.context));
   EXPECT_THROW(p->encode("cat", "", 1.0, 2, w), UsageError);
