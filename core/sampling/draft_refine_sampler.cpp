@@ -60,10 +60,16 @@ SamplingResult sample_draft_refine(Sampler& sampler, RoundEvaluator& evaluator, 
     }
 
     const auto refine_start = std::chrono::steady_clock::now();
-    // The solver's own update in order, its history included, through the draft estimates.
+    // The solver's own update in order, its history included, through the draft estimates, each
+    // moved from its draft state to the refined state as a noise prediction (Sampler::transfer).
     torch::Tensor next = sampler.step(x, denoised, i, history);
-    for (int j = 1; j < r.advance; ++j) next = sampler.step(next, draft_est.narrow(0, j - 1, 1), i + j, history);
-    if (r.carries_anchor_noise()) denoised = draft_est.narrow(0, r.advance - 1, 1);
+    for (int j = 1; j < r.advance; ++j) {
+      const auto est = sampler.transfer(draft_est.narrow(0, j - 1, 1), drafts.narrow(0, j - 1, 1), next, i + j);
+      next = sampler.step(next, est, i + j, history);
+    }
+    if (r.carries_anchor_noise())
+      denoised = sampler.transfer(draft_est.narrow(0, r.advance - 1, 1), drafts.narrow(0, r.advance - 1, 1), next,
+                                  i + r.advance);
     x = next;
     ++result.rounds;
 
