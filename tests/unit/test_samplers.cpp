@@ -7,6 +7,7 @@
 #include "core/sampling/ddim_sampler.h"
 #include "core/sampling/ddpm_sampler.h"
 #include "core/sampling/euler_sampler.h"
+#include "core/sampling/fidelity_table.h"
 #include "core/sampling/sampler_registry.h"
 #include "core/sampling/step_noise.h"
 #include "core/util/errors.h"
@@ -242,4 +243,25 @@ TEST(StepNoise, SeededNoiseIsReproducible) {
   auto b = seeded_noise(42, {2, 3}, torch::TensorOptions());
   EXPECT_TRUE(torch::equal(a, b));
   EXPECT_FALSE(torch::equal(a, seeded_noise(43, {2, 3}, torch::TensorOptions())));
+}
+
+TEST(Samplers, FidelityWarningsComeFromTheMeasuredTable) {
+  GenerationSettings s;
+  s.sampler = SamplerKind::DDPM;
+  s.mode = Mode::Aggressive;
+  s.width = 3;
+  s.guidance = 7;
+  const auto w = fidelity_warning(s);
+  ASSERT_TRUE(w.has_value());
+  const auto e = measured_fidelity_for(s.sampler, s.mode, s.width, s.guidance);
+  ASSERT_TRUE(e.has_value());
+  EXPECT_LT(e->mean_psnr_db, kFidelityWarnBelowDb);
+  char number[16];
+  std::snprintf(number, sizeof number, "%.1f dB", e->mean_psnr_db);
+  EXPECT_NE(w->find(number), std::string::npos) << *w;
+  s.sampler = SamplerKind::DDIM;  // measured above the threshold: no warning
+  EXPECT_FALSE(fidelity_warning(s).has_value());
+  s.mode = Mode::Sequential;
+  s.sampler = SamplerKind::DDPM;
+  EXPECT_FALSE(fidelity_warning(s).has_value());
 }
