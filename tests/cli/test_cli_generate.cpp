@@ -161,12 +161,13 @@ TEST(CliGenerate, FromImageReadsA1111Infotext) {
   EXPECT_EQ(j["images"][0]["settings"]["sampler"], "euler");
   EXPECT_EQ(j["images"][0]["settings"]["prompt"], "red");
 
-  md.parameters = "red\nSteps: 6, Sampler: DPM++ 2M, CFG scale: 4, Seed: 99";
-  const auto unsupported = dir / ("dpm" + default_ext());
+  // A sampler we do not have (the registry has DPM++ 2M, Euler a, UniPC ... since issue 19).
+  md.parameters = "red\nSteps: 6, Sampler: LMS, CFG scale: 4, Seed: 99";
+  const auto unsupported = dir / ("lms" + default_ext());
   write_image_file(unsupported, ImageData{img, {}}, default_image_format(), md);
   r = cli({"generate", "--from-image", unsupported.string(), "--model", "analytic", "--out", (dir / "o").string()});
   EXPECT_EXIT_CODE(r, 3);
-  EXPECT_NE(r.err.find("DPM++ 2M"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("LMS"), std::string::npos) << r.err;
 }
 
 TEST(CliGenerate, CountAndPromptFile) {
