@@ -50,7 +50,7 @@ std::size_t max_name_bytes(const fs::path& folder) {
 }  // namespace
 
 void add_generation_options(ArgParser& a) {
-  a.option("model", "M", "builtin, analytic, random:sd15|sd21|tiny, a diffusers folder or a .safetensors file (default builtin)")
+  a.option("model", "M", "builtin, analytic, random:NAME (driffusion models lists them: sd15, sd21, sdxl, ...), a diffusers folder or a .safetensors file (default builtin)")
       .option("prompt", "TEXT", "the prompt (may be empty: unconditional)")
       .option("negative", "TEXT", "negative prompt")
       .option("seed", "S", "seed (default: random, printed and stored in the file)")
