@@ -1,5 +1,7 @@
 #include "core/text/utf8.h"
 
+#include "core/util/printable_text.h"
+
 #include <cstdint>
 
 namespace drf {
@@ -108,30 +110,9 @@ bool is_valid_utf8(const std::string& bytes, std::size_t* bad_offset) {
   return true;
 }
 
+// One escaping rule for everything printed from untrusted files (core/util/printable_text.h).
 std::string printable_excerpt(const std::string& text, std::size_t max_bytes) {
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (std::size_t i = 0; i < text.size();) {
-    if (out.size() >= max_bytes) {
-      out += "...";
-      break;
-    }
-    char32_t cp;
-    bool bad;
-    const std::size_t n = decode_one(text, i, &cp, &bad);
-    if (bad || cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0)) {
-      for (std::size_t k = 0; k < n; ++k) {
-        const auto c = static_cast<std::uint8_t>(text[i + k]);
-        out += "\\x";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      }
-    } else {
-      out.append(text, i, n);
-    }
-    i += n;
-  }
-  return out;
+  return printable_text(text, LineBreaks::Escape, max_bytes);
 }
 
 }  // namespace drf
