@@ -1,50 +1,37 @@
 #!/usr/bin/env python3
-"""Headless check for CI: every translation unit of core/ and app/cli/ must preprocess with the
-`headless` preset's flags (no Qt, no OpenImageIO include paths or definitions).
+"""Headless check for CI, run after the `headless-check` preset has been built (core and the CLI
+compiled and linked with no Qt and no OpenImageIO: tools/dev.sh check_headless).
 
-A Qt or OpenImageIO include creeping into core/ or the CLI then fails here, on the CPU CI
-machine, in about two minutes, instead of in the GPU machine's build (which has neither library).
-The units only this configuration builds (the *_no_oiio.cpp stand-ins) are compiled (syntax and
-types, no code generation); everything else is compiled by the default build already.
-Full compiles of that configuration happen on the GPU machine (tools/gpu/run_gpu_suite.sh build);
-compiling it a second time here would double CI's time on two cores.
+That build already fails on a Qt include (Qt's headers are not on any include path there) and on
+any OpenImageIO or Qt symbol (neither library is linked). One hole is left: OpenImageIO's headers
+sit in /usr/include, so `#include <OpenImageIO/imageio.h>` would still compile. This script closes
+it by reading the header dependencies ninja recorded for every core/ and app/cli/ object and
+failing on any OpenImageIO or Qt header among them.
 
-usage: tools/check_headless.py BUILD_DIR   (BUILD_DIR configured with `cmake --preset headless`)
+usage: tools/check_headless.py BUILD_DIR   (BUILD_DIR built with `cmake --build --preset headless-check`)
 """
-import concurrent.futures
-import json
 import os
-import shlex
+import re
 import subprocess
 import sys
 
-
-def headless_only(entry):
-    """Units only this configuration compiles (the *_no_oiio.cpp stand-ins): compiled for real."""
-    return entry["file"].endswith("_no_oiio.cpp")
+FORBIDDEN = re.compile(r"/(OpenImageIO|qt6|Qt[A-Za-z]+)/")
+CHECKED = re.compile(r"CMakeFiles/(driffusion_core|driffusion)\.dir/")
 
 
-def preprocess(entry):
-    args = shlex.split(entry["command"])
-    # Drop the object output and compile-only flags; preprocess to nowhere instead.
-    out = []
-    skip = False
-    for a in args:
-        if skip:
-            skip = False
-            continue
-        if a in ("-o", "-MF", "-MT", "-MQ"):
-            skip = True
-            continue
-        if a in ("-c", "-MD", "-MMD"):
-            continue
-        out.append(a)
-    # Units the default build never compiles get a full front-end pass (types, overloads, the
-    # declarations they must match); the rest, compiled by the default build already, only need
-    # their includes to resolve without Qt and OpenImageIO.
-    out += ["-fsyntax-only"] if headless_only(entry) else ["-E", "-o", os.devnull]
-    r = subprocess.run(out, cwd=entry["directory"], capture_output=True, text=True)
-    return entry["file"], r.returncode, r.stderr
+def dependencies(build):
+    """{object: [headers]} from ninja's deps log (`ninja -t deps`)."""
+    out = subprocess.run(["ninja", "-C", build, "-t", "deps"], capture_output=True, text=True, check=True).stdout
+    deps, current = {}, None
+    for line in out.splitlines():
+        if not line.strip():
+            current = None
+        elif not line.startswith(" "):
+            current = line.split(":")[0]
+            deps[current] = []
+        elif current is not None:
+            deps[current].append(line.strip())
+    return deps
 
 
 def main():
@@ -52,24 +39,22 @@ def main():
         print(__doc__, file=sys.stderr)
         return 2
     build = sys.argv[1]
-    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    with open(os.path.join(build, "compile_commands.json")) as f:
-        entries = json.load(f)
-    wanted = [e for e in entries
-              if os.path.relpath(e["file"], root).startswith(("core" + os.sep, os.path.join("app", "cli") + os.sep))]
-    if not wanted:
-        print("check_headless: no core/ or app/cli/ units in " + build, file=sys.stderr)
-        return 1
-    failed = []
-    with concurrent.futures.ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        for file, rc, err in pool.map(preprocess, wanted):
-            if rc != 0:
-                failed.append((file, err))
-    for file, err in failed:
-        print(f"check_headless: {os.path.relpath(file, root)} does not build without Qt/OpenImageIO:\n{err}",
+    objects = {o: h for o, h in dependencies(build).items() if CHECKED.search(o) and o.endswith(".o")}
+    if len(objects) < 50:
+        print(f"check_headless: only {len(objects)} core/CLI objects in {build}'s deps log: is it built?",
               file=sys.stderr)
-    print(f"check_headless: {len(wanted) - len(failed)} of {len(wanted)} core/CLI units preprocess in the headless configuration")
-    return 1 if failed else 0
+        return 1
+    bad = []  # (object, its first forbidden header)
+    for obj, headers in sorted(objects.items()):
+        forbidden = [h for h in headers if FORBIDDEN.search(h)]
+        if forbidden:
+            bad.append((obj, forbidden[0]))
+    for obj, header in bad:
+        print(f"check_headless: {obj} includes {header} (core and the CLI must build without Qt/OpenImageIO)",
+              file=sys.stderr)
+    print(f"check_headless: {len(objects)} core/CLI objects built without Qt or OpenImageIO headers"
+          if not bad else f"check_headless: {len(bad)} of {len(objects)} core/CLI objects include Qt or OpenImageIO headers")
+    return 1 if bad else 0
 
 
 if __name__ == "__main__":
