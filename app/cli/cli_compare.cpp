@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "app/cli/cancel_signal.h"
+#include "app/cli/cli_compare_batch.h"
 #include "app/cli/cli_results.h"
 #include "app/cli/cli_settings.h"
 #include "app/cli/commands.h"
@@ -68,7 +69,13 @@ class CompareCommand {
 
  private:
   int run_unguarded() {
-    if (!args_.has("prompt")) throw UsageError("compare: give --prompt TEXT (may be empty)");
+    if (args_.has("prompts")) {
+      if (args_.has("prompt")) throw UsageError("compare: --prompt and --prompts exclude each other");
+      return run_compare_batch(args_, seeds_from(args_));
+    }
+    if (args_.has("modes") || args_.has("widths") || args_.has("references"))
+      throw UsageError("compare: --modes, --widths and --references belong to the batch mode (--prompts FILE)");
+    if (!args_.has("prompt")) throw UsageError("compare: give --prompt TEXT (may be empty) or --prompts FILE");
     GenerationSettings base;
     base.mode = Mode::Aggressive;
     if (!args_.has("width")) base.width = std::min(4, args_.has("steps") ? std::max(1, args_.get_int("steps")) : base.steps);
@@ -189,7 +196,15 @@ int run_compare(int argc, char** argv) {
   add_generation_options(args);
   args.option("seeds", "LIST|N", "seeds to compare: a list (1,2,3) or a count N (seeds S..S+N-1 from --seed)")
       .option("full-scale", "D", "difference (0-255) shown as white in the difference map (default 64)")
-      .flag("no-warmup", "skip the unmeasured warm-up runs");
+      .flag("no-warmup", "skip the unmeasured warm-up runs")
+      .option("prompts", "FILE",
+              "batch mode: one prompt a line ('INDEX<TAB>prompt' names its reference thumbnail); every prompt x\n"
+              "seed x --modes x --widths against the sequential image, summarised per configuration (no images)")
+      .option("modes", "LIST", "batch mode: aggressive,conservative (default aggressive)")
+      .option("widths", "LIST", "batch mode: DRiffusion widths, e.g. 2,3,4 (default --width)")
+      .option("references", "FILE",
+              "batch mode: reference thumbnails (safetensors 'thumbnails' [K,t,t,3] uint8, e.g.\n"
+              "tests/builtin/data/reference_thumbnails.safetensors): top-1 prompt-hit rate per configuration");
   add_output_options(args, "outputs/compare");
   // compare's own defaults and limits, where the shared descriptions would mislead.
   args.option("mode", "MODE", "conservative or aggressive: the DRiffusion side (default aggressive)")

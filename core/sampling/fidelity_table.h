@@ -16,6 +16,8 @@ struct FidelityEntry {
   int width;
   double guidance;
   double mean_psnr_db;  // mean over the measured prompts and seeds
+  double mean_ssim = 0.0;
+  int images = 0;  // prompt x seed pairs behind the means
 };
 
 const std::vector<FidelityEntry>& measured_fidelity();

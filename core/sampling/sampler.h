@@ -13,6 +13,7 @@
 // k = 1 is step bit for bit, which makes width 1 equal the sequential sampler.
 #pragma once
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -58,17 +59,25 @@ class Sampler {
   // Euler x + (s_{i+k} - s_i) v are all this one formula), deterministic.
   torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k) const;
   virtual bool stochastic() const { return false; }
-  // An estimate made at a draft of state i, used at the refined state x_i. Deterministic
-  // solvers keep it as a noise prediction n = (draft - alpha_i D) / sigma_i, so D' = D + (x_i -
-  // draft) / alpha_i (what the epsilon-based refine pass did before); stochastic solvers keep the
-  // x0 estimate itself. Each choice measured best on the built-in model (docs/samplers.md: DDIM
-  // aggressive width 3, CFG 7: 23.2 dB against 14.5 dB holding D; DDPM conservative width 3:
-  // 18.3 dB holding D against 9.3 dB as noise). Exact when draft == x_i: width 1 stays exact.
+  // An estimate made at a draft of state i, used at the refined state x_i: D' = D + beta (x_i -
+  // draft) / alpha_i. beta = 1 keeps it as a noise prediction n = (draft - alpha_i D) / sigma_i
+  // (deterministic solvers: DDIM aggressive width 3, CFG 7 on the built-in model 23.2 dB against
+  // 14.5 dB holding D); beta = 0 holds the x0 estimate. docs/fidelity.md has the measurements
+  // behind each solver's beta. Exact when draft == x_i: width 1 stays exact.
   torch::Tensor transfer(const torch::Tensor& estimate, const torch::Tensor& draft, const torch::Tensor& x,
-                         int i) const {
-    if (stochastic()) return estimate;
-    return estimate + (x - draft) * (1.0 / alpha(i));
-  }
+                         int i) const;
+  // DRiffusion draft options (docs/fidelity.md). draft_order 2 extrapolates the anchor's x0
+  // estimate linearly in lambda from the previous refined estimate; 1 holds it.
+  struct DraftOptions {
+    int draft_order = 1;
+    double stochastic_transfer = 0.0;  // beta of transfer() for stochastic solvers
+    // Stochastic solvers: beta = 1 for the coarse part of x_i - draft (4x4 box means, content
+    // the network follows) and 0 for the rest (its reaction to the step noises, which it does
+    // not); states that are not images use stochastic_transfer.
+    bool lowpass_transfer = false;
+  };
+  void set_draft_options(const DraftOptions& o) { draft_options_ = o; }
+  const DraftOptions& draft_options() const { return draft_options_; }
 
  protected:
   explicit Sampler(NoiseLevels levels) : levels_(std::move(levels)) {}
@@ -80,7 +89,13 @@ class Sampler {
   }
 
  private:
+  // The anchor i's estimate D extrapolated linearly in lambda to the middle of the draft's
+  // jump from -> to, through the last refined estimate before the anchor (draft_order 2); D
+  // itself with draft_order 1 or no earlier estimate.
+  torch::Tensor draft_estimate(const torch::Tensor& denoised, int i, int from, int to,
+                               const SolverHistory& history) const;
   NoiseLevels levels_;
+  DraftOptions draft_options_;
 };
 
 struct SamplerOptions {
@@ -93,6 +108,10 @@ struct SamplerOptions {
   torch::TensorOptions state_options;
   ScheduleKind schedule = ScheduleKind::Default;
   double s_noise = 1.0;  // ancestral / SDE noise scale
+  // DRiffusion draft options; unset: the measured defaults, or the environment's
+  // DRIFFUSION_DRAFT_ORDER (1|2) and DRIFFUSION_STOCHASTIC_TRANSFER (beta in [0, 1]) for
+  // measuring alternatives (docs/fidelity.md).
+  std::optional<Sampler::DraftOptions> draft;
 };
 
 // Throws UsageError for combinations the model cannot use (e.g. DDPM on a flow model).
