@@ -177,3 +177,21 @@ TEST(T5Encoder, RejectsUnsupportedConfigsAndIds) {
   init_random_weights(*m, 3);
   EXPECT_THROW(m->forward(torch::tensor({{1, 320}}, torch::kLong)), UsageError);
 }
+
+// The fields of diffusers' text_encoder_3/config.json (google/t5-v1_1-xxl) give the XXL config.
+TEST(T5Encoder, ParsesSd3TextEncoder3Config) {
+  const nlohmann::json j{{"architectures", {"T5EncoderModel"}}, {"d_ff", 10240}, {"d_kv", 64}, {"d_model", 4096},
+                         {"dense_act_fn", "gelu_new"}, {"feed_forward_proj", "gated-gelu"}, {"is_gated_act", true},
+                         {"layer_norm_epsilon", 1e-06}, {"model_type", "t5"}, {"num_decoder_layers", 24},
+                         {"num_heads", 64}, {"num_layers", 24}, {"relative_attention_max_distance", 128},
+                         {"relative_attention_num_buckets", 32}, {"vocab_size", 32128}};
+  const auto c = parse_t5_encoder_config(j, "text_encoder_3/config.json");
+  const auto x = t5_encoder_config_xxl();
+  EXPECT_EQ(c.d_model, x.d_model);
+  EXPECT_EQ(c.d_ff, x.d_ff);
+  EXPECT_EQ(c.num_layers, x.num_layers);
+  EXPECT_EQ(c.num_heads, x.num_heads);
+  EXPECT_EQ(c.vocab_size, x.vocab_size);
+  EXPECT_EQ(c.relative_attention_num_buckets, 32);
+  EXPECT_EQ(c.relative_attention_max_distance, 128);
+}

@@ -180,3 +180,17 @@ TEST(UnigramTokenizer, SpieceModelThroughTheSentencePieceLibrary) {
     EXPECT_EQ(t->encode(c.at("prompt").get<std::string>(), 256).ids, expected) << c.at("prompt");
   }
 }
+
+// Files converted by older transformers: no Strip/Replace, a WhitespaceSplit + Metaspace
+// (add_prefix_space) pre-tokenizer: every whitespace-separated word gets its own "▁".
+TEST(UnigramTokenizer, OlderWhitespaceSplitMetaspaceForm) {
+  const std::string s = "\xE2\x96\x81";
+  nlohmann::json pre{{"type", "Sequence"},
+                     {"pretokenizers",
+                      {{{"type", "WhitespaceSplit"}},
+                       {{"type", "Metaspace"}, {"replacement", s}, {"add_prefix_space", true}}}}};
+  auto t = UnigramTokenizer::from_json_text(
+      tiny_json({{s, -2.0}, {"a", -3.0}, {s + "a", -1.0}}, {{"normalizer", nullptr}, {"pre_tokenizer", pre}}), "old");
+  EXPECT_EQ(t.tokenize("  a \t\n a  "), (std::vector<int>{5, 5}));
+  EXPECT_EQ(t.tokenize("aa"), (std::vector<int>{5, 4}));
+}
