@@ -182,6 +182,27 @@ GenerationResult GenerationJob::run_unguarded() {
   const auto shape = pipeline->state_shape(s.image_width, s.image_height);
   const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode);
 
+  // Drafts beyond what the draft memory budget holds run in further network calls per round.
+  // Rows per state as Conditioning::rows_per_state will say: unconditional + conditional when guided.
+  const int rows_per_state = s.guidance != 1.0 ? 2 : 1;
+  const int max_states =
+      s.mode == Mode::Sequential ? 0
+                                 : max_states_per_call(s.draft_memory_mb, pipeline->activation_bytes_per_row(shape),
+                                                       rows_per_state);
+
+  // The largest network call of the job must fit in the device's memory (sequential: one state;
+  // DRiffusion: a round's drafts, at most max_states per call). Checked before the first
+  // network call (the text encoder): a job that cannot fit costs nothing.
+  {
+    const int states = s.mode == Mode::Sequential ? 1 : (max_states > 0 ? std::min(max_states, plan.width) : plan.width);
+    const torch::Device& d = devices.front();
+    check_fits(job_activation_bytes(pipeline->activation_bytes_per_row(shape), rows_per_state, states),
+               available_device_memory(d.is_cuda() ? d.index() : -1), d.str(),
+               (s.image_width > 0 ? "an image of " + std::to_string(s.image_width) + "x" + std::to_string(s.image_height)
+                                  : std::string("an image of the native size")) +
+                   (states > 1 ? " with " + std::to_string(states) + " drafts per call" : ""));
+  }
+
   for (const auto& d : devices) reset_device_peak_reserved(d);
   const auto t_text = Clock::now();
   Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
@@ -209,23 +230,6 @@ GenerationResult GenerationJob::run_unguarded() {
   so.state_shape = shape;
   so.state_options = torch::TensorOptions().dtype(torch::kFloat32).device(devices.front());
   const torch::Tensor noise = seeded_noise(s.seed, shape, torch::TensorOptions().dtype(torch::kFloat32));
-  // Drafts beyond what the draft memory budget holds run in further network calls per round.
-  const int max_states =
-      s.mode == Mode::Sequential ? 0
-                                 : max_states_per_call(s.draft_memory_mb, pipeline->activation_bytes_per_row(shape),
-                                                       cond.rows_per_state());
-
-  // The largest network call of the job must fit in the device's memory (sequential: one state;
-  // DRiffusion: a round's drafts, at most max_states per call).
-  {
-    const int states = s.mode == Mode::Sequential ? 1 : (max_states > 0 ? std::min(max_states, plan.width) : plan.width);
-    const torch::Device& d = devices.front();
-    check_fits(job_activation_bytes(pipeline->activation_bytes_per_row(shape), cond.rows_per_state(), states),
-               available_device_memory(d.is_cuda() ? d.index() : -1), d.str(),
-               (s.image_width > 0 ? "an image of " + std::to_string(s.image_width) + "x" + std::to_string(s.image_height)
-                                  : std::string("an image of the native size")) +
-                   (states > 1 ? " with " + std::to_string(states) + " drafts per call" : ""));
-  }
 
   std::unique_ptr<EventForwarder> forwarder;
   if (observer_) forwarder = std::make_unique<EventForwarder>(*pipeline, observer_, s.steps, start_);

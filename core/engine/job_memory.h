@@ -20,7 +20,7 @@ int64_t job_activation_bytes(int64_t bytes_per_row, int rows_per_state, int stat
 // to reuse, so the driver's "free" figure is too low). Empty when unknown.
 std::optional<int64_t> available_device_memory(int cuda_index /* -1 = CPU */);
 
-// "64 GB", "812 MB": one significant unit for a sentence.
+// "64 GB", "812 MB", "3 kB": one significant unit for a sentence.
 std::string approximate_size(int64_t bytes);
 
 // Throws DeviceError naming the device when `needed` exceeds `available`:

@@ -6,9 +6,11 @@
 #include "core/io/safetensors_reader.h"
 #include "core/io/scheduler_config.h"
 #include "core/io/sha256.h"
+#include "core/models/attention_memory.h"
 #include "core/models/config_json.h"
 #include "core/models/prompt_encoding.h"
 #include "core/models/prompt_tokenizer.h"
+#include "core/models/weights_budget.h"
 #include "core/models/unet_denoiser.h"
 #include "core/models/weight_loader.h"
 #include "core/util/errors.h"
@@ -162,6 +164,14 @@ class BuiltinPipeline : public Pipeline {
   torch::Device device() const override { return device_; }
   torch::Dtype dtype() const override { return dtype_; }
 
+  // The same UNet cost as SD's (the job memory check and the draft budget read it): at 512 px
+  // the attention levels are 128x128 and 64x64 tokens.
+  int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override {
+    if (state_shape.size() != 4) return 0;
+    return unet_peak_bytes_per_row(config_.unet, state_shape[2], state_shape[3],
+                                   static_cast<int64_t>(torch::elementSize(dtype_)));
+  }
+
   std::string model_hash() const override {
     std::lock_guard<std::mutex> lock(hash_mutex_);
     if (hash_.empty()) hash_ = drf::model_hash((dir_ / builtin_files::kUnetWeights).string());
@@ -243,6 +253,11 @@ std::unique_ptr<Pipeline> load_builtin_pipeline_from(const fs::path& dir, const 
   if (tokenizer->vocab_size() > config.text.vocab_size)
     throw InputError(tokenizer->describe() + " uses ids up to " + std::to_string(tokenizer->vocab_size() - 1) +
                      " but the built-in text encoder has " + std::to_string(config.text.vocab_size) + " embeddings");
+  // Before any module is built: configurations that imply more parameters than their files hold.
+  check_weights_budget((dir / builtin_files::kUnetConfig).string(), unet_parameters(config.unet),
+                       {(dir / builtin_files::kUnetWeights).string()});
+  check_weights_budget((dir / builtin_files::kTextConfig).string(), clip_text_parameters(config.text),
+                       {(dir / builtin_files::kTextWeights).string()});
   BuiltinModules modules =
       build_builtin_modules(config, torch::TensorOptions().device(request.device).dtype(request.dtype));
   load_builtin_weights(modules, dir, request.dtype, request.device);

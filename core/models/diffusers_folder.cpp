@@ -4,6 +4,7 @@
 
 #include "core/io/checkpoint_format.h"
 #include "core/io/safetensors_reader.h"
+#include "core/models/weights_budget.h"
 #include "core/io/scheduler_config.h"
 #include "core/models/config_json.h"
 #include "core/models/weight_loader.h"
@@ -110,6 +111,10 @@ std::unique_ptr<StableDiffusionPipeline> load_diffusers_folder(const PipelineReq
   if (prediction) config.schedule.prediction = *prediction;
   auto tokenizer = load_clip_tokenizer_folder(request.tokenizer_dir.empty() ? files.tokenizer_dir : request.tokenizer_dir,
                                               config.default_pad_token);
+  // Before any module is built: configurations that imply more parameters than their files hold.
+  check_weights_budget(files.unet_config, unet_parameters(config.unet), {files.unet_weights});
+  check_weights_budget(files.text_config, clip_text_parameters(config.text), {files.text_weights});
+  check_weights_budget(files.vae_config, vae_parameters(config.vae), {files.vae_weights});
   SdModules m = build_sd_modules(config, torch::TensorOptions().device(request.device).dtype(request.dtype));
   auto open = [](const std::string& path) -> std::shared_ptr<const WeightSource> {
     return std::make_shared<SafetensorsWeightSource>(std::make_shared<const SafetensorsFile>(path));

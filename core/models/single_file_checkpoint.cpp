@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/io/safetensors_reader.h"
+#include "core/models/weights_budget.h"
 #include "core/models/ldm_key_map.h"
 #include "core/models/weight_loader.h"
 #include "core/util/errors.h"
@@ -181,6 +182,9 @@ std::unique_ptr<StableDiffusionPipeline> load_single_file_checkpoint(const Pipel
                      std::string(d.family == "sd1" ? "runwayml/stable-diffusion-v1-5" : "stabilityai/stable-diffusion-2-1") +
                      ") with --tokenizer");
   SdModelConfig config = single_file_config(d);
+  // Before any module is built: a small file whose key names pass for a checkpoint.
+  check_weights_budget("the " + d.family + " architecture detected in " + path,
+                       unet_parameters(config.unet) + clip_text_parameters(config.text) + vae_parameters(config.vae), {path});
   auto tokenizer = load_clip_tokenizer_folder(request.tokenizer_dir, config.default_pad_token);
   SdModules modules = load_single_file_modules(config, d, file, torch::TensorOptions().device(request.device).dtype(request.dtype));
   SdPipelineInfo info;

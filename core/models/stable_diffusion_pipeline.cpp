@@ -4,7 +4,7 @@
 #include "core/models/latent_preview.h"
 #include "core/models/prompt_encoding.h"
 #include "core/models/random_weights.h"
-#include "core/models/unet_memory.h"
+#include "core/models/attention_memory.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -60,8 +60,9 @@ std::vector<int64_t> StableDiffusionPipeline::state_shape(int width, int height)
 
 int64_t StableDiffusionPipeline::activation_bytes_per_row(const std::vector<int64_t>& state_shape) const {
   if (state_shape.size() != 4) return 0;
-  return unet_activation_bytes_per_row(config_.unet, state_shape[2], state_shape[3],
-                                       static_cast<int64_t>(torch::elementSize(dtype_)));
+  // Activations plus the attention scores where they are materialized (LibTorch 1.13).
+  return unet_peak_bytes_per_row(config_.unet, state_shape[2], state_shape[3],
+                                 static_cast<int64_t>(torch::elementSize(dtype_)));
 }
 
 Conditioning StableDiffusionPipeline::encode(const std::string& prompt, const std::string& negative, double guidance,

@@ -9,6 +9,7 @@
 #include "core/models/config_json.h"
 #include "core/models/diffusers_folder.h"
 #include "core/models/weight_loader.h"
+#include "core/models/weights_budget.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -72,6 +73,16 @@ std::unique_ptr<SdxlPipeline> load_sdxl_diffusers_folder(const PipelineRequest& 
   c.architecture = c.has_text_l ? "sdxl" : "sdxl-refiner";
   c.validate(where);
 
+  // Before any module is built: configurations that imply more parameters than their files hold.
+  check_weights_budget(unet_config, unet_parameters(c.unet),
+                       {find_component_weights(root / "unet", "diffusion_pytorch_model", request.dtype)});
+  if (c.has_text_l)
+    check_weights_budget((root / "text_encoder" / "config.json").string(), clip_text_parameters(c.text_l),
+                         {find_component_weights(root / "text_encoder", "model", request.dtype)});
+  check_weights_budget(g_config, clip_text_parameters(c.text_g),
+                       {find_component_weights(root / "text_encoder_2", "model", request.dtype)});
+  check_weights_budget(vae_config, vae_parameters(c.vae),
+                       {find_component_weights(root / "vae", "diffusion_pytorch_model", request.dtype)});
   SdxlModules m = build_sdxl_modules(c, torch::TensorOptions().device(request.device).dtype(request.dtype));
   WeightLoadOptions o;
   o.component = "UNet";

@@ -6,6 +6,7 @@
 #include "core/models/ldm_key_map.h"
 #include "core/models/single_file_checkpoint.h"
 #include "core/models/weight_loader.h"
+#include "core/models/weights_budget.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -100,6 +101,11 @@ std::unique_ptr<SdxlPipeline> load_sdxl_single_file(const PipelineRequest& reque
                      "with --tokenizer");
   SdxlModelConfig config = sdxl_preset(family->id == "sdxl" ? "sdxl" : "sdxl-refiner");
   if (prediction) config.schedule.prediction = *prediction;
+  // Before any module is built: a small file whose key names pass for a checkpoint.
+  check_weights_budget("the " + family->display_name + " architecture detected in " + path,
+                       unet_parameters(config.unet) + (config.has_text_l ? clip_text_parameters(config.text_l) : 0) +
+                           clip_text_parameters(config.text_g) + vae_parameters(config.vae),
+                       {path});
   SdxlTokenizers tokenizers;
   if (config.has_text_l) tokenizers.l = load_clip_tokenizer_folder(request.tokenizer_dir, config.pad_token_l);
   tokenizers.g = load_clip_tokenizer_folder(request.tokenizer_dir, config.pad_token_g);
