@@ -14,6 +14,7 @@
 #include "gpu/fused_ops_cuda.h"
 #include "gpu/memory_stats.h"
 #ifdef DRIFFUSION_HAVE_NCCL
+#include "gpu/nccl_rank_transport.h"
 #include "gpu/nccl_transport.h"
 #endif
 
@@ -27,6 +28,7 @@ void register_gpu_backend() {
   register_memory_stats(&peak_reserved_bytes, &reset_peak_allocated, &allocated_bytes, &release_cached_blocks);
 #ifdef DRIFFUSION_HAVE_NCCL
   register_nccl_transport_factory(&make_nccl_transport_group);
+  register_nccl_process_transport_factory(&make_nccl_rank_transport_group);
 #endif
   register_denoiser_accelerator(&make_cuda_graph_denoiser);
   register_fused_kernels();

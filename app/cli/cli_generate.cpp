@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "app/cli/cancel_signal.h"
+#include "app/cli/cli_distributed.h"
 #include "app/cli/cli_results.h"
 #include "app/cli/cli_settings.h"
 #include "app/cli/commands.h"
@@ -13,6 +14,7 @@
 #include "core/image/infotext.h"
 #include "core/image/settings_json.h"
 #include "core/io/file_read.h"
+#include "core/util/printable_text.h"
 
 namespace drf::cli {
 namespace {
@@ -122,7 +124,17 @@ class GenerateCommand {
   int run() {
     try {
       return run_unguarded();
+    } catch (const PeerFailure& e) {
+      // Another rank failed, vanished or disagrees (this rank may be the odd one out: every
+      // rank reports it). Exit 5 on every rank, the message names the rank and host.
+      if (world_) world_->report_failure(e.what());
+      if (claim_peer_failure_report())
+        std::fprintf(stderr, "driffusion generate: %s\n", printable_text(e.what(), LineBreaks::Keep).c_str());
+      return kPeerFailure;
     } catch (const Error& e) {
+      // This rank's own failure: the others exit 5 naming it; this one exits with its own code.
+      if (world_) world_->report_failure(e.what());
+      if (world_ && world_->rank() != 0) throw;
       if (console_.json) {
         nlohmann::json j = error_json("generate", e);
         j["images"] = images_;
@@ -134,6 +146,9 @@ class GenerateCommand {
 
  private:
   int run_unguarded() {
+    const bool distributed = args_.get_flag("distributed");
+    // Ranks other than 0 of a --distributed job print nothing and write nothing.
+    if (distributed && read_launch_env().rank != 0) console_.quiet = true, console_.json = false;
     ProgressReporter progress(ProgressReporter::style_for(console_.quiet));
     GenerationSettings base;
     const bool from_image = args_.has("from-image");
@@ -143,11 +158,22 @@ class GenerateCommand {
       throw UsageError("generate: give --prompt TEXT (may be empty) or --prompts FILE, not both");
     }
     GenerationSettings settings = apply_generation_options(args_, base);
+    if (distributed) {
+      // Join first, so a rank that fails below is reported to the others at once.
+      world_ = join_distributed(settings, "generate");
+      set_current_process_world(world_);
+    }
     if (!from_image && !args_.has("seed")) settings.seed = random_seed();
     const int count = args_.has("count") ? args_.get_int("count") : 1;
     if (count < 1 || count > kMaxImages) throw UsageError("generate: --count must be between 1 and " + std::to_string(kMaxImages));
-    const std::vector<std::string> prompts =
+    std::vector<std::string> prompts =
         args_.has("prompts") ? read_prompt_file(args_.get("prompts")) : std::vector<std::string>{settings.prompt};
+    if (world_) {
+      // Rank 0's job (its random seed, its prompt file) for everybody, verified by hash.
+      const DistributedJob job = agree_job(*world_, DistributedJob{settings, prompts, count});
+      settings = job.settings;
+      prompts = job.prompts;
+    }
     if (prompts.size() * static_cast<std::size_t>(count) > static_cast<std::size_t>(kMaxImages))
       throw UsageError("generate: more than " + std::to_string(kMaxImages) + " images requested");
     if (settings.seed > std::numeric_limits<std::uint64_t>::max() - static_cast<std::uint64_t>(count - 1))
@@ -159,8 +185,11 @@ class GenerateCommand {
     validate_settings_from(settings, from_image ? args_.get("from-image") : std::string(), base);
     const OutputTarget target = resolve_output(args_);
     // Every file this run will write, checked before the model loads.
-    check_output_names(target, static_cast<int>(prompts.size()) * count);
+    const bool writer = !world_ || world_->rank() == 0;
+    if (writer) check_output_names(target, static_cast<int>(prompts.size()) * count);
+    // Across processes rank 0 alone decides to cancel; the ranks agree on it every round.
     const std::atomic<bool>* cancel = install_cancel_signal();
+    const std::atomic<bool>* job_cancel = writer ? cancel : nullptr;
 
     Engine engine;
     const int total = static_cast<int>(prompts.size()) * count;
@@ -174,8 +203,9 @@ class GenerateCommand {
                                        std::to_string(s.seed)
                                  : "seed " + std::to_string(s.seed));
         const GenerationResult result =
-            engine.generate(s, [&progress](const JobEvent& e) { progress.on_event(e); }, cancel);
-        if (cancel->load()) throw Cancelled();  // Ctrl+C during decoding: write nothing more
+            engine.generate(s, [&progress](const JobEvent& e) { progress.on_event(e); }, job_cancel);
+        if (writer && cancel->load()) throw Cancelled();  // Ctrl+C during decoding: write nothing more
+        if (!writer) continue;
         const auto path = save_result(result, target, index, total);
         images_.push_back(result_json(result, path));
         if (!console_.json && !console_.quiet) {
@@ -184,11 +214,16 @@ class GenerateCommand {
         }
       }
     }
+    if (world_) {
+      world_->finish();
+      set_current_process_world(nullptr);
+    }
     if (console_.json) print_json({{"command", "generate"}, {"ok", true}, {"build", build_json()}, {"images", images_}});
     return kOk;
   }
 
   const ArgParser& args_;
+  std::shared_ptr<ProcessWorld> world_;
   ConsoleOptions console_;
   nlohmann::json images_ = nlohmann::json::array();
 };
@@ -202,7 +237,10 @@ int run_generate(int argc, char** argv) {
   add_generation_options(args);
   args.option("count", "C", "images per prompt, with seeds S, S+1, ... (default 1)")
       .option("prompts", "FILE", "prompts from a file, one per line (blank lines skipped)")
-      .option("from-image", "FILE", "re-run the settings stored in an image file; options given here override them");
+      .option("from-image", "FILE", "re-run the settings stored in an image file; options given here override them")
+      .flag("distributed",
+            "this process is one rank of a job started by torchrun or mpirun (one process per GPU, or CPU processes); "
+            "rank 0 writes the images (docs/distributed.md)");
   add_output_options(args, "outputs");
   if (!args.parse(argc, argv, 2)) return kOk;
   return GenerateCommand(args).run();

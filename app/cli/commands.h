@@ -6,7 +6,8 @@
 namespace drf::cli {
 
 // Exit codes (documented in README.md and `driffusion --help`).
-enum ExitCode { kOk = 0, kFailure = 1, kUsage = 2, kInput = 3, kDevice = 4, kCancelled = 130 };
+// kPeerFailure: another process of a --distributed job failed, vanished or disagrees (docs/distributed.md).
+enum ExitCode { kOk = 0, kFailure = 1, kUsage = 2, kInput = 3, kDevice = 4, kPeerFailure = 5, kCancelled = 130 };
 
 int run_oracle(int argc, char** argv);
 int run_generate(int argc, char** argv);

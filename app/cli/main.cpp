@@ -37,7 +37,8 @@ void print_usage() {
   for (const auto& c : kCommands) std::printf("  %-10s %s\n", c.name, c.summary);
   std::printf(
       "\n  --version   print version and build facts\n\n"
-      "exit codes: 0 ok, 2 usage error, 3 input error (model or file), 4 device error, 130 cancelled\n");
+      "exit codes: 0 ok, 2 usage error, 3 input error (model or file), 4 device error,\n"
+      "            5 another process of a --distributed job failed, 130 cancelled\n");
 }
 
 // The error line: the message escaped (it quotes file names, tensor names and text read from

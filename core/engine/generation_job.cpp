@@ -9,6 +9,7 @@
 #include "core/engine/draft_memory.h"
 #include "core/engine/image_convert.h"
 #include "core/engine/job_memory.h"
+#include "core/engine/process_world.h"
 #include "core/engine/spmd_runner.h"
 #include "core/sampling/draft_refine_sampler.h"
 #include "core/sampling/sequential_sampler.h"
@@ -167,6 +168,10 @@ GenerationResult GenerationJob::run_unguarded() {
   PipelineRequest request{s.model, s.tokenizer_dir, devices.front(), select_dtype(s, devices.front())};
   std::shared_ptr<LoadedModel> model = provider_(request);
   std::shared_ptr<Pipeline> pipeline = model->shared_pipeline();
+  // One rank of a multi-process job (driffusion generate --distributed): every rank must have
+  // loaded the same weights, or the ranks would refine different trajectories.
+  const std::shared_ptr<ProcessWorld> world = current_process_world();
+  if (world) world->verify_same("model hash", pipeline->model_hash());
   check_cancel();
 
   GenerationResult result;
@@ -236,7 +241,7 @@ GenerationResult GenerationJob::run_unguarded() {
 
   const auto t_sample = Clock::now();
   SamplingResult sampled;
-  if (devices.size() == 1) {
+  if (devices.size() == 1 && !world) {
     auto sampler = make_sampler(schedule, so);
     auto denoiser = model->denoiser_for(devices.front());
     GuidedPredictor predictor(*denoiser, cond, max_states);
@@ -256,10 +261,12 @@ GenerationResult GenerationJob::run_unguarded() {
     req.plan = plan;
     req.x0 = make_sampler(schedule, so)->initial_state(noise);
     req.devices = devices;
-    req.group = model->transport_group(devices);
+    // Across processes the group is the world's (Gloo or NCCL); every rank measures, since the
+    // timings travel in collectives that all ranks must join.
+    req.group = world ? world->transport_group(devices.front()) : model->transport_group(devices);
     req.observer = forwarder.get();
     req.cancel = cancel_;
-    req.measure = observer_ != nullptr;
+    req.measure = world ? true : observer_ != nullptr;
     req.max_states_per_call = max_states;
     sampled = run_spmd(req).sampling;
   }
@@ -293,7 +300,10 @@ GenerationResult GenerationJob::run_unguarded() {
   st.sequential_latencies = s.steps;
   st.theoretical_speedup = static_cast<double>(s.steps) / sampled.serial_latencies;
   st.max_states_per_call = max_states;
-  for (const auto& d : devices) st.devices.push_back(d.str());
+  if (world)
+    for (int r = 0; r < world->size(); ++r) st.devices.push_back(world->label(r));
+  else
+    for (const auto& d : devices) st.devices.push_back(d.str());
   st.total_ms = ms_between(start_, Clock::now());
 
   JobEvent done;

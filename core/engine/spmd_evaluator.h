@@ -28,6 +28,9 @@ class SpmdEvaluator : public RoundEvaluator {
   std::vector<DeviceRoundTiming> last_timings() const override { return last_; }
 
  private:
+  bool agree_across_processes(bool leader_cancel);
+  void gather_process_timings(double eval_ms, double gather_ms);
+
   int rank_;
   TransportGroup& group_;
   Transport& transport_;

@@ -40,7 +40,10 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
   const int workers = static_cast<int>(req.devices.size());
   if (workers < 1) throw UsageError("no devices to run on");
   std::shared_ptr<TransportGroup> group = req.group ? req.group : make_transport_group(req.devices, req.force_copy_transport);
-  if (group->size() != workers || group->barrier().aborted())
+  // A process group (torchrun/mpirun): this process runs one worker, the group's rank; the
+  // other workers are the other processes, each running this same function.
+  const int process_rank = group->process_rank();
+  if ((process_rank >= 0 ? workers != 1 : group->size() != workers) || group->barrier().aborted())
     throw Error(ErrorKind::Internal, "run_spmd: transport group does not fit this run");
 
   // Replicas are made here, on one thread: loading is not meant to run concurrently.
@@ -49,14 +52,15 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
     if (!replicas.count(d.str()))
       replicas[d.str()] = req.denoiser_for ? req.denoiser_for(d) : req.pipeline->replicate_denoiser(d);
 
-  TimingBoard board(workers);
+  TimingBoard board(group->size());
   std::vector<SamplingResult> results(static_cast<std::size_t>(workers));
   std::mutex error_mutex;
   std::exception_ptr first_error;
   bool first_is_abort = true;
 
-  auto worker = [&](int rank) {
-    const torch::Device device = req.devices[static_cast<std::size_t>(rank)];
+  // `slot`: this process's worker index (into devices and results); `rank`: its rank in the group.
+  auto worker = [&](int slot, int rank) {
+    const torch::Device device = req.devices[static_cast<std::size_t>(slot)];
     try {
       auto transport = group->connect(rank, device);
       GuidedPredictor predictor(*replicas.at(device.str()), conditioning_on(req.conditioning, device),
@@ -67,7 +71,7 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
       auto sampler = make_sampler(req.schedule, so);
       auto x0 = req.x0.to(device);
       SamplingObserver* observer = rank == 0 ? req.observer : nullptr;
-      results[static_cast<std::size_t>(rank)] =
+      results[static_cast<std::size_t>(slot)] =
           req.plan.mode == Mode::Sequential ? sample_sequential(*sampler, evaluator, x0, observer)
                                             : sample_draft_refine(*sampler, evaluator, req.plan, x0, observer);
       // The result was produced on this worker's stream; finish it before another thread reads it.
@@ -80,7 +84,8 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
         first_error = std::current_exception();
         first_is_abort = is_abort;
       }
-      std::string what = "worker " + std::to_string(rank) + " (" + device.str() + ") failed";
+      std::string what = (process_rank >= 0 ? group->worker_label(rank) : "worker " + std::to_string(rank)) + " (" +
+                         device.str() + ") failed";
       try {
         throw;
       } catch (const std::exception& e) {
@@ -92,8 +97,8 @@ SpmdRunResult run_spmd(const SpmdRunRequest& req) {
   };
 
   std::vector<std::thread> threads;
-  for (int r = 1; r < workers; ++r) threads.emplace_back(worker, r);
-  worker(0);
+  for (int r = 1; r < workers; ++r) threads.emplace_back(worker, r, r);
+  worker(0, process_rank >= 0 ? process_rank : 0);
   for (auto& t : threads) t.join();
   if (first_error) std::rethrow_exception(first_error);
 

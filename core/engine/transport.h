@@ -31,6 +31,12 @@ class TransportGroup {
   virtual std::unique_ptr<Transport> connect(int rank, const torch::Device& device) = 0;
   // Ends the run for every worker after one failed; blocked workers throw instead of waiting.
   virtual void abort(const std::string& reason) { barrier_.abort(reason); }
+  // A group whose workers are separate processes (torchrun, mpirun: core/engine/process_world.h)
+  // returns this process's rank; its one local worker then agrees on cancellation and hands its
+  // timings to rank 0 through the transport instead of the host barrier. -1: threads of one process.
+  virtual int process_rank() const { return -1; }
+  // "rank 2 on host-b (cpu)": names a worker in timings and errors of a multi-process run.
+  virtual std::string worker_label(int rank) const { return "worker " + std::to_string(rank); }
   HostBarrier& barrier() { return barrier_; }
 
  private:
