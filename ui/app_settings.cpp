@@ -54,6 +54,10 @@ bool AppSettings::randomSeed() const { return store_->value(QStringLiteral("para
 void AppSettings::setRandomSeed(bool random) { store_->setValue(QStringLiteral("parameters/randomSeed"), random); }
 int AppSettings::compareSeeds() const { return store_->value(QStringLiteral("compare/seeds"), 1).toInt(); }
 void AppSettings::setCompareSeeds(int seeds) { store_->setValue(QStringLiteral("compare/seeds"), seeds); }
+bool AppSettings::saveUpscaledCopies() const {
+  return store_->value(QStringLiteral("output/saveUpscaledCopies"), true).toBool();
+}
+void AppSettings::setSaveUpscaledCopies(bool on) { store_->setValue(QStringLiteral("output/saveUpscaledCopies"), on); }
 
 void AppSettings::sync() { store_->sync(); }
 

@@ -37,6 +37,8 @@ class AppSettings {
   void setRandomSeed(bool random);
   int compareSeeds() const;
   void setCompareSeeds(int seeds);
+  bool saveUpscaledCopies() const;  // small images also saved enlarged for viewing (default on)
+  void setSaveUpscaledCopies(bool on);
 
   void sync();
 

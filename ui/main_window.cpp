@@ -165,6 +165,8 @@ QWidget* MainWindow::buildControls() {
   connect(compare_button_, &QPushButton::clicked, this, &MainWindow::compare);
   connect(cancel_button_, &QPushButton::clicked, this, &MainWindow::cancel);
   connect(sampling_panel_, &SamplingPanel::stepsChanged, parallelism_panel_, &ParallelismPanel::setSteps);
+  connect(sampling_panel_, &SamplingPanel::samplingChanged, parallelism_panel_, &ParallelismPanel::setSampling);
+  parallelism_panel_->setSampling(sampling_panel_->sampler(), sampling_panel_->guidance());
   connect(parallelism_panel_, &ParallelismPanel::refreshRequested, runner_, &JobRunner::listDevices);
   connect(model_picker_, &ModelPicker::currentSourceChanged, this, &MainWindow::onModelSelected);
   connect(model_picker_, &ModelPicker::userModelsChanged, this,
@@ -252,6 +254,17 @@ void MainWindow::buildMenus() {
   QMenu* file = menuBar()->addMenu(tr("&File"));
   QAction* save = file->addAction(tr("&Save image as..."), this, [this] { saveImageAs(currentImageRow()); });
   save->setShortcut(QKeySequence::Save);
+  file->addAction(tr("Save image &enlarged (%1\u00d7, nearest)...").arg(kViewingUpscale), this,
+                  [this] { saveImageUpscaledAs(currentImageRow()); });
+  upscaled_copies_action_ = file->addAction(tr("Also save small images enlarged %1\u00d7").arg(kViewingUpscale));
+  upscaled_copies_action_->setObjectName(QStringLiteral("upscaledCopiesAction"));
+  upscaled_copies_action_->setCheckable(true);
+  upscaled_copies_action_->setChecked(app_settings_.saveUpscaledCopies());
+  upscaled_copies_action_->setToolTip(tr("Images smaller than %1 px (the built-in model's 64x64) are also saved "
+                                         "%2\u00d7 larger, pixel for pixel, in the upscaled/ folder of the output folder")
+                                          .arg(kSmallImageSide)
+                                          .arg(kViewingUpscale));
+  connect(upscaled_copies_action_, &QAction::toggled, this, [this](bool on) { app_settings_.setSaveUpscaledCopies(on); });
   file->addAction(tr("Choose &output folder..."), this, &MainWindow::chooseOutputFolder);
   file->addAction(tr("Open output folder"), this, &MainWindow::openOutputFolder);
   file->addAction(tr("&Load images of the output folder"), this, [this] {
@@ -369,6 +382,29 @@ bool MainWindow::restoreFromFile(const QString& path) {
     return false;
   }
 }
+
+bool MainWindow::saveHistoryEntryUpscaledAs(int row, const QString& path) {
+  if (row < 0 || row >= history_->rowCount()) return false;
+  const HistoryEntry& e = history_->entryAt(row);
+  try {
+    if (QFileInfo::exists(path) && !QFile::remove(path))
+      throw IoError("cannot replace " + path.toStdString() + ": the file cannot be removed");
+    saveUpscaledAs(e.outcome->result, path, kViewingUpscale, e.measured_speedup);
+    statusBar()->showMessage(tr("Saved %1 (enlarged %2\u00d7)").arg(path).arg(kViewingUpscale), 5000);
+    return true;
+  } catch (const std::exception& ex) {
+    banner_->showMessage(MessageBanner::Level::Error,
+                         tr("Could not save the image: %1").arg(QString::fromStdString(ex.what())));
+    return false;
+  }
+}
+
+void MainWindow::setSaveUpscaledCopies(bool on) {
+  if (upscaled_copies_action_) upscaled_copies_action_->setChecked(on);  // stores the setting
+  app_settings_.setSaveUpscaledCopies(on);
+}
+
+bool MainWindow::saveUpscaledCopies() const { return app_settings_.saveUpscaledCopies(); }
 
 bool MainWindow::saveHistoryEntryAs(int row, const QString& path) {
   if (row < 0 || row >= history_->rowCount()) return false;

@@ -57,6 +57,12 @@ class MainWindow : public QMainWindow {
   // the reason shown in the message banner.
   bool restoreFromFile(const QString& path);
   bool saveHistoryEntryAs(int row, const QString& path);
+  // The image enlarged kViewingUpscale times (nearest neighbour) for viewing, at `path`.
+  bool saveHistoryEntryUpscaledAs(int row, const QString& path);
+  // App setting: small images (below kSmallImageSide) are also saved enlarged to
+  // <output folder>/upscaled/ after each job.
+  void setSaveUpscaledCopies(bool on);
+  bool saveUpscaledCopies() const;
   void setOutputFolder(const QString& folder);
   QString outputFolder() const { return output_folder_; }
   void showCompareTab();
@@ -128,6 +134,7 @@ class MainWindow : public QMainWindow {
   void openOutputFolder();
   void showImageMenu(QWidget* view, const QPoint& pos, int row);
   void saveImageAs(int row);
+  void saveImageUpscaledAs(int row);  // with a file dialog
   const DraftPlan* planFor(int steps, int width, Mode mode);
 
   AppSettings app_settings_;
@@ -162,6 +169,7 @@ class MainWindow : public QMainWindow {
   QAction* generate_action_ = nullptr;
   QAction* compare_action_ = nullptr;
   QAction* cancel_action_ = nullptr;
+  QAction* upscaled_copies_action_ = nullptr;  // File > Also save small images enlarged
 };
 
 }  // namespace drf::ui

@@ -62,6 +62,16 @@ void MainWindow::saveImageAs(int row) {
   if (!path.isEmpty()) saveHistoryEntryAs(row, path);
 }
 
+void MainWindow::saveImageUpscaledAs(int row) {
+  if (row < 0 || row >= history_->rowCount()) return;
+  const HistoryEntry& e = history_->entryAt(row);
+  const QString suggested =
+      QDir(output_folder_).filePath(QStringLiteral("%1-%2x.png").arg(e.outcome->result.settings.seed).arg(kViewingUpscale));
+  const QString path = chooseSaveFile(this, tr("Save image enlarged %1\u00d7").arg(kViewingUpscale), suggested,
+                                      tr("PNG image (*.png);;TIFF image (*.tif *.tiff);;PPM image (*.ppm)"));
+  if (!path.isEmpty()) saveHistoryEntryUpscaledAs(row, path);
+}
+
 void MainWindow::openOutputFolder() {
   const QString folder = QDir::toNativeSeparators(output_folder_);
   if (QFileInfo(output_folder_).isDir() && QDesktopServices::openUrl(QUrl::fromLocalFile(output_folder_))) {
@@ -83,6 +93,8 @@ void MainWindow::showImageMenu(QWidget* view, const QPoint& pos, int row) {
   menu.addAction(tr("Copy image"), this, [this, row] { copyImage(row); });
   menu.addAction(tr("Copy settings"), this, [this, row] { copySettings(row); });
   menu.addAction(tr("Save as..."), this, [this, row] { saveImageAs(row); });
+  menu.addAction(tr("Save enlarged (%1\u00d7, nearest)...").arg(kViewingUpscale), this,
+                 [this, row] { saveImageUpscaledAs(row); });
   menu.addAction(tr("Open output folder"), this, &MainWindow::openOutputFolder);
   menu.addSeparator();
   menu.addAction(tr("Use these settings"), this, [this, row] {

@@ -23,6 +23,7 @@
 #include "ui/prompt_panel.h"
 #include "ui/queue_model.h"
 #include "ui/queue_view.h"
+#include "ui/result_files.h"
 #include "ui/sampling_panel.h"
 #include "ui/stats_panel.h"
 
@@ -199,6 +200,17 @@ void MainWindow::onGenerationFinished(int jobId, const OutcomePtr& outcome) {
                          QStringLiteral("save"));
   else
     banner_->clearTopic(QStringLiteral("save"));  // saving works again
+  // Small images also enlarged for viewing (File > Also save small images enlarged).
+  if (!outcome->saved_path.isEmpty() && app_settings_.saveUpscaledCopies() && isSmallImage(r.image)) {
+    try {
+      const QString copy = saveUpscaledCopy(r, outcome->saved_path, kViewingUpscale, measured);
+      logger("ui")->info("saved {}", copy.toStdString());
+    } catch (const std::exception& e) {
+      banner_->showMessage(MessageBanner::Level::Error,
+                           tr("The enlarged copy could not be saved: %1").arg(QString::fromStdString(e.what())),
+                           QStringLiteral("save"));
+    }
+  }
   for (const std::string& w : r.warnings) statusBar()->showMessage(QString::fromStdString(w), 8000);
   Q_EMIT generationShown(jobId);
 }

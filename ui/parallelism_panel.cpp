@@ -10,6 +10,7 @@
 #include <QVBoxLayout>
 
 #include "core/sampling/draft_plan.h"
+#include "core/sampling/fidelity_table.h"
 #include "ui/device_model.h"
 
 namespace drf::ui {
@@ -24,7 +25,8 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
       mode_(new QComboBox),
       explanation_(new QLabel),
       speedup_(new QLabel),
-      gain_note_(new QLabel) {
+      gain_note_(new QLabel),
+      fidelity_(new QLabel) {
   device_view_->setObjectName(QStringLiteral("deviceList"));
   width_->setObjectName(QStringLiteral("widthSpin"));
   draft_memory_->setObjectName(QStringLiteral("draftMemorySpin"));
@@ -34,6 +36,10 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   gain_note_->setObjectName(QStringLiteral("gainNote"));
   gain_note_->setWordWrap(true);
   gain_note_->setStyleSheet(QStringLiteral("color: #8a5a00;"));
+  fidelity_->setObjectName(QStringLiteral("fidelityNote"));
+  fidelity_->setWordWrap(true);
+  fidelity_->setToolTip(tr("Mean PSNR of DRiffusion's image against the same sampler's sequential image, measured on "
+                           "the built-in model (docs/samplers.md). Below 20 dB the images differ visibly."));
   device_view_->setModel(devices_);
   device_view_->setMaximumHeight(76);
   device_view_->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
@@ -81,6 +87,7 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   layout->addWidget(explanation_);
   layout->addWidget(speedup_);
   layout->addWidget(gain_note_);
+  layout->addWidget(fidelity_);
 
   connect(refresh_, &QToolButton::clicked, this, &ParallelismPanel::refreshRequested);
   connect(devices_, &DeviceModel::checkedChanged, this, &ParallelismPanel::followDevices);
@@ -101,6 +108,14 @@ void ParallelismPanel::setSteps(int steps) {
   steps_ = steps;
   updateExplanation();
 }
+
+void ParallelismPanel::setSampling(SamplerKind sampler, double guidance) {
+  sampler_ = sampler;
+  guidance_ = guidance;
+  updateExplanation();
+}
+
+QString ParallelismPanel::fidelityNote() const { return fidelity_->isVisibleTo(this) ? fidelity_->text() : QString(); }
 
 Mode ParallelismPanel::mode() const { return static_cast<Mode>(mode_->currentData().toInt()); }
 int ParallelismPanel::width() const { return width_->value(); }
@@ -181,6 +196,21 @@ void ParallelismPanel::updateExplanation() {
                          "the sequential sampler here (0.67-1.03\u00d7 measured on 2 cores). Use it to check quality; "
                          "the speedup needs GPUs."));
   gain_note_->setVisible(cpuOnly && m != Mode::Sequential);
+  // Before the run: what the fidelity table measured for this sampler, mode, width and guidance.
+  const auto measured = measured_fidelity_for(sampler_, m, width(), guidance_);
+  fidelity_warns_ = measured && measured->mean_psnr_db < kFidelityWarnBelowDb;
+  if (measured) {
+    const QString psnr = QString::number(measured->mean_psnr_db, 'f', 1);
+    const QString where = tr("measured at width %1, guidance %2 on the built-in model")
+                              .arg(measured->width)
+                              .arg(measured->guidance, 0, 'f', 0);
+    fidelity_->setText(fidelity_warns_ ? tr("\u26a0 Quality drops with this sampler, mode and width: %1 dB PSNR against "
+                                            "the sequential image (%2).")
+                                             .arg(psnr, where)
+                                       : tr("Measured fidelity: %1 dB PSNR against the sequential image (%2).").arg(psnr, where));
+    fidelity_->setStyleSheet(fidelity_warns_ ? QStringLiteral("color: #b00020;") : QString());
+  }
+  fidelity_->setVisible(measured.has_value());
   try {
     const DraftPlan plan = plan_draft_refine(steps_, width(), m);
     speedup_->setText(tr("Theoretical: %1 serial network latencies instead of %2, %3\u00d7 faster")

@@ -1,7 +1,8 @@
 // Where and how wide DRiffusion runs: device check boxes, the parallel width n (following the
 // number of checked devices until the user sets it), the mode with a one-line explanation,
 // the draft memory budget per GPU, and the theoretical speedup of the current steps, width and
-// mode from the draft planner.
+// mode from the draft planner, and the measured fidelity of the sampler, mode, width and guidance
+// where the sampling helper's table has them (core/sampling/fidelity_table.h).
 #pragma once
 #include <QWidget>
 
@@ -25,6 +26,8 @@ class ParallelismPanel : public QWidget {
 
   void setDevices(const std::vector<DeviceInfo>& devices);
   void setSteps(int steps);
+  // The sampler and guidance the next job uses: the measured fidelity depends on them.
+  void setSampling(SamplerKind sampler, double guidance);
   void apply(GenerationSettings& s) const;  // mode, width, devices, draft memory
   void load(const GenerationSettings& s);
 
@@ -40,6 +43,10 @@ class ParallelismPanel : public QWidget {
   // (where drafts cannot run in parallel), Aggressive on GPUs.
   static Mode defaultMode(int cuda_devices);
   QString gainNote() const;  // why the checked devices cannot gain from drafts; empty when they can
+  // The measured PSNR of this combination against sequential, shown before the run; empty when it
+  // was not measured (or the mode is sequential). fidelityWarns(): below kFidelityWarnBelowDb.
+  QString fidelityNote() const;
+  bool fidelityWarns() const { return fidelity_warns_; }
 
  Q_SIGNALS:
   void refreshRequested();
@@ -57,7 +64,11 @@ class ParallelismPanel : public QWidget {
   QLabel* explanation_;
   QLabel* speedup_;
   QLabel* gain_note_;
+  QLabel* fidelity_;
   int steps_ = 25;
+  SamplerKind sampler_ = SamplerKind::DDIM;
+  double guidance_ = 5.0;
+  bool fidelity_warns_ = false;
   bool width_follows_devices_ = true;
   bool setting_width_ = false;
   bool mode_follows_devices_ = true;

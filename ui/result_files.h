@@ -21,4 +21,20 @@ QString saveNumberedPlain(const RgbImage& image, const QString& folder, const QS
 // Exactly `path`; the format follows the extension (.png .tif .tiff .exr .ppm; PNG otherwise).
 void saveAs(const GenerationResult& result, const QString& path, double measuredSpeedup = 0);
 
+// Small images (the built-in model's 64x64) are also saved enlarged for viewing: every pixel
+// becomes a factor x factor block (nearest neighbour, no invented detail). The settings stay
+// those of the generated size (restoring such a file makes the original image again); a
+// Comment says it was enlarged.
+inline constexpr int kViewingUpscale = 4;
+// Images whose longer side is below this are "small": the automatic upscaled copy is made for them.
+inline constexpr int kSmallImageSide = 256;
+RgbImage upscaledNearest(const RgbImage& image, int factor);
+bool isSmallImage(const RgbImage& image);
+// Exactly `path` (8-bit formats: .png .tif .tiff .ppm; PNG otherwise), `factor` times larger.
+void saveUpscaledAs(const GenerationResult& result, const QString& path, int factor, double measuredSpeedup = 0);
+// "<folder>/upscaled/<name of savedPath>-4x.png" (the folder is made; an existing file is replaced
+// by the copy of this image); returns the path written. The upscaled/ sub-folder keeps the copies
+// out of the output folder's gallery.
+QString saveUpscaledCopy(const GenerationResult& result, const QString& savedPath, int factor, double measuredSpeedup = 0);
+
 }  // namespace drf::ui

@@ -84,6 +84,8 @@ SamplingPanel::SamplingPanel(QWidget* parent)
 
   connect(steps_, &QSpinBox::valueChanged, this, &SamplingPanel::stepsChanged);
   connect(sampler_, &QComboBox::currentIndexChanged, this, &SamplingPanel::updateSamplerOptions);
+  connect(sampler_, &QComboBox::currentIndexChanged, this, [this] { Q_EMIT samplingChanged(sampler(), guidance()); });
+  connect(guidance_, &QDoubleSpinBox::valueChanged, this, [this] { Q_EMIT samplingChanged(sampler(), guidance()); });
   connect(native_size_, &QCheckBox::toggled, this, &SamplingPanel::updateSizeEnabled);
   connect(image_width_, &QSpinBox::valueChanged, this, [this](int v) {
     if (image_width_->isEnabled()) custom_width_ = v;
@@ -102,6 +104,8 @@ void SamplingPanel::updateSamplerOptions() {
 }
 
 int SamplingPanel::steps() const { return steps_->value(); }
+SamplerKind SamplingPanel::sampler() const { return static_cast<SamplerKind>(sampler_->currentData().toInt()); }
+double SamplingPanel::guidance() const { return guidance_->value(); }
 
 void SamplingPanel::apply(GenerationSettings& s) {
   s.seed = seed_->seedForNextRun();

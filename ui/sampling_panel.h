@@ -27,10 +27,13 @@ class SamplingPanel : public QWidget {
   void load(const GenerationSettings& s);
   void setModel(const ModelSummary& model);  // enables or fixes the size
   int steps() const;
+  SamplerKind sampler() const;
+  double guidance() const;
   SeedEditor* seedEditor() const { return seed_; }
 
  Q_SIGNALS:
   void stepsChanged(int steps);
+  void samplingChanged(SamplerKind sampler, double guidance);  // the solver or the guidance changed
 
  private:
   void updateSizeEnabled();

@@ -1,9 +1,11 @@
 // What a user does with a finished image: copy it or its settings (Edit menu, Ctrl+C, the
 // image's context menu), zoom (fit, 1:1, steps) and pan it; the job's progress shows in the
 // window title and the status bar, also when the Generate tab is not on screen; Help lists the
-// keyboard shortcuts.
+// keyboard shortcuts; small images are also saved enlarged for viewing.
 #include <QApplication>
 #include <QClipboard>
+#include <QDir>
+#include <QFileInfo>
 #include <QLabel>
 #include <QMimeData>
 #include <QTabWidget>
@@ -11,6 +13,7 @@
 #include <QUrl>
 #include <memory>
 
+#include "core/image/image_file.h"
 #include "gui_test_support.h"
 #include "ui/history_model.h"
 #include "ui/history_view.h"
@@ -51,6 +54,51 @@ class WindowImagesTest : public QObject {
     // Both image views offer the context menu.
     QCOMPARE(w.livePreview()->contextMenuPolicy(), Qt::CustomContextMenu);
     QCOMPARE(w.historyView()->preview()->contextMenuPolicy(), Qt::CustomContextMenu);
+  }
+
+  void smallImagesAreAlsoSavedEnlargedForViewing() {
+    auto f = openWindow();
+    QVERIFY(f);
+    MainWindow& w = *f->window;
+    QVERIFY(w.saveUpscaledCopies());  // on by default
+    setSteps(w, 4);
+    setSeed(w, 5);
+    typePrompt(w, QStringLiteral("a red square"));
+    QVERIFY(generateAndWait(w) > 0);
+    const HistoryEntry& e = w.history()->entryAt(0);
+    const RgbImage& small = e.outcome->result.image;
+    QCOMPARE(small.width, 128);  // the analytic model: below kSmallImageSide
+    // The automatic copy: <output>/upscaled/<name>-4x.png, every pixel a 4x4 block.
+    const QString copy = QDir(w.outputFolder())
+                             .filePath(QStringLiteral("upscaled/%1-4x.png").arg(QFileInfo(e.saved_path).completeBaseName()));
+    QVERIFY2(QFileInfo::exists(copy), qPrintable(copy));
+    const RgbImage big = read_image_rgb8(copy.toStdString());
+    QCOMPARE(big.width, 4 * small.width);
+    QCOMPARE(big.height, 4 * small.height);
+    for (int y = 0; y < big.height; y += 7)
+      for (int x = 0; x < big.width; x += 5)
+        for (int c = 0; c < 3; ++c)
+          QCOMPARE(big.pixels[(static_cast<std::size_t>(y) * big.width + x) * 3 + c],
+                   small.pixels[(static_cast<std::size_t>(y / 4) * small.width + x / 4) * 3 + c]);
+    // Its settings are those of the generated image (restoring it makes the 128x128 image again).
+    const ImageMetadata md = read_image_metadata(copy.toStdString());
+    QVERIFY2(QString::fromStdString(md.parameters).contains(QStringLiteral("Seed: 5")), md.parameters.c_str());
+    // The copies stay out of the output folder's gallery: only the original is found there.
+    QCOMPARE(w.loadOutputFolderImages(), 0);
+    // Save enlarged... (File menu, context menu) writes any chosen path.
+    const QString chosen = QDir(w.outputFolder()).filePath(QStringLiteral("chosen.png"));
+    QVERIFY(w.saveHistoryEntryUpscaledAs(0, chosen));
+    QCOMPARE(read_image_rgb8(chosen.toStdString()).width, 4 * small.width);
+    // The app setting turns the automatic copy off, and is remembered.
+    w.setSaveUpscaledCopies(false);
+    QVERIFY(!w.saveUpscaledCopies());
+    QVERIFY(generateAndWait(w) > 0);
+    const QString second = QDir(w.outputFolder())
+                               .filePath(QStringLiteral("upscaled/%1-4x.png")
+                                             .arg(QFileInfo(w.history()->entryAt(0).saved_path).completeBaseName()));
+    QVERIFY(!QFileInfo::exists(second));
+    auto reopened = reopenWindow(*f);
+    QVERIFY(!reopened->saveUpscaledCopies());
   }
 
   void progressShowsInTheTitleAndStatusBar() {

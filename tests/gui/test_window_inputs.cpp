@@ -17,6 +17,7 @@
 
 #include "core/engine/engine.h"
 #include "core/engine/settings.h"
+#include "core/sampling/fidelity_table.h"
 #include "gui_test_support.h"
 #include "ui/history_model.h"
 #include "ui/log_view.h"
@@ -216,6 +217,44 @@ class WindowInputsTest : public QObject {
     QVERIFY(w.parallelismPanel()->gainNote().isEmpty());
     setMode(w, QStringLiteral("Aggressive"));
     QVERIFY(w.parallelismPanel()->gainNote().contains(QStringLiteral("not faster")));
+  }
+
+  void parallelismPanelShowsTheMeasuredFidelityBeforeTheRun() {
+    // One measured combination below the warning threshold and one above, from the table itself
+    // (core/sampling/fidelity_table.inc is re-measured from time to time).
+    std::optional<FidelityEntry> low, high;
+    for (const FidelityEntry& e : measured_fidelity()) {
+      if (e.width < 2 || e.mode == Mode::Sequential) continue;
+      if (!low && e.mean_psnr_db < kFidelityWarnBelowDb) low = e;
+      if (!high && e.mean_psnr_db >= kFidelityWarnBelowDb) high = e;
+    }
+    QVERIFY2(low && high, "the fidelity table has no combination on one side of the threshold");
+    auto f = openWindow();
+    QVERIFY(f);
+    MainWindow& w = *f->window;
+    auto* sampler = w.findChild<QComboBox*>(QStringLiteral("samplerCombo"));
+    auto* guidance = w.findChild<QDoubleSpinBox*>(QStringLiteral("guidanceSpin"));
+    QVERIFY(sampler && guidance);
+    // Chosen through the sampling panel's own controls: the parallelism panel must follow them.
+    auto choose = [&](const FidelityEntry& e) {
+      sampler->setCurrentIndex(sampler->findData(static_cast<int>(e.sampler)));
+      guidance->setValue(e.guidance);
+      setMode(w, e.mode == Mode::Aggressive ? QStringLiteral("Aggressive") : QStringLiteral("Conservative"));
+      setWidth(w, e.width);
+    };
+    const auto measuredText = [](const FidelityEntry& e) { return QString::number(e.mean_psnr_db, 'f', 1) + QStringLiteral(" dB PSNR"); };
+    choose(*low);
+    QString note = w.parallelismPanel()->fidelityNote();
+    QVERIFY2(note.contains(measuredText(*low)), qPrintable(note));
+    QVERIFY(w.parallelismPanel()->fidelityWarns());
+    choose(*high);
+    note = w.parallelismPanel()->fidelityNote();
+    QVERIFY2(note.contains(measuredText(*high)), qPrintable(note));
+    QVERIFY(!w.parallelismPanel()->fidelityWarns());
+    // Nothing measured for the exact sampler: no number is invented.
+    setMode(w, QStringLiteral("Sequential"));
+    QVERIFY(w.parallelismPanel()->fidelityNote().isEmpty());
+    QVERIFY(!w.parallelismPanel()->fidelityWarns());
   }
 };
 
