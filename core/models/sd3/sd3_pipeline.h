@@ -1,0 +1,66 @@
+// SD3 / SD3.5 as an engine pipeline: CLIP-L + bigG (+ T5) prompt encoding into the "context"
+// and "pooled" conditioning, the MMDiT as a flow-velocity denoiser sampled on the shifted
+// flow-matching sigmas (the sampling core's flow Euler and the other flow solvers; DRiffusion
+// drafts by the flow skip x + (s_{i+k} - s_i) v), CFG as diffusers' StableDiffusion3Pipeline
+// (uncond + g (cond - uncond), the negative prompt encoded even when empty), and the 16-channel
+// VAE (float32) for the image.
+#pragma once
+#include <map>
+#include <mutex>
+
+#include "core/engine/pipeline.h"
+#include "core/models/sd3/sd3_denoiser.h"
+#include "core/models/sd3/sd3_model.h"
+#include "core/models/stable_diffusion_pipeline.h"
+
+namespace drf {
+
+class Sd3Pipeline : public Pipeline {
+ public:
+  // `modules` must already hold their weights, on `device` (transformer and CLIPs in `dtype`;
+  // T5 and the VAE as build_sd3_modules made them).
+  Sd3Pipeline(Sd3ModelConfig config, Sd3Modules modules, Sd3Tokenizers tokenizers, SdPipelineInfo info,
+              torch::Device device, torch::Dtype dtype);
+
+  ModelSummary summary() const override;
+  ScheduleConfig schedule_config() const override { return config_.schedule; }
+  std::vector<int64_t> state_shape(int width, int height) const override;
+  Conditioning encode(const std::string& prompt, const std::string& negative, double guidance, int clip_skip,
+                      std::vector<std::string>& warnings) override;
+  torch::Tensor decode(const torch::Tensor& state) override;
+  torch::Tensor preview(const torch::Tensor& states) override;
+  Denoiser& denoiser() override { return *denoiser_; }
+  std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
+  torch::Device device() const override { return device_; }
+  torch::Dtype dtype() const override { return dtype_; }
+  int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
+  std::string model_hash() const override;
+
+  const Sd3ModelConfig& config() const { return config_; }
+  Sd3Modules& modules() { return modules_; }
+
+ private:
+  Sd3ModelConfig config_;
+  Sd3Modules modules_;
+  Sd3Tokenizers tokenizers_;
+  SdPipelineInfo info_;
+  torch::Device device_;
+  torch::Dtype dtype_;
+  std::shared_ptr<Sd3Denoiser> denoiser_;
+  std::mutex mutex_;
+  std::map<std::string, std::shared_ptr<Sd3Denoiser>> replicas_;
+  mutable std::mutex hash_mutex_;
+  mutable std::string hash_;
+};
+
+// [k, 16, h, w] SD3 latents -> [k, 3, h, w] in [0, 1] on the CPU: ComfyUI's SD3
+// latent_rgb_factors and bias (comfy/latent_formats.py, class SD3) on the sampler's latents.
+torch::Tensor sd3_latent_preview(const torch::Tensor& latents);
+
+// random:sd3-medium / sd35-medium / sd35-large / sd3-tiny: the preset with deterministic random
+// weights (the position table as diffusers computes it) on the request's device and dtype;
+// CLIP tokenizers from the request's tokenizer folder when given, else byte-level stand-ins
+// (T5 too).
+std::unique_ptr<Sd3Pipeline> make_random_sd3_pipeline(const std::string& preset, const PipelineRequest& request);
+
+}  // namespace drf
