@@ -138,8 +138,10 @@ TEST(Sd3Pipeline, PresetsAreTheSd3ArchitecturesAndRefuseMismatches) {
   c.schedule.flow_matching = false;
   EXPECT_THROW(c.validate("x"), InputError);
   EXPECT_THROW(sd3_preset("sd3-turbo"), UsageError);
-  // The SD3 VAE: the SD/SDXL geometry with 16 latent channels and no quant convs; diffusers'
-  // AutoencoderKL(**stable-diffusion-3-medium vae/config.json) has 83,819,683 parameters.
+  // The SD3 VAE: the SDXL VAE (83,653,863 parameters in diffusers, test_sdxl_pipeline) with 16
+  // instead of 4 latent channels and no quant convs: encoder conv_out 512*9*32+32 (was 36,872),
+  // decoder conv_in 16*512*9+512 (was 18,944), minus quant_conv 72 and post_quant_conv 20.
+  EXPECT_EQ(83653863 - 36872 - 18944 - 72 - 20 + (512 * 9 * 32 + 32) + (16 * 512 * 9 + 512), 83819683);
   EXPECT_EQ(layers::parameter_count(*AutoencoderKL(m.vae, torch::TensorOptions().dtype(torch::kFloat32))), 83819683);
 }
 
