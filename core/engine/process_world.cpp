@@ -4,6 +4,7 @@
 
 #include <atomic>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -33,7 +34,11 @@ std::chrono::milliseconds seconds_from_env(const char* name, std::chrono::millis
 std::vector<uint8_t> bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 std::string text(const std::vector<uint8_t>& b) { return std::string(b.begin(), b.end()); }
 std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
-std::string secs(std::chrono::milliseconds ms) { return std::to_string(ms.count() / 1000.0).substr(0, 4) + " s"; }
+std::string secs(std::chrono::milliseconds ms) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms.count()) / 1000.0);
+  return buf;
+}
 
 std::string this_host() {
   char name[256] = {};

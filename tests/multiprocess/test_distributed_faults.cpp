@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -62,34 +63,40 @@ TEST(DistributedGenerate, RankThatNeverArrivesIsNamed) {
   }
 }
 
-// Same path on every rank, different bytes behind it (each rank has its own working
-// directory): the model hashes differ and every rank refuses before sampling.
+// Each rank reads the built-in model from its own copy of the resource folder (as hosts do);
+// rank 2's copy has one weight changed in its lowest bits: the model hashes differ and every
+// rank refuses before sampling, naming rank 2.
 TEST(DistributedGenerate, DifferentModelFileOnOneRankIsRefused) {
   Scratch s;
-  const fs::path unet = fs::path(DRIFFUSION_SOURCE_DIR) / "resources/builtin";
-  std::vector<fs::path> cwd;
+  const fs::path share = fs::path(DRIFFUSION_CLI_PATH).parent_path().parent_path() / "share/driffusion";
+  ASSERT_TRUE(fs::exists(share / "builtin")) << share;
+  std::vector<fs::path> resources;
   for (int r = 0; r < kWorld; ++r) {
-    cwd.push_back(s.dir / ("host" + std::to_string(r)));
-    fs::create_directories(cwd.back());
-    fs::copy(unet, cwd.back() / "model", fs::copy_options::recursive);
+    resources.push_back(s.dir / ("host" + std::to_string(r)));
+    fs::copy(share, resources.back(), fs::copy_options::recursive);
   }
-  {  // rank 2's copy has one different byte in the middle of a weight
-    const fs::path f = cwd[2] / "model/unet/diffusion_pytorch_model.safetensors";
+  {
+    const fs::path f = resources[2] / "builtin/unet/diffusion_pytorch_model.safetensors";
     std::fstream io(f, std::ios::in | std::ios::out | std::ios::binary);
-    io.seekp(static_cast<std::streamoff>(fs::file_size(f) / 2));
-    io.put('\x3f');
+    unsigned char len[8] = {};
+    io.read(reinterpret_cast<char*>(len), 8);
+    std::uint64_t header = 0;
+    for (int i = 7; i >= 0; --i) header = header * 256 + len[i];
+    // The lowest byte of a little-endian weight in the middle of the data: still a finite number.
+    const auto data = static_cast<std::streamoff>(8 + header);
+    const auto at = data + ((static_cast<std::streamoff>(fs::file_size(f)) - data) / 2) / 4 * 4;
+    io.seekg(at);
+    const int b = io.get();
+    io.seekp(at);
+    io.put(static_cast<char>(b ^ 1));
   }
   const int port = free_port();
   ChildGroup g(s.dir.string());
-  for (int r = 0; r < kWorld; ++r) {
-    auto args = job_args("aggressive", "ddim", 6, s.dir / "never.png");
-    args[2] = "model";  // relative to the rank's working directory
-    args.push_back("--distributed");
-    std::vector<std::string> sh{"-c", "cd \"$0\" && exec \"$@\"", cwd[static_cast<std::size_t>(r)].string(),
-                                DRIFFUSION_CLI_PATH};
-    sh.insert(sh.end(), args.begin(), args.end());
-    g.start("/bin/sh", sh, rank_env(r, kWorld, port));
-  }
+  auto args = job_args("aggressive", "ddim", 6, s.dir / "never.png");
+  args.push_back("--distributed");
+  for (int r = 0; r < kWorld; ++r)
+    g.start(DRIFFUSION_CLI_PATH, args,
+            rank_env(r, kWorld, port, {"DRIFFUSION_RESOURCE_DIR=" + resources[static_cast<std::size_t>(r)].string()}));
   const auto exits = g.wait_all(90);
   for (const auto& e : exits) {
     EXPECT_EQ(e.exit_code, kPeerFailureExit) << dump(exits);
