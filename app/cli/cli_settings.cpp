@@ -69,8 +69,26 @@ void add_generation_options(ArgParser& a) {
       .option("tokenizer", "DIR", "tokenizer folder for single-file checkpoints")
       .option("clip-skip", "N", "text encoder layers to skip, 0 = model default")
       .option("draft-memory", "MB", "memory per device for a round's drafts beyond one draft's; more drafts run in "
-                                    "further calls; 0 = no limit (default 256)");
+                                    "further calls; 0 = no limit (default 256)")
+      .option("vae", "PATH", "decode with this VAE instead of the model's (.safetensors or a folder with config.json; "
+                                 "e.g. the fp16-fixed SDXL VAE)")
+      .option("original-size", "WxH", "SDXL size conditioning: the original image size (default: the image size)")
+      .option("crop", "LEFTxTOP", "SDXL crop conditioning: top-left corner of the crop (default 0x0)")
+      .option("target-size", "WxH", "SDXL size conditioning: the target size (default: the image size)")
+      .option("aesthetic-score", "A", "SDXL refiner: aesthetic score of the prompt, 0-10 (default 6; negative 2.5)")
+      .option("refiner", "MODEL", "an SDXL refiner that denoises the last steps (random:sdxl-refiner, a folder or a file)")
+      .option("refiner-switch", "F", "fraction of the steps after which the refiner takes over, 0-1 (default 0.8)");
 }
+
+namespace {
+// "AxB" with whole numbers >= 0 (--original-size, --crop, --target-size).
+void parse_pair(const std::string& text, const char* flag, int& a, int& b) {
+  const auto x = text.find_first_of("xX");
+  if (x == std::string::npos) throw UsageError(std::string(flag) + " '" + text + "': expected AxB, e.g. 1024x1024");
+  a = whole_number(text.substr(0, x), flag);
+  b = whole_number(text.substr(x + 1), flag);
+}
+}  // namespace
 
 GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettings s) {
   if (a.has("model")) s.model = a.get("model");
@@ -98,6 +116,13 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   if (a.has("tokenizer")) s.tokenizer_dir = a.get("tokenizer");
   if (a.has("clip-skip")) s.clip_skip = a.get_int("clip-skip");
   if (a.has("draft-memory")) s.draft_memory_mb = a.get_int("draft-memory");
+  if (a.has("vae")) s.vae = a.get("vae");
+  if (a.has("original-size")) parse_pair(a.get("original-size"), "--original-size", s.original_width, s.original_height);
+  if (a.has("crop")) parse_pair(a.get("crop"), "--crop", s.crop_left, s.crop_top);
+  if (a.has("target-size")) parse_pair(a.get("target-size"), "--target-size", s.target_width, s.target_height);
+  if (a.has("aesthetic-score")) s.aesthetic_score = a.get_double("aesthetic-score");
+  if (a.has("refiner")) s.refiner = a.get("refiner");
+  if (a.has("refiner-switch")) s.refiner_switch = a.get_double("refiner-switch");
   // Before anything runs: a combination measured to degrade badly says so, with its number.
   if (auto w = fidelity_warning(s)) std::fprintf(stderr, "warning: %s\n", w->c_str());
   return s;

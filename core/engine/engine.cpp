@@ -19,11 +19,12 @@ struct Engine::Impl {
   std::map<std::string, std::shared_ptr<LoadedModel>> cache;
   std::shared_ptr<LoadedModel> model_for(const PipelineRequest& r) {
     const std::string key = r.source + "|" + r.tokenizer_dir + "|" + r.device.str() + "|" +
-                            std::string(c10::toString(r.dtype));
+                            std::string(c10::toString(r.dtype)) + "|" + r.vae;
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
-    // Keep one model resident: a second one would double device memory for no benefit.
-    cache.clear();
+    // Keep one model resident: a second one would double device memory for no benefit. A model
+    // the running job still holds stays (a base model while its job loads the refiner).
+    for (auto i = cache.begin(); i != cache.end();) i = i->second.use_count() > 1 ? std::next(i) : cache.erase(i);
     auto m = std::make_shared<LoadedModel>(std::shared_ptr<Pipeline>(load_pipeline(r)));
     cache.emplace(key, m);
     return m;

@@ -9,6 +9,7 @@
 #include "core/engine/draft_memory.h"
 #include "core/engine/image_convert.h"
 #include "core/engine/job_memory.h"
+#include "core/engine/refiner_switch.h"
 #include "core/engine/process_world.h"
 #include "core/engine/spmd_runner.h"
 #include "core/sampling/draft_refine_sampler.h"
@@ -166,8 +167,18 @@ GenerationResult GenerationJob::run_unguarded() {
   validate_settings(s);
   auto devices = select_devices(s);
   PipelineRequest request{s.model, s.tokenizer_dir, devices.front(), select_dtype(s, devices.front())};
+  request.vae = s.vae;
   std::shared_ptr<LoadedModel> model = provider_(request);
   std::shared_ptr<Pipeline> pipeline = model->shared_pipeline();
+  // Base -> refiner: a second model, on the same device and dtype, for the low-noise steps (the
+  // engine keeps both loaded while this job holds them).
+  std::shared_ptr<LoadedModel> refiner_model;
+  if (!s.refiner.empty()) {
+    PipelineRequest refiner_request = request;
+    refiner_request.source = s.refiner;
+    refiner_request.vae.clear();  // the base decodes
+    refiner_model = provider_(refiner_request);
+  }
   // One rank of a multi-process job (driffusion generate --distributed): every rank must have
   // loaded the same weights, or the ranks would refine different trajectories.
   const std::shared_ptr<ProcessWorld> world = current_process_world();
@@ -211,7 +222,16 @@ GenerationResult GenerationJob::run_unguarded() {
   for (const auto& d : devices) reset_device_peak_reserved(d);
   const auto t_text = Clock::now();
   Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
-  pipeline->condition_on_size(cond, shape);  // SDXL's size/crop time ids for this image
+  pipeline->condition_on_size(cond, shape, s);  // SDXL's size/crop time ids for this image
+  if (refiner_model) {  // the refiner's own text conditioning rides along as extras
+    Pipeline& refiner = refiner_model->pipeline();
+    if (refiner.state_shape(s.image_width, s.image_height) != shape)
+      throw UsageError("the refiner " + refiner.summary().name + " works on other latents than the base model " +
+                       pipeline->summary().name + " at this image size");
+    Conditioning refiner_cond = refiner.encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
+    refiner.condition_on_size(refiner_cond, shape, s);
+    cond = with_refiner_conditioning(cond, refiner_cond);
+  }
   for (const auto& w : result.warnings) warn_once(w);
   result.stats.text_encode_ms = ms_between(t_text, Clock::now());
   JobEvent encoded;
@@ -239,11 +259,20 @@ GenerationResult GenerationJob::run_unguarded() {
   std::unique_ptr<EventForwarder> forwarder;
   if (observer_) forwarder = std::make_unique<EventForwarder>(*pipeline, observer_, s.steps, start_);
 
+  // The network per device: the base's (cached, CUDA graphs on GPUs), or with a refiner the
+  // switch between both at refiner_switch of the schedule's timesteps.
+  const double switch_t = refiner_switch_timestep(s.refiner_switch, pipeline->schedule_config().num_train_timesteps);
+  const std::function<std::shared_ptr<Denoiser>(const torch::Device&)> denoiser_on =
+      [&model, &refiner_model, switch_t](const torch::Device& d) -> std::shared_ptr<Denoiser> {
+    if (!refiner_model) return model->denoiser_for(d);
+    return std::make_shared<RefinerSwitchDenoiser>(model->denoiser_for(d), refiner_model->denoiser_for(d), switch_t);
+  };
+
   const auto t_sample = Clock::now();
   SamplingResult sampled;
   if (devices.size() == 1 && !world) {
     auto sampler = make_sampler(schedule, so);
-    auto denoiser = model->denoiser_for(devices.front());
+    auto denoiser = denoiser_on(devices.front());
     GuidedPredictor predictor(*denoiser, cond, max_states);
     LocalEvaluator evaluator(predictor, cancel_, devices.front().str(), /*measure=*/observer_ != nullptr);
     auto x0 = sampler->initial_state(noise.to(devices.front()));
@@ -254,7 +283,7 @@ GenerationResult GenerationJob::run_unguarded() {
     req.pipeline = pipeline.get();
     // The engine's cached replicas (CUDA graphs on GPUs), as for one device: graphs are
     // captured once per shape and kept across jobs. DRIFFUSION_NO_CUDA_GRAPHS=1 turns them off.
-    req.denoiser_for = [&model](const torch::Device& d) { return model->denoiser_for(d); };
+    req.denoiser_for = denoiser_on;
     req.conditioning = cond;
     req.schedule = schedule;
     req.sampler_options = so;

@@ -21,6 +21,7 @@ struct PipelineRequest {
   torch::Device device = torch::kCPU;
   torch::Dtype dtype = torch::kFloat32;
   std::string prediction_type;  // "" = the model's own (config or detection); else overrides it
+  std::string vae;              // GenerationSettings::vae: a VAE override file or folder, "" = none
 };
 
 class Pipeline {
@@ -36,10 +37,13 @@ class Pipeline {
   virtual Conditioning encode(const std::string& prompt, const std::string& negative, double guidance,
                               int clip_skip, std::vector<std::string>& warnings) = 0;
   // Families conditioned on the image size (SDXL's time ids) set it for the state shape the
-  // job samples; encode() assumed the native size. Others ignore it.
-  virtual void condition_on_size(Conditioning& conditioning, const std::vector<int64_t>& state_shape) const {
+  // job samples and the settings' original size / crop / target size / aesthetic scores;
+  // encode() assumed the native size and the defaults. Others ignore it.
+  virtual void condition_on_size(Conditioning& conditioning, const std::vector<int64_t>& state_shape,
+                                 const GenerationSettings& settings) const {
     (void)conditioning;
     (void)state_shape;
+    (void)settings;
   }
   // Final image: [3, H, W] float in [0, 1] on the CPU.
   virtual torch::Tensor decode(const torch::Tensor& state) = 0;
@@ -59,6 +63,10 @@ class Pipeline {
   }
   // SHA-256 of the model file, first 10 hex digits ("" when there is no single file).
   virtual std::string model_hash() const { return ""; }
+  // Decode with the VAE at `path` (GenerationSettings::vae: file or folder) from now on;
+  // load_pipeline calls it for PipelineRequest::vae. The default refuses with UsageError naming
+  // the model: it has no VAE to replace (pixel-space and analytic models).
+  virtual void replace_vae(const std::string& path);
 };
 
 // Loads the model named by the request; throws InputError naming the file or source.

@@ -79,6 +79,17 @@ void validate_settings(const GenerationSettings& s) {
                        std::to_string(kImageSizeMin) + " and " + std::to_string(kImageSizeMax) + ", got " +
                        std::to_string(v));
   if (s.clip_skip < 0 || s.clip_skip > 12) throw UsageError("clip skip must be between 0 and 12");
+  // Size conditioning: 0 = the image's size; SDXL was trained on originals up to a few thousand px.
+  for (int v : {s.original_width, s.original_height, s.target_width, s.target_height})
+    if (v < 0 || v > 16384)
+      throw UsageError("original and target sizes must be between 0 (the image's size) and 16384, got " + std::to_string(v));
+  for (int v : {s.crop_left, s.crop_top})
+    if (v < 0 || v > 16384) throw UsageError("crop coordinates must be between 0 and 16384, got " + std::to_string(v));
+  for (double a : {s.aesthetic_score, s.negative_aesthetic_score})
+    if (!(a >= 0.0 && a <= 10.0)) throw UsageError("aesthetic scores must be between 0 and 10, got " + std::to_string(a));
+  if (!s.refiner.empty() && !(s.refiner_switch > 0.0 && s.refiner_switch < 1.0))
+    throw UsageError("the refiner switch must be a fraction of the steps strictly between 0 and 1, got " +
+                     std::to_string(s.refiner_switch));
   if (s.draft_memory_mb < 0 || s.draft_memory_mb > 1024 * 1024)
     throw UsageError("draft memory must be between 0 (no limit) and 1048576 MB, got " +
                      std::to_string(s.draft_memory_mb));

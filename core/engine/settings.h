@@ -38,6 +38,22 @@ struct GenerationSettings {
   // network calls. 0 = no limit (one call per round and device, fastest, most memory).
   int draft_memory_mb = kDefaultDraftMemoryMb;
   static constexpr int kDefaultDraftMemoryMb = 256;
+  // A VAE to decode with instead of the model's own: a .safetensors file (diffusers or
+  // first_stage_model names; the model's VAE config) or a folder with config.json (a diffusers
+  // VAE folder, or a model folder's vae/). "" = the model's. E.g. the fp16-fixed SDXL VAE.
+  std::string vae;
+  // Size and crop micro-conditioning (SDXL's time ids), in pixels. 0 = the image's size for
+  // original and target; the crop's top-left corner defaults to (0, 0).
+  int original_width = 0, original_height = 0;
+  int crop_left = 0, crop_top = 0;
+  int target_width = 0, target_height = 0;
+  // SDXL refiner conditioning: the aesthetic score of the conditional and unconditional rows.
+  double aesthetic_score = 6.0;
+  double negative_aesthetic_score = 2.5;
+  // Base -> refiner: a second model ("" = none) denoises the steps from refiner_switch (a
+  // fraction of the schedule's timesteps, diffusers' denoising_end) on.
+  std::string refiner;
+  double refiner_switch = 0.8;
 };
 
 const char* mode_name(Mode m);          // "sequential", "conservative", "aggressive"

@@ -69,6 +69,18 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
   if (!model_name.empty()) p.add(k::kModel, model_name);
   if (s.clip_skip > 0) p.add(k::kClipSkip, std::to_string(s.clip_skip));
   if (!s.dtype.empty()) p.add(k::kDtype, s.dtype);
+  auto wxh = [](int w, int h) { return std::to_string(w) + "x" + std::to_string(h); };
+  if (s.original_width > 0 || s.original_height > 0) p.add(k::kOriginalSize, wxh(s.original_width, s.original_height));
+  if (s.crop_left > 0 || s.crop_top > 0) p.add(k::kCropCoords, wxh(s.crop_left, s.crop_top));
+  if (s.target_width > 0 || s.target_height > 0) p.add(k::kTargetSize, wxh(s.target_width, s.target_height));
+  if (s.aesthetic_score != GenerationSettings{}.aesthetic_score) p.add(k::kAestheticScore, shortest(s.aesthetic_score));
+  if (s.negative_aesthetic_score != GenerationSettings{}.negative_aesthetic_score)
+    p.add(k::kNegativeAestheticScore, shortest(s.negative_aesthetic_score));
+  if (!s.vae.empty()) p.add(k::kVae, s.vae);
+  if (!s.refiner.empty()) {
+    p.add(k::kRefiner, s.refiner);
+    p.add(k::kRefinerSwitch, shortest(s.refiner_switch));
+  }
   p.add(k::kMode, mode_name(s.mode));
   if (s.mode != Mode::Sequential) p.add(k::kWidth, std::to_string(s.width));
   if (!stats.devices.empty()) p.add(k::kDevices, join(stats.devices));

@@ -42,6 +42,15 @@ inline constexpr const char* kSerialLatencies = "Serial latencies";  // network 
 inline constexpr const char* kLatencySpeedup = "Latency speedup";    // steps / serial latencies
 inline constexpr const char* kMeasuredSpeedup = "Measured speedup";  // sequential time / this run's time, when measured
 inline constexpr const char* kDtype = "Dtype";
+// Size and crop micro-conditioning (SDXL), written only when set: "2048x1536", crop "LEFTxTOP".
+inline constexpr const char* kOriginalSize = "Original size";
+inline constexpr const char* kCropCoords = "Crop";
+inline constexpr const char* kTargetSize = "Target size";
+inline constexpr const char* kAestheticScore = "Aesthetic score";
+inline constexpr const char* kNegativeAestheticScore = "Negative aesthetic score";
+inline constexpr const char* kVae = "VAE";                       // the VAE override (file or folder name)
+inline constexpr const char* kRefiner = "Refiner";               // as AUTOMATIC1111 writes it
+inline constexpr const char* kRefinerSwitch = "Refiner switch at";  // fraction of the steps
 }  // namespace infotext_key
 
 // A JSON string literal for `value` (always quoted; non-ASCII kept as UTF-8).

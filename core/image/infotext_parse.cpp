@@ -124,6 +124,14 @@ class Interpreter {
     else if (key == k::kLatencySpeedup) number(key, value, p_.latency_speedup);
     else if (key == k::kMeasuredSpeedup) number(key, value, p_.measured_speedup);
     else if (key == k::kDtype) s.dtype = value;
+    else if (key == k::kOriginalSize) pair(key, value, s.original_width, s.original_height);
+    else if (key == k::kCropCoords) pair(key, value, s.crop_left, s.crop_top);
+    else if (key == k::kTargetSize) pair(key, value, s.target_width, s.target_height);
+    else if (key == k::kAestheticScore) number(key, value, s.aesthetic_score);
+    else if (key == k::kNegativeAestheticScore) number(key, value, s.negative_aesthetic_score);
+    else if (key == k::kVae) s.vae = strip(value);
+    else if (key == k::kRefiner) s.refiner = strip(value);
+    else if (key == k::kRefinerSwitch) number(key, value, s.refiner_switch);
     else p_.unknown[key] = value;
   }
 
@@ -176,6 +184,21 @@ class Interpreter {
     }
     p_.settings.image_width = w;
     p_.settings.image_height = h;
+  }
+
+  // "AxB" with A, B >= 0 (original / target size, crop corner).
+  void pair(const std::string& key, const std::string& value, int& a, int& b) {
+    const std::string t = strip(value);
+    const auto x = t.find('x');
+    int va = 0, vb = 0;
+    if (x == std::string::npos || !parse_number(t.substr(0, x), va) || !parse_number(t.substr(x + 1), vb) || va < 0 ||
+        vb < 0) {
+      p_.warnings.push_back("'" + key + "' is not AxB: '" + value + "'");
+      p_.invalid_numbers.push_back(key);
+      return;
+    }
+    a = va;
+    b = vb;
   }
 
   void mode(const std::string& value) {

@@ -158,7 +158,18 @@ json settings_object(const GenerationSettings& s) {
               {"image_height", s.image_height},
               {"clip_skip", s.clip_skip},
               {"dtype", s.dtype},
-              {"draft_memory_mb", s.draft_memory_mb}};
+              {"draft_memory_mb", s.draft_memory_mb},
+              {"vae", s.vae},
+              {"original_width", s.original_width},
+              {"original_height", s.original_height},
+              {"crop_left", s.crop_left},
+              {"crop_top", s.crop_top},
+              {"target_width", s.target_width},
+              {"target_height", s.target_height},
+              {"aesthetic_score", s.aesthetic_score},
+              {"negative_aesthetic_score", s.negative_aesthetic_score},
+              {"refiner", s.refiner},
+              {"refiner_switch", s.refiner_switch}};
 }
 
 GenerationSettings read_settings(const json& j) {
@@ -185,6 +196,17 @@ GenerationSettings read_settings(const json& j) {
   r.integer("clip_skip", s.clip_skip);
   r.string("dtype", s.dtype);
   r.integer("draft_memory_mb", s.draft_memory_mb);
+  r.string("vae", s.vae);
+  r.integer("original_width", s.original_width);
+  r.integer("original_height", s.original_height);
+  r.integer("crop_left", s.crop_left);
+  r.integer("crop_top", s.crop_top);
+  r.integer("target_width", s.target_width);
+  r.integer("target_height", s.target_height);
+  r.number("aesthetic_score", s.aesthetic_score);
+  r.number("negative_aesthetic_score", s.negative_aesthetic_score);
+  r.string("refiner", s.refiner);
+  r.number("refiner_switch", s.refiner_switch);
   r.finish();
   try {
     s.sampler = parse_sampler(sampler);

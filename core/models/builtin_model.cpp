@@ -8,6 +8,7 @@
 #include "core/io/sha256.h"
 #include "core/models/attention_memory.h"
 #include "core/models/config_json.h"
+#include "core/models/unet/denoiser_replicas.h"
 #include "core/models/prompt_encoding.h"
 #include "core/models/prompt_tokenizer.h"
 #include "core/models/weights_budget.h"
@@ -154,11 +155,9 @@ class BuiltinPipeline : public Pipeline {
 
   std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override {
     if (device == device_) return denoiser_;
-    std::lock_guard<std::mutex> lock(mutex_);
-    auto& replica = replicas_[device.str()];
-    if (!replica)
-      replica = replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
-    return replica;
+    return replicas_.get(device, [&] {
+      return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
+    });
   }
 
   torch::Device device() const override { return device_; }
@@ -173,9 +172,7 @@ class BuiltinPipeline : public Pipeline {
   }
 
   std::string model_hash() const override {
-    std::lock_guard<std::mutex> lock(hash_mutex_);
-    if (hash_.empty()) hash_ = drf::model_hash((dir_ / builtin_files::kUnetWeights).string());
-    return hash_;
+    return hash_.get();
   }
 
  private:
@@ -186,10 +183,8 @@ class BuiltinPipeline : public Pipeline {
   torch::Device device_;
   torch::Dtype dtype_;
   std::shared_ptr<UNetDenoiser> denoiser_;
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<UNetDenoiser>> replicas_;
-  mutable std::mutex hash_mutex_;
-  mutable std::string hash_;
+  DenoiserReplicas replicas_;
+  LazyModelHash hash_{(dir_ / builtin_files::kUnetWeights).string()};  // after dir_: declaration order
 };
 
 }  // namespace

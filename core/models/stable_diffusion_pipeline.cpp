@@ -1,10 +1,13 @@
 #include "core/models/stable_diffusion_pipeline.h"
 
+#include <filesystem>
+
 #include "core/io/sha256.h"
 #include "core/models/latent_preview.h"
 #include "core/models/prompt_encoding.h"
 #include "core/models/random_weights.h"
 #include "core/models/attention_memory.h"
+#include "core/models/vae/vae_override.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -17,7 +20,8 @@ StableDiffusionPipeline::StableDiffusionPipeline(SdModelConfig config, SdModules
       tokenizer_(std::move(tokenizer)),
       info_(std::move(info)),
       device_(device),
-      dtype_(dtype) {
+      dtype_(dtype),
+      hash_(info_.hash_file) {
   if (tokenizer_->vocab_size() > config_.text.vocab_size)
     throw InputError(tokenizer_->describe() + " uses ids up to " + std::to_string(tokenizer_->vocab_size() - 1) +
                      " but the text encoder has only " + std::to_string(config_.text.vocab_size) +
@@ -73,27 +77,28 @@ Conditioning StableDiffusionPipeline::encode(const std::string& prompt, const st
 
 torch::Tensor StableDiffusionPipeline::decode(const torch::Tensor& state) {
   torch::NoGradGuard no_grad;
-  auto image = modules_.vae->decode_scaled(state.to(device_, dtype_));
+  // The VAE's own dtype: an override may run in float32 (force_upcast) under an fp16 model.
+  const auto vae_dtype = modules_.vae->parameters().front().scalar_type();
+  auto image = modules_.vae->decode_scaled(state.to(device_, vae_dtype));
   return (image * 0.5 + 0.5).clamp(0, 1).to(torch::kCPU, torch::kFloat32)[0];
+}
+
+void StableDiffusionPipeline::replace_vae(const std::string& path) {
+  modules_.vae = load_vae_override(path, config_.vae, dtype_, device_);
+  config_.vae = modules_.vae->config();
+  info_.notes.push_back("VAE " + std::filesystem::path(path).filename().string());
 }
 
 torch::Tensor StableDiffusionPipeline::preview(const torch::Tensor& states) { return latent_rgb_preview(states); }
 
 std::shared_ptr<Denoiser> StableDiffusionPipeline::replicate_denoiser(const torch::Device& device) {
   if (device == device_) return denoiser_;
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto& replica = replicas_[device.str()];
-  if (!replica)
-    replica = replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
-  return replica;
+  return replicas_.get(device, [&] {
+    return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
+  });
 }
 
-std::string StableDiffusionPipeline::model_hash() const {
-  if (info_.hash_file.empty()) return "";
-  std::lock_guard<std::mutex> lock(hash_mutex_);
-  if (hash_.empty()) hash_ = drf::model_hash(info_.hash_file);
-  return hash_;
-}
+std::string StableDiffusionPipeline::model_hash() const { return hash_.get(); }
 
 std::unique_ptr<StableDiffusionPipeline> make_random_sd_pipeline(const std::string& preset,
                                                                   const PipelineRequest& request) {

@@ -9,6 +9,7 @@
 #include "core/engine/pipeline.h"
 #include "core/models/prompt_tokenizer.h"
 #include "core/models/sd_model.h"
+#include "core/models/unet/denoiser_replicas.h"
 #include "core/models/unet_denoiser.h"
 
 namespace drf {
@@ -39,6 +40,7 @@ class StableDiffusionPipeline : public Pipeline {
   torch::Dtype dtype() const override { return dtype_; }
   std::string model_hash() const override;  // computed on first use, then cached
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
+  void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
 
   const SdModelConfig& config() const { return config_; }
   const SdModules& modules() const { return modules_; }
@@ -54,10 +56,8 @@ class StableDiffusionPipeline : public Pipeline {
   torch::Device device_;
   torch::Dtype dtype_;
   std::shared_ptr<UNetDenoiser> denoiser_;
-  std::mutex mutex_;  // replicas and the hash cache
-  std::map<std::string, std::shared_ptr<UNetDenoiser>> replicas_;
-  mutable std::mutex hash_mutex_;
-  mutable std::string hash_;
+  DenoiserReplicas replicas_;
+  LazyModelHash hash_;
 };
 
 // random:sd15 / random:sd21 / random:tiny: the preset architecture with deterministic random

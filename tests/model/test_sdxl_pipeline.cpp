@@ -77,9 +77,18 @@ TEST(SdxlPipeline, EncodeGivesContextPooledAndTimeIds) {
   EXPECT_GT(n.uncond.context.abs().max().item<float>(), 0.0f);
   EXPECT_TRUE(torch::equal(n.cond.context, c.cond.context));
   // The size of the image being made: (h, w) order, as diffusers' add_time_ids.
-  p->condition_on_size(c, p->state_shape(96, 64));
+  p->condition_on_size(c, p->state_shape(96, 64), GenerationSettings{});
   EXPECT_TRUE(torch::equal(c.cond.time_ids, torch::tensor({{64.0f, 96.0f, 0.0f, 0.0f, 64.0f, 96.0f}})));
   EXPECT_TRUE(torch::equal(c.uncond.time_ids, c.cond.time_ids));
+  // User-set original size, crop and target size (GenerationSettings) replace the defaults.
+  GenerationSettings user;
+  user.original_width = 2048;
+  user.original_height = 1536;
+  user.crop_left = 16;
+  user.crop_top = 8;
+  user.target_width = 1024;
+  p->condition_on_size(c, p->state_shape(96, 64), user);
+  EXPECT_TRUE(torch::equal(c.cond.time_ids, torch::tensor({{1536.0f, 2048.0f, 8.0f, 16.0f, 64.0f, 1024.0f}})));
   Conditioning plain = p->encode("a lighthouse", "", 1.0, 0, warnings);
   EXPECT_FALSE(plain.uncond.defined());
   EXPECT_TRUE(warnings.empty());
@@ -115,6 +124,9 @@ TEST(SdxlPipeline, RefinerTimeIdsCarryTheAestheticScore) {
   crop.original_width = 2048;
   EXPECT_TRUE(torch::equal(sdxl_time_ids(c, crop, 1024, 768, true),
                            torch::tensor({{768.0f, 2048.0f, 32.0f, 0.0f, 2.5f}})));
+  crop.aesthetic_score = 7.5;  // user-set (GenerationSettings::aesthetic_score)
+  EXPECT_TRUE(torch::equal(sdxl_time_ids(c, crop, 1024, 768, false),
+                           torch::tensor({{768.0f, 2048.0f, 32.0f, 0.0f, 7.5f}})));
 }
 
 TEST(SdxlPipeline, PresetsRefuseMismatchedComponents) {

@@ -51,11 +51,12 @@ std::vector<ModelFamily> make_families() {
     ModelFamily m;
     m.id = "sdxl-refiner";
     m.display_name = "Stable Diffusion XL refiner";
-    m.architectures = {"sdxl-refiner"};
+    m.architectures = {"sdxl-refiner", "sdxl-refiner-tiny"};
     m.native_size = 1024;
     m.vae_scaling_factor = 0.13025;
     m.vae_force_upcast = true;
-    m.random_models = {{"random:sdxl-refiner", "SDXL refiner 1.0 architecture with random weights (speed tests)"}};
+    m.random_models = {{"random:sdxl-refiner", "SDXL refiner 1.0 architecture with random weights (speed tests)"},
+                       {"random:sdxl-refiner-tiny", "a tiny SDXL-refiner-shaped model with random weights (fast tests)"}};
     m.pipeline_classes = {"StableDiffusionXLImg2ImgPipeline"};
     m.single_file_keys = {"conditioner.embedders.0.model.token_embedding.weight"};
     m.size_presets = sdxl_buckets();

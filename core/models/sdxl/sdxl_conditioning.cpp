@@ -10,12 +10,25 @@ torch::Tensor sdxl_time_ids(const SdxlModelConfig& config, const SdxlSizeConditi
   std::vector<float> ids{or_image(size.original_height, image_height), or_image(size.original_width, image_width),
                          static_cast<float>(size.crop_top), static_cast<float>(size.crop_left)};
   if (config.requires_aesthetics_score) {
-    ids.push_back(static_cast<float>(negative ? config.negative_aesthetic_score : config.aesthetic_score));
+    ids.push_back(static_cast<float>(negative ? size.negative_aesthetic_score : size.aesthetic_score));
   } else {
     ids.push_back(or_image(size.target_height, image_height));
     ids.push_back(or_image(size.target_width, image_width));
   }
   return torch::tensor(ids, torch::kFloat32).unsqueeze(0);
+}
+
+SdxlSizeConditioning sdxl_size_conditioning(const GenerationSettings& s) {
+  SdxlSizeConditioning c;
+  c.original_width = s.original_width;
+  c.original_height = s.original_height;
+  c.crop_left = s.crop_left;
+  c.crop_top = s.crop_top;
+  c.target_width = s.target_width;
+  c.target_height = s.target_height;
+  c.aesthetic_score = s.aesthetic_score;
+  c.negative_aesthetic_score = s.negative_aesthetic_score;
+  return c;
 }
 
 namespace {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "core/engine/settings.h"
 #include "core/models/prompt_tokenizer.h"
 #include "core/models/sdxl/sdxl_model.h"
 #include "core/sampling/conditioning.h"
@@ -13,11 +14,16 @@
 namespace drf {
 
 // Sizes in pixels. Defaults (zeros) = the image size for original and target, (0, 0) crop.
+// The refiner's aesthetic scores: diffusers' defaults (StableDiffusionXLImg2ImgPipeline).
 struct SdxlSizeConditioning {
   int original_width = 0, original_height = 0;
   int crop_left = 0, crop_top = 0;
   int target_width = 0, target_height = 0;
+  double aesthetic_score = 6.0, negative_aesthetic_score = 2.5;
 };
+
+// The settings' original size, crop, target size and aesthetic scores (GenerationSettings).
+SdxlSizeConditioning sdxl_size_conditioning(const GenerationSettings& settings);
 
 // [1, 6] (original h, w, crop top, left, target h, w) or, for the refiner, [1, 5] (original h,
 // w, crop top, left, aesthetic score; the negative score for the unconditional row), float32.

@@ -24,7 +24,7 @@ void SdxlModelConfig::validate(const std::string& where) const {
 }
 
 bool is_sdxl_preset(const std::string& name) {
-  return name == "sdxl" || name == "sdxl-refiner" || name == "sdxl-tiny";
+  return name == "sdxl" || name == "sdxl-refiner" || name == "sdxl-tiny" || name == "sdxl-refiner-tiny";
 }
 
 SdxlModelConfig sdxl_preset(const std::string& name) {
@@ -48,8 +48,20 @@ SdxlModelConfig sdxl_preset(const std::string& name) {
     c.text_g = clip_text_config_sdxl_tiny_g();
     c.vae = vae_config_tiny();
     c.vae.scaling_factor = 0.13025;
+  } else if (name == "sdxl-refiner-tiny") {
+    // The refiner's shape at test size: bigG alone (8 wide), 5 time ids with the aesthetic score.
+    c.unet = unet_config_sdxl_tiny();
+    c.text_g = clip_text_config_sdxl_tiny_g();
+    c.unet.cross_attention_dim = c.text_g.hidden_size;
+    c.unet.projection_class_embeddings_input_dim = c.text_g.projection_dim + 5 * c.unet.addition_time_embed_dim;
+    c.has_text_l = false;
+    c.vae = vae_config_tiny();
+    c.vae.scaling_factor = 0.13025;
+    c.requires_aesthetics_score = true;
+    c.force_zeros_for_empty_prompt = false;
   } else {
-    throw UsageError("unknown SDXL preset '" + name + "' (expected sdxl, sdxl-refiner or sdxl-tiny)");
+    throw UsageError("unknown SDXL preset '" + name +
+                     "' (expected sdxl, sdxl-refiner, sdxl-tiny or sdxl-refiner-tiny)");
   }
   c.validate("SDXL preset " + name);
   return c;

@@ -21,7 +21,6 @@ struct SdxlModelConfig {
   ScheduleConfig schedule;   // SD's scaled-linear epsilon schedule
   // Refiner: time ids end in an aesthetic score instead of the target size.
   bool requires_aesthetics_score = false;
-  double aesthetic_score = 6.0, negative_aesthetic_score = 2.5;
   // An empty negative prompt conditions on zeros (diffusers' force_zeros_for_empty_prompt).
   bool force_zeros_for_empty_prompt = true;
   std::string pad_token_l = "<|endoftext|>", pad_token_g = "!";

@@ -1,9 +1,12 @@
 #include "core/models/sdxl/sdxl_pipeline.h"
 
+#include <filesystem>
+
 #include "core/io/sha256.h"
 #include "core/models/latent_preview.h"
 #include "core/models/random_weights.h"
 #include "core/models/attention_memory.h"
+#include "core/models/vae/vae_override.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -15,7 +18,8 @@ SdxlPipeline::SdxlPipeline(SdxlModelConfig config, SdxlModules modules, SdxlToke
       tokenizers_(std::move(tokenizers)),
       info_(std::move(info)),
       device_(device),
-      dtype_(dtype) {
+      dtype_(dtype),
+      hash_(info_.hash_file) {
   config_.validate("SDXL model");
   if (!tokenizers_.g || (config_.has_text_l && !tokenizers_.l))
     throw Error(ErrorKind::Internal, "SDXL pipeline built without its tokenizers");
@@ -79,15 +83,17 @@ Conditioning SdxlPipeline::encode(const std::string& prompt, const std::string& 
       c.uncond = encode_sdxl_prompt(config_, modules_, tokenizers_, device_, negative, "the negative prompt",
                                     clip_skip, warnings);
   }
-  condition_on_size(c, state_shape(0, 0));
+  condition_on_size(c, state_shape(0, 0), GenerationSettings{});  // the job sets its own
   return c;
 }
 
-void SdxlPipeline::condition_on_size(Conditioning& c, const std::vector<int64_t>& shape) const {
+void SdxlPipeline::condition_on_size(Conditioning& c, const std::vector<int64_t>& shape,
+                                     const GenerationSettings& settings) const {
+  const SdxlSizeConditioning size = sdxl_size_conditioning(settings);
   const int64_t f = config_.vae.scale_factor();
   const int w = static_cast<int>(shape.at(3) * f), h = static_cast<int>(shape.at(2) * f);
-  c.cond.time_ids = sdxl_time_ids(config_, size_, w, h, /*negative=*/false).to(device_);
-  if (c.uncond.defined()) c.uncond.time_ids = sdxl_time_ids(config_, size_, w, h, /*negative=*/true).to(device_);
+  c.cond.time_ids = sdxl_time_ids(config_, size, w, h, /*negative=*/false).to(device_);
+  if (c.uncond.defined()) c.uncond.time_ids = sdxl_time_ids(config_, size, w, h, /*negative=*/true).to(device_);
 }
 
 torch::Tensor SdxlPipeline::decode(const torch::Tensor& state) {
@@ -97,25 +103,24 @@ torch::Tensor SdxlPipeline::decode(const torch::Tensor& state) {
   return (image * 0.5 + 0.5).clamp(0, 1).to(torch::kCPU, torch::kFloat32)[0];
 }
 
+void SdxlPipeline::replace_vae(const std::string& path) {
+  modules_.vae = load_vae_override(path, config_.vae, dtype_, device_);
+  config_.vae = modules_.vae->config();
+  info_.notes.push_back("VAE " + std::filesystem::path(path).filename().string());
+}
+
 torch::Tensor SdxlPipeline::preview(const torch::Tensor& states) {
   return latent_rgb_preview(states, LatentPreviewFactors::sdxl());
 }
 
 std::shared_ptr<Denoiser> SdxlPipeline::replicate_denoiser(const torch::Device& device) {
   if (device == device_) return denoiser_;
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto& replica = replicas_[device.str()];
-  if (!replica)
-    replica = replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
-  return replica;
+  return replicas_.get(device, [&] {
+    return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
+  });
 }
 
-std::string SdxlPipeline::model_hash() const {
-  if (info_.hash_file.empty()) return "";
-  std::lock_guard<std::mutex> lock(hash_mutex_);
-  if (hash_.empty()) hash_ = drf::model_hash(info_.hash_file);
-  return hash_;
-}
+std::string SdxlPipeline::model_hash() const { return hash_.get(); }
 
 std::unique_ptr<SdxlPipeline> make_random_sdxl_pipeline(const std::string& preset, const PipelineRequest& request) {
   SdxlModelConfig config = sdxl_preset(preset);
@@ -129,7 +134,8 @@ std::unique_ptr<SdxlPipeline> make_random_sdxl_pipeline(const std::string& prese
   info.source = request.source;
   info.name = preset == "sdxl"           ? "Random weights, SDXL base 1.0 architecture"
               : preset == "sdxl-refiner" ? "Random weights, SDXL refiner 1.0 architecture"
-                                         : "Random weights, tiny SDXL test architecture";
+              : preset == "sdxl-tiny"    ? "Random weights, tiny SDXL test architecture"
+                                         : "Random weights, tiny SDXL refiner test architecture";
   SdxlTokenizers tokenizers;
   if (!request.tokenizer_dir.empty()) {
     if (config.has_text_l) tokenizers.l = load_clip_tokenizer_folder(request.tokenizer_dir, config.pad_token_l);

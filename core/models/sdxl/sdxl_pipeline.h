@@ -8,6 +8,7 @@
 #include "core/engine/pipeline.h"
 #include "core/models/sdxl/sdxl_conditioning.h"
 #include "core/models/stable_diffusion_pipeline.h"
+#include "core/models/unet/denoiser_replicas.h"
 #include "core/models/unet_denoiser.h"
 
 namespace drf {
@@ -24,7 +25,8 @@ class SdxlPipeline : public Pipeline {
   std::vector<int64_t> state_shape(int width, int height) const override;
   Conditioning encode(const std::string& prompt, const std::string& negative, double guidance, int clip_skip,
                       std::vector<std::string>& warnings) override;
-  void condition_on_size(Conditioning& conditioning, const std::vector<int64_t>& state_shape) const override;
+  void condition_on_size(Conditioning& conditioning, const std::vector<int64_t>& state_shape,
+                         const GenerationSettings& settings) const override;
   torch::Tensor decode(const torch::Tensor& state) override;
   torch::Tensor preview(const torch::Tensor& states) override;
   Denoiser& denoiser() override { return *denoiser_; }
@@ -32,12 +34,11 @@ class SdxlPipeline : public Pipeline {
   torch::Device device() const override { return device_; }
   torch::Dtype dtype() const override { return dtype_; }
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
+  void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
   std::string model_hash() const override;  // of the UNet weights file; computed once
 
   const SdxlModelConfig& config() const { return config_; }
   SdxlModules& modules() { return modules_; }
-  // Original size and crop (and target size) the time ids state; zeros = the image's size.
-  void set_size_conditioning(const SdxlSizeConditioning& s) { size_ = s; }
 
  private:
   SdxlModelConfig config_;
@@ -46,12 +47,9 @@ class SdxlPipeline : public Pipeline {
   SdPipelineInfo info_;
   torch::Device device_;
   torch::Dtype dtype_;
-  SdxlSizeConditioning size_;
   std::shared_ptr<UNetDenoiser> denoiser_;
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<UNetDenoiser>> replicas_;
-  mutable std::mutex hash_mutex_;
-  mutable std::string hash_;
+  DenoiserReplicas replicas_;
+  LazyModelHash hash_;
 };
 
 // random:sdxl / random:sdxl-refiner / random:sdxl-tiny: the preset with deterministic random
