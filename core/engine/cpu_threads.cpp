@@ -91,7 +91,11 @@ CpuThreadSetup setup_once() {
   s.physical_cores = usable_physical_cores();
   s.from_environment = env_set("OMP_NUM_THREADS") || env_set("MKL_NUM_THREADS");
   s.free_cores = s.from_environment ? s.physical_cores : free_physical_cores(s.physical_cores);
-  if (!s.from_environment && at::get_num_threads() != s.free_cores) at::set_num_threads(s.free_cores);
+  // One thread per usable core, NOT per core free at this moment: another thread count splits
+  // LibTorch's reductions differently, and the same settings then give other pixels (random:tiny,
+  // seed 12: 1 vs 2 threads differ), so an image restored from its PNG would not reproduce when
+  // the machine is busier. Sleeping OpenMP workers (openmp_wait_policy.h) keep a shared CPU fast.
+  if (!s.from_environment && at::get_num_threads() != s.physical_cores) at::set_num_threads(s.physical_cores);
   s.intra_op_threads = at::get_num_threads();
   s.blas_library = loaded_blas();
   // Debian's netlib reference BLAS lives in .../blas/libblas.so.3 (OpenBLAS and BLIS in their own folders).

@@ -4,9 +4,9 @@
 // as 1 (2-core KVM guests here: every CPU generation ran on one thread). The engine therefore sets
 // the count itself, once, to the physical cores this process may use: the CPU affinity mask, one
 // thread per core (SMT siblings share the vector units GEMM and convolution saturate), capped by a
-// cgroup v2 CPU quota, and lowered to the cores other programs leave free when it starts (a
-// 100 ms sample of /proc/stat: on a CPU shared with busy processes, threads beyond the free cores
-// only wait for each other at every parallel region's barrier). OMP_NUM_THREADS or MKL_NUM_THREADS,
+// cgroup v2 CPU quota. It is not lowered to the cores other programs leave free (measured and
+// logged, a 100 ms sample of /proc/stat): another thread count splits reductions differently and
+// the same settings would give other pixels on a busier machine. OMP_NUM_THREADS or MKL_NUM_THREADS,
 // when set, win: LibTorch honours them. Idle OpenMP workers sleep rather than spin
 // (core/util/openmp_wait_policy.h, applied by every entry point's main()).
 #pragma once
@@ -16,7 +16,7 @@ namespace drf {
 
 struct CpuThreadSetup {
   int physical_cores = 0;     // usable physical cores found (affinity, topology, quota)
-  int free_cores = 0;         // of those, the cores not busy with other programs at start-up
+  int free_cores = 0;         // of those, the cores not busy with other programs at start-up (logged only)
   int intra_op_threads = 0;   // LibTorch's count after the set-up
   bool from_environment = false;  // OMP_NUM_THREADS / MKL_NUM_THREADS decided it
   // The BLAS library loaded into the process (symlinks resolved), empty when LibTorch links none

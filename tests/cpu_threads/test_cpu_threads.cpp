@@ -40,7 +40,8 @@ TEST(CpuThreads, EngineSetsIntraOpThreadsToTheCoresOnEveryThread) {
   // Without the environment: the cores other programs left free at start-up, 1..physical.
   EXPECT_GE(setup.free_cores, 1);
   EXPECT_LE(setup.free_cores, setup.physical_cores);
-  if (!env) EXPECT_EQ(at::get_num_threads(), setup.free_cores);
+  // Never lowered for other programs' load: the thread count changes fp32 sums and so the pixels.
+  if (!env) EXPECT_EQ(at::get_num_threads(), setup.physical_cores);
 
   // The GUI generates on a worker thread: LibTorch must apply the same count there.
   int worker_threads = 0;
