@@ -12,44 +12,15 @@
 #include "core/models/layers.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
 #include "core/util/errors.h"
+#include "tests/model/family_engine_checks.h"
 
 namespace drf {
 namespace {
 
-GenerationSettings tiny(Mode mode, int width) {
-  GenerationSettings s;
-  s.model = "random:sdxl-tiny";
-  s.prompt = "a lighthouse at dusk";
-  s.negative_prompt = "";
-  s.seed = 7;
-  s.steps = 6;
-  s.guidance = 7;
-  s.mode = mode;
-  s.width = width;
-  return s;
-}
-
 TEST(SdxlPipelineEngine, SequentialAndDriffusionRunsProduceImages) {
-  Engine engine;
-  auto seq = engine.generate(tiny(Mode::Sequential, 1), nullptr);
-  EXPECT_EQ(seq.image.width, 64);
-  EXPECT_EQ(seq.image.height, 64);
-  EXPECT_EQ(seq.stats.serial_latencies, 6);
-  const auto [lo, hi] = std::minmax_element(seq.image.pixels.begin(), seq.image.pixels.end());
-  EXPECT_LT(*lo + 10, *hi);
-  // Width 1 is the sequential sampler exactly, with the SDXL inputs too.
-  auto w1 = engine.generate(tiny(Mode::Aggressive, 1), nullptr);
-  EXPECT_EQ(w1.image_float, seq.image_float);
-  auto agg = engine.generate(tiny(Mode::Aggressive, 3), nullptr);
-  EXPECT_EQ(agg.stats.serial_latencies, 1 + 2);
-  EXPECT_EQ(agg.image.pixels.size(), seq.image.pixels.size());
-  // A non-square image: its size reaches the time ids and changes the result.
-  auto s = tiny(Mode::Sequential, 1);
-  s.image_width = 96;
-  s.image_height = 64;
-  auto wide = engine.generate(s, nullptr);
-  EXPECT_EQ(wide.image.width, 96);
-  EXPECT_EQ(wide.image.height, 64);
+  // Width 1 equals sequential with the pooled embedding and time ids too; a non-square size reaches the
+  // conditioning (tests/model/family_engine_checks.h).
+  test::expect_tiny_family_runs_through_the_engine("random:sdxl-tiny", 96, 64);
 }
 
 std::unique_ptr<Pipeline> tiny_pipeline() {
