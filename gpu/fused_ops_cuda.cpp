@@ -5,7 +5,7 @@
 
 #include <optional>
 
-#include "core/models/fused_ops.h"
+#include "core/models/nn/fused_ops.h"
 #include "gpu/cublaslt_linear.h"
 #include "gpu/fused_kernels.h"
 

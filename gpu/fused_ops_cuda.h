@@ -1,4 +1,4 @@
-// CUDA kernels behind drf::fused (core/models/fused_ops.h): GroupNorm(+shift, +SiLU) for
+// CUDA kernels behind drf::fused (core/models/nn/fused_ops.h): GroupNorm(+shift, +SiLU) for
 // channels-last activations, GEGLU and LayerNorm. They decline (undefined result) what they do not
 // handle, and the reference ATen math runs instead.
 #pragma once

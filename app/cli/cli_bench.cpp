@@ -41,13 +41,13 @@ void progress(const std::string& config, const char* phase, int i, int n) {
   std::fflush(stderr);
 }
 
-std::string config_name(const GenerationSettings& s) {
+std::string bench_config_name(const GenerationSettings& s) {
   std::string devices = s.devices.empty() ? "cpu" : std::to_string(s.devices.size()) + " GPU";
   return devices + " " + mode_name(s.mode) + (s.mode == Mode::Sequential ? "" : " w" + std::to_string(s.width));
 }
 
 Measured measure(Engine& engine, const GenerationSettings& s, int warmup, int repeats, bool show_progress) {
-  const std::string config = config_name(s);
+  const std::string config = bench_config_name(s);
   engine.release_captured_graphs();  // graphs of earlier configurations do not count here
   for (int i = 0; i < warmup; ++i) {
     if (show_progress) progress(config, "warm-up", i + 1, warmup);

@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "core/models/prompt_tokenizer.h"
+#include "core/models/clip/prompt_tokenizer.h"
 
 namespace drf::train {
 

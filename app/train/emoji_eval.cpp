@@ -16,11 +16,12 @@
 #include "app/train/emoji_dataset.h"
 #include "app/train/image_grid.h"
 #include "app/train/nearest_images.h"
+#include "app/train/training_parts.h"
 #include "core/engine/engine.h"
 #include "core/engine/image_convert.h"
 #include "core/image/image_metrics.h"
 #include "core/io/atomic_file.h"
-#include "core/models/builtin_model.h"
+#include "core/models/builtin/builtin_model.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/util/resource_paths.h"
@@ -28,11 +29,6 @@
 namespace drf::train {
 namespace fs = std::filesystem;
 namespace {
-
-torch::Device pick_device(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  return torch::Device(name);
-}
 
 void write_text(const fs::path& path, const std::string& text) {
   AtomicFileWriter w(path.string());
@@ -89,7 +85,7 @@ nlohmann::json hits_json(const Hits& h) {
 
 int run_eval(TrainArgs& args) {
   const fs::path model = args.required("model"), data = args.required("data"), out = args.required("out");
-  const torch::Device device = pick_device(args.text("device", "auto"));
+  const torch::Device device = training_device(args.text("device", "auto"));
   const std::string dtype_name = args.text("dtype", device.is_cuda() ? "fp16" : "fp32");
   const int steps = static_cast<int>(args.integer("steps", 25));
   const auto sweep = args.numbers("guidance-sweep", {1.5, 2, 3, 4, 5, 6});
@@ -214,7 +210,7 @@ int run_eval(TrainArgs& args) {
 
 int run_bench(TrainArgs& args) {
   const fs::path model = args.required("model"), out = args.required("out");
-  const torch::Device device = pick_device(args.text("device", "auto"));
+  const torch::Device device = training_device(args.text("device", "auto"));
   const int runs = static_cast<int>(args.integer("runs", 10));
   const std::string prompt = args.text("prompt", "grinning face, google style");
   args.reject_unused();

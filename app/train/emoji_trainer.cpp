@@ -11,9 +11,9 @@
 #include "app/train/image_grid.h"
 #include "app/train/model_export.h"
 #include "app/train/training_parts.h"
-#include "core/models/builtin_model.h"
-#include "core/models/prompt_tokenizer.h"
-#include "core/models/random_weights.h"
+#include "core/models/builtin/builtin_model.h"
+#include "core/models/clip/prompt_tokenizer.h"
+#include "core/models/loaders/random_weights.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/util/torch_compat.h"
@@ -68,11 +68,6 @@ Options parse(TrainArgs& a) {
   return o;
 }
 
-torch::Device pick_device(const std::string& name) {
-  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
-  return torch::Device(name);
-}
-
 void copy_loss_history(const fs::path& from_dir, const fs::path& to_dir) {
   std::error_code ec;
   const fs::path from = from_dir / "loss.csv", to = to_dir / "loss.csv";
@@ -105,7 +100,7 @@ void write_sample_grid(const Options& o, const torch::Device& device) {
 
 int run_train(TrainArgs& args) {
   const Options o = parse(args);
-  const torch::Device device = pick_device(o.device);
+  const torch::Device device = training_device(o.device);
   const bool amp = o.bf16 && device.is_cuda();
   std::error_code ec;
   fs::create_directories(o.out, ec);

@@ -1,4 +1,4 @@
-// Writes a complete built-in model folder (core/models/builtin_model.h layout) from trained
+// Writes a complete built-in model folder (core/models/builtin/builtin_model.h layout) from trained
 // weights: fp16 safetensors for both networks, the three configs and the tokenizer files.
 #pragma once
 #include <filesystem>
@@ -7,7 +7,7 @@
 
 #include <torch/torch.h>
 
-#include "core/models/builtin_model.h"
+#include "core/models/builtin/builtin_model.h"
 
 namespace drf::train {
 

@@ -6,15 +6,15 @@
 #include "core/io/atomic_file.h"
 #include "core/io/json_file.h"
 #include "core/util/errors.h"
+#include "core/util/string_util.h"
 
 namespace drf::train {
 namespace fs = std::filesystem;
 
-namespace {
-bool ends_with(const std::string& s, const std::string& suffix) {
-  return s.size() >= suffix.size() && s.compare(s.size() - suffix.size(), suffix.size(), suffix) == 0;
+torch::Device training_device(const std::string& name) {
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA, 0) : torch::Device(torch::kCPU);
+  return torch::Device(name);
 }
-}  // namespace
 
 WeightEma::WeightEma(torch::nn::Module& module) {
   torch::NoGradGuard no_grad;

@@ -49,4 +49,7 @@ inline constexpr const char* kTrainerStateFile = "trainer_state.json";
 TrainerState read_trainer_state(const std::filesystem::path& dir);
 void write_trainer_state(const std::filesystem::path& dir, const TrainerState& state);
 
+// "auto" = the first CUDA device when there is one, else the CPU; otherwise a LibTorch device name.
+torch::Device training_device(const std::string& name);
+
 }  // namespace drf::train

@@ -6,11 +6,11 @@
 
 #include "core/engine/pipeline.h"
 #include "core/io/checkpoint_format.h"
-#include "core/models/config_json.h"
+#include "core/models/loaders/config_json.h"
 #include "core/io/safetensors_reader.h"
 #include "core/models/families/family_builders.h"
 #include "core/models/families/model_families.h"
-#include "core/models/weight_source.h"
+#include "core/models/loaders/weight_source.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -4,6 +4,7 @@
 
 #include "core/engine/process_world.h"
 #include "core/util/errors.h"
+#include "core/util/string_util.h"
 
 // LibTorch builds Gloo into libtorch_cpu on Linux; its headers come with LibTorch (2.x) or
 // Debian's libgloo-dev (1.13). USE_C10D_GLOO opens ProcessGroupGloo.hpp.
@@ -19,8 +20,6 @@ namespace drf {
 
 #ifdef DRIFFUSION_HAVE_GLOO
 namespace {
-
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 
 class GlooTransportGroup;
 

@@ -15,6 +15,7 @@
 
 #include "core/engine/process_group_gloo.h"
 #include "core/util/log.h"
+#include "core/util/string_util.h"
 
 namespace drf {
 namespace {
@@ -33,7 +34,6 @@ std::chrono::milliseconds seconds_from_env(const char* name, std::chrono::millis
 
 std::vector<uint8_t> bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
 std::string text(const std::vector<uint8_t>& b) { return std::string(b.begin(), b.end()); }
-std::string first_line(const std::string& s) { return s.substr(0, s.find('\n')); }
 std::string secs(std::chrono::milliseconds ms) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.1f s", static_cast<double>(ms.count()) / 1000.0);

@@ -26,10 +26,10 @@
 #include <string>
 #include <vector>
 
-#include "core/models/fused_ops.h"
-#include "core/models/random_weights.h"
-#include "core/models/transformer_2d.h"
-#include "core/models/unet_2d_condition.h"
+#include "core/models/nn/fused_ops.h"
+#include "core/models/loaders/random_weights.h"
+#include "core/models/nn/transformer_2d.h"
+#include "core/models/unet/unet_2d_condition.h"
 #include "gpu/fused_ops_cuda.h"
 
 namespace {

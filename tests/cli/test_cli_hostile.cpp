@@ -10,7 +10,7 @@
 #include <fstream>
 
 #include "core/engine/job_memory.h"
-#include "core/models/attention_memory.h"
+#include "core/models/nn/attention_memory.h"
 #include "core/util/build_info.h"
 #include "tests/cli/cli_test_util.h"
 

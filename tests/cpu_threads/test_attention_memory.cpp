@@ -1,4 +1,4 @@
-// The quadratic term of a UNet call's memory (core/models/attention_memory.h): materialized
+// The quadratic term of a UNet call's memory (core/models/nn/attention_memory.h): materialized
 // attention scores, 2 x heads x L^2 x element bytes per batch row at the largest level with
 // attention, where LibTorch 1.13 writes attention out; 0 with fused attention (LibTorch 2.x).
 // The numbers are exact integer products of the configurations.
@@ -6,9 +6,9 @@
 
 #include <limits>
 
-#include "core/models/attention_memory.h"
-#include "core/models/builtin_model.h"
-#include "core/models/unet_memory.h"
+#include "core/models/nn/attention_memory.h"
+#include "core/models/builtin/builtin_model.h"
+#include "core/models/unet/unet_memory.h"
 
 namespace {
 

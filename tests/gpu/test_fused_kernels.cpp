@@ -1,5 +1,5 @@
 // The fused CUDA kernels (gpu/fused_kernels.cu) against the reference ATen math of
-// core/models/fused_ops.cpp: fp32 to rounding, fp16/bf16 within a few output ulps; the same
+// core/models/nn/fused_ops.cpp: fp32 to rounding, fp16/bf16 within a few output ulps; the same
 // bits on every run; inputs the kernels do not handle fall back to the reference; and the
 // whole SD 1.5 UNet in channels-last with the kernels agrees with the NCHW ATen path. The
 // cuBLASLt linear product (gpu/cublaslt_linear) likewise, with its residual and output rows.
@@ -7,9 +7,9 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <gtest/gtest.h>
 
-#include "core/models/fused_ops.h"
-#include "core/models/random_weights.h"
-#include "core/models/unet_2d_condition.h"
+#include "core/models/nn/fused_ops.h"
+#include "core/models/loaders/random_weights.h"
+#include "core/models/unet/unet_2d_condition.h"
 #include "gpu/cublaslt_linear.h"
 #include "gpu/fused_ops_cuda.h"
 #include "tests/gpu/gpu_test_support.h"

@@ -32,6 +32,9 @@ class ScratchDir {
   std::filesystem::path path_;
 };
 
+// An image without float pixels (ImageData{rgb, kNoFloats}).
+inline const std::vector<float> kNoFloats;
+
 inline RgbImage test_image(int w = 24, int h = 16) {
   RgbImage img;
   img.width = w;

@@ -22,7 +22,7 @@ namespace drf {
 namespace {
 
 using test::ScratchDir;
-const std::vector<float> kNoFloats;
+using drf::test::kNoFloats;
 
 // Runs `f` on another thread and fails (instead of hanging the suite) when it takes over 10 s.
 template <typename F>

@@ -18,7 +18,7 @@ using drf::test::write_bytes;
 
 namespace {
 
-const std::vector<float> kNoFloats;
+using drf::test::kNoFloats;
 
 ImageMetadata example_metadata() {
   ImageMetadata md;

@@ -19,7 +19,7 @@ using drf::test::write_bytes;
 
 namespace {
 
-const std::vector<float> kNoFloats;
+using drf::test::kNoFloats;
 
 bool has_temp_files(const std::filesystem::path& dir) {
   for (const auto& n : names_in(dir))

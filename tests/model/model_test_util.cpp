@@ -8,8 +8,8 @@
 #include <nlohmann/json.hpp>
 
 #include "core/io/safetensors_writer.h"
-#include "core/models/random_weights.h"
-#include "core/models/weight_loader.h"
+#include "core/models/loaders/random_weights.h"
+#include "core/models/loaders/weight_loader.h"
 #include "core/text/bpe.h"
 
 namespace drf::test {

@@ -3,7 +3,7 @@
 #pragma once
 #include <string>
 
-#include "core/models/sd_model.h"
+#include "core/models/sd/sd_model.h"
 
 namespace drf::test {
 

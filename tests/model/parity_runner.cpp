@@ -5,11 +5,11 @@
 
 #include "core/io/json_file.h"
 #include "core/io/safetensors_reader.h"
-#include "core/models/autoencoder_kl.h"
-#include "core/models/clip_text_model.h"
-#include "core/models/config_json.h"
-#include "core/models/unet_2d_condition.h"
-#include "core/models/weight_loader.h"
+#include "core/models/vae/autoencoder_kl.h"
+#include "core/models/clip/clip_text_model.h"
+#include "core/models/loaders/config_json.h"
+#include "core/models/unet/unet_2d_condition.h"
+#include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 
 namespace drf::parity {

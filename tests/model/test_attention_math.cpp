@@ -6,7 +6,7 @@
 
 #include <cmath>
 
-#include "core/models/timestep_embedding.h"
+#include "core/models/nn/timestep_embedding.h"
 #include "core/util/torch_compat.h"
 
 namespace drf {

@@ -8,7 +8,7 @@
 // ~10) moves a result by far less than 1e-12; a wrong row offset or a lost residual moves it by ~1.
 #include <gtest/gtest.h>
 
-#include "core/models/transformer_2d.h"
+#include "core/models/nn/transformer_2d.h"
 
 namespace drf {
 namespace {

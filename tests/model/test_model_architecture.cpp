@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/models/sd_model.h"
+#include "core/models/sd/sd_model.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "core/io/safetensors_writer.h"
-#include "core/models/weight_loader.h"
+#include "core/models/loaders/weight_loader.h"
 #include "model_test_util.h"
 #include "parity_runner.h"
 

@@ -11,8 +11,8 @@
 #include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
 #include "core/io/sha256.h"
-#include "core/models/stable_diffusion_pipeline.h"
-#include "core/models/weight_loader.h"
+#include "core/models/sd/stable_diffusion_pipeline.h"
+#include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"
 

@@ -10,7 +10,7 @@
 
 #include "core/io/safetensors_writer.h"
 #include "core/models/sd3/sd3_diffusers_folder.h"
-#include "core/models/weight_loader.h"
+#include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"
 

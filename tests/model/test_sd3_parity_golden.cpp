@@ -12,10 +12,10 @@
 
 #include "core/io/json_file.h"
 #include "core/io/safetensors_reader.h"
-#include "core/models/config_json.h"
+#include "core/models/loaders/config_json.h"
 #include "core/models/sd3/sd3_transformer.h"
-#include "core/models/weight_loader.h"
-#include "core/models/weight_source.h"
+#include "core/models/loaders/weight_loader.h"
+#include "core/models/loaders/weight_source.h"
 
 namespace drf {
 namespace {

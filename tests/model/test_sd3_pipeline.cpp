@@ -8,7 +8,7 @@
 
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
-#include "core/models/layers.h"
+#include "core/models/nn/layers.h"
 #include "core/models/sd3/sd3_pipeline.h"
 #include "core/sampling/noise_levels.h"
 #include "core/util/errors.h"

@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/models/layers.h"
-#include "core/models/random_weights.h"
+#include "core/models/nn/layers.h"
+#include "core/models/loaders/random_weights.h"
 #include "core/models/sd3/sd3_transformer.h"
 #include "core/util/errors.h"
 

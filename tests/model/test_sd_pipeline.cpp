@@ -9,7 +9,7 @@
 #include "core/engine/draft_memory.h"
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
-#include "core/models/stable_diffusion_pipeline.h"
+#include "core/models/sd/stable_diffusion_pipeline.h"
 #include "core/util/errors.h"
 
 namespace drf {

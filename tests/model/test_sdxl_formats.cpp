@@ -12,7 +12,7 @@
 #include "core/io/safetensors_reader.h"
 #include "core/models/sdxl/sdxl_diffusers_folder.h"
 #include "core/models/sdxl/sdxl_single_file.h"
-#include "core/models/weight_loader.h"
+#include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"
 

@@ -9,7 +9,7 @@
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
 #include "core/models/latent_preview.h"
-#include "core/models/layers.h"
+#include "core/models/nn/layers.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
 #include "core/util/errors.h"
 #include "tests/model/family_engine_checks.h"

@@ -5,9 +5,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/models/layers.h"
-#include "core/models/random_weights.h"
-#include "core/models/unet_2d_condition.h"
+#include "core/models/nn/layers.h"
+#include "core/models/loaders/random_weights.h"
+#include "core/models/unet/unet_2d_condition.h"
 #include "core/util/errors.h"
 
 namespace drf {

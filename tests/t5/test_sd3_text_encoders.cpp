@@ -6,7 +6,7 @@
 
 #include <gtest/gtest.h>
 
-#include "core/models/random_weights.h"
+#include "core/models/loaders/random_weights.h"
 #include "core/models/sd3/sd3_text_encoders.h"
 #include "core/util/errors.h"
 

@@ -11,8 +11,8 @@
 
 #include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
-#include "core/models/config_json.h"
-#include "core/models/random_weights.h"
+#include "core/models/loaders/config_json.h"
+#include "core/models/loaders/random_weights.h"
 #include "core/models/t5/safetensors_folder.h"
 #include "core/models/t5/t5_encoder.h"
 #include "core/util/errors.h"

@@ -6,8 +6,8 @@
 #include "core/analytic/gaussian_mixture.h"
 #include "core/engine/draft_memory.h"
 #include "core/engine/settings.h"
-#include "core/models/unet_config.h"
-#include "core/models/unet_memory.h"
+#include "core/models/unet/unet_config.h"
+#include "core/models/unet/unet_memory.h"
 #include "core/sampling/guided_predictor.h"
 
 namespace drf {

@@ -8,10 +8,10 @@ namespace drf {
 
 // Each family's builder, defined in its own folder (core/models/<family>/<family>_family_builder.cpp
 // or core/models/families/ for the families whose code predates the folders).
-FamilyBuilder sd_family_builder();        // sd1, sd2 (core/models/families/sd_family_builder.cpp)
+FamilyBuilder sd_family_builder();        // sd1, sd2 (core/models/sd/sd_family_builder.cpp)
 FamilyBuilder sdxl_family_builder();      // sdxl, sdxl-refiner (core/models/sdxl/sdxl_family_builder.cpp)
 FamilyBuilder sd3_family_builder();       // sd3 (core/models/sd3/sd3_family_builder.cpp)
-FamilyBuilder builtin_family_builder();   // emoji-pixel (core/models/families/builtin_family_builder.cpp)
+FamilyBuilder builtin_family_builder();   // emoji-pixel (core/models/builtin/builtin_family_builder.cpp)
 FamilyBuilder analytic_family_builder();  // analytic (core/models/families/analytic_family_builder.cpp)
 
 namespace {

@@ -5,7 +5,7 @@
 #pragma once
 #include <string>
 
-#include "core/models/autoencoder_kl.h"
+#include "core/models/vae/autoencoder_kl.h"
 #include "core/models/sd3/sd3_text_encoders.h"
 #include "core/models/sd3/sd3_transformer.h"
 #include "core/models/t5/t5_config.h"

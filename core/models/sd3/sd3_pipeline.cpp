@@ -1,7 +1,7 @@
 #include "core/models/sd3/sd3_pipeline.h"
 
 #include "core/io/sha256.h"
-#include "core/models/random_weights.h"
+#include "core/models/loaders/random_weights.h"
 #include "core/util/errors.h"
 #include "core/util/torch_compat.h"
 

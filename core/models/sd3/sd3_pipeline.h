@@ -11,7 +11,7 @@
 #include "core/engine/pipeline.h"
 #include "core/models/sd3/sd3_denoiser.h"
 #include "core/models/sd3/sd3_model.h"
-#include "core/models/stable_diffusion_pipeline.h"
+#include "core/models/sd/stable_diffusion_pipeline.h"
 
 namespace drf {
 

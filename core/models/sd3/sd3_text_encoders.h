@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/models/clip_text_model.h"
-#include "core/models/prompt_tokenizer.h"
+#include "core/models/clip/clip_text_model.h"
+#include "core/models/clip/prompt_tokenizer.h"
 #include "core/models/t5/t5_encoder.h"
 #include "core/sampling/conditioning.h"
 

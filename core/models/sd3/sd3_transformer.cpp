@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "core/models/attention.h"
+#include "core/models/nn/attention.h"
 #include "core/util/errors.h"
 #include "core/util/torch_compat.h"
 

@@ -6,9 +6,9 @@
 // the context; SD3.5: RMS-normalised q/k, MMDiT-X second image-only attention), norm_out,
 // proj_out, unpatchify.
 #pragma once
-#include "core/models/layers.h"
+#include "core/models/nn/layers.h"
 #include "core/models/sd3/sd3_transformer_config.h"
-#include "core/models/timestep_embedding.h"
+#include "core/models/nn/timestep_embedding.h"
 
 namespace drf {
 

@@ -4,7 +4,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/models/config_json.h"
+#include "core/models/loaders/config_json.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "core/engine/settings.h"
-#include "core/models/prompt_tokenizer.h"
+#include "core/models/clip/prompt_tokenizer.h"
 #include "core/models/sdxl/sdxl_model.h"
 #include "core/sampling/conditioning.h"
 

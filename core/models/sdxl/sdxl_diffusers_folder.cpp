@@ -6,10 +6,10 @@
 
 #include "core/io/safetensors_reader.h"
 #include "core/io/scheduler_config.h"
-#include "core/models/config_json.h"
-#include "core/models/diffusers_folder.h"
-#include "core/models/weight_loader.h"
-#include "core/models/weights_budget.h"
+#include "core/models/loaders/config_json.h"
+#include "core/models/loaders/diffusers_folder.h"
+#include "core/models/loaders/weight_loader.h"
+#include "core/models/loaders/weights_budget.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 

@@ -4,9 +4,9 @@
 #pragma once
 #include <string>
 
-#include "core/models/autoencoder_kl.h"
-#include "core/models/clip_text_model.h"
-#include "core/models/unet_2d_condition.h"
+#include "core/models/vae/autoencoder_kl.h"
+#include "core/models/clip/clip_text_model.h"
+#include "core/models/unet/unet_2d_condition.h"
 #include "core/sampling/noise_schedule.h"
 
 namespace drf {

@@ -4,8 +4,8 @@
 
 #include "core/io/sha256.h"
 #include "core/models/latent_preview.h"
-#include "core/models/random_weights.h"
-#include "core/models/attention_memory.h"
+#include "core/models/loaders/random_weights.h"
+#include "core/models/nn/attention_memory.h"
 #include "core/models/vae/vae_override.h"
 #include "core/util/errors.h"
 

@@ -7,9 +7,9 @@
 
 #include "core/engine/pipeline.h"
 #include "core/models/sdxl/sdxl_conditioning.h"
-#include "core/models/stable_diffusion_pipeline.h"
+#include "core/models/sd/stable_diffusion_pipeline.h"
 #include "core/models/unet/denoiser_replicas.h"
-#include "core/models/unet_denoiser.h"
+#include "core/models/unet/unet_denoiser.h"
 
 namespace drf {
 

@@ -3,10 +3,10 @@
 #include <filesystem>
 
 #include "core/io/safetensors_reader.h"
-#include "core/models/ldm_key_map.h"
-#include "core/models/single_file_checkpoint.h"
-#include "core/models/weight_loader.h"
-#include "core/models/weights_budget.h"
+#include "core/models/loaders/ldm_key_map.h"
+#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/loaders/weight_loader.h"
+#include "core/models/loaders/weights_budget.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 

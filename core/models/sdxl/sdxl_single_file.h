@@ -11,7 +11,7 @@
 
 #include "core/models/families/model_families.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
-#include "core/models/weight_source.h"
+#include "core/models/loaders/weight_source.h"
 
 namespace drf {
 

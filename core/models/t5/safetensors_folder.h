@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/models/weight_source.h"
+#include "core/models/loaders/weight_source.h"
 
 namespace drf {
 

@@ -9,7 +9,7 @@
 #include <memory>
 #include <string>
 
-#include "core/models/prompt_tokenizer.h"
+#include "core/models/clip/prompt_tokenizer.h"
 
 namespace drf {
 

@@ -3,7 +3,7 @@
 #include <cmath>
 #include <limits>
 
-#include "core/models/attention.h"
+#include "core/models/nn/attention.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -11,9 +11,9 @@
 #include <memory>
 #include <vector>
 
-#include "core/models/layers.h"
+#include "core/models/nn/layers.h"
 #include "core/models/t5/t5_config.h"
-#include "core/models/weight_loader.h"
+#include "core/models/loaders/weight_loader.h"
 
 namespace drf {
 

@@ -6,7 +6,7 @@
 #include <memory>
 #include <string>
 
-#include "core/models/prompt_tokenizer.h"
+#include "core/models/clip/prompt_tokenizer.h"
 #include "core/text/unigram_tokenizer.h"
 
 namespace drf {

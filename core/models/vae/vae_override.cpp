@@ -5,13 +5,14 @@
 
 #include "core/io/checkpoint_format.h"
 #include "core/io/safetensors_reader.h"
-#include "core/models/config_json.h"
-#include "core/models/diffusers_folder.h"
-#include "core/models/ldm_key_map.h"
-#include "core/models/single_file_checkpoint.h"
-#include "core/models/weight_loader.h"
-#include "core/models/weight_source.h"
+#include "core/models/loaders/config_json.h"
+#include "core/models/loaders/diffusers_folder.h"
+#include "core/models/loaders/ldm_key_map.h"
+#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/loaders/weight_loader.h"
+#include "core/models/loaders/weight_source.h"
 #include "core/util/errors.h"
+#include "core/util/string_util.h"
 
 namespace drf {
 namespace {
@@ -21,8 +22,6 @@ namespace fs = std::filesystem;
 std::shared_ptr<const WeightSource> open_file(const std::string& path) {
   return std::make_shared<SafetensorsWeightSource>(std::make_shared<const SafetensorsFile>(path));
 }
-
-bool starts_with(const std::string& s, const std::string& p) { return s.compare(0, p.size(), p) == 0; }
 
 // The file in diffusers names: as is (older attention names renamed); in LDM names with or
 // without first_stage_model.: through the LDM key map, every file tensor checked.

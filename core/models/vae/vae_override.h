@@ -6,8 +6,8 @@
 
 #include <torch/torch.h>
 
-#include "core/models/autoencoder_kl.h"
-#include "core/models/vae_config.h"
+#include "core/models/vae/autoencoder_kl.h"
+#include "core/models/vae/vae_config.h"
 
 namespace drf {
 

@@ -1,0 +1,28 @@
+// Stable Diffusion 1.x and 2.x (one loader tells them apart by the UNet's context width).
+// The fallback builder: folders and files no family claims reach its loaders, whose checks
+// name what the input is (an unsupported pipeline class, a LoRA, a VAE, an inpainting UNet).
+#include "core/models/loaders/diffusers_folder.h"
+#include "core/models/families/family_builders.h"
+#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/sd/stable_diffusion_pipeline.h"
+
+namespace drf {
+
+FamilyBuilder sd_family_builder() {
+  FamilyBuilder b;
+  b.make_random = [](const std::string& preset, const PipelineRequest& r) -> std::unique_ptr<Pipeline> {
+    return make_random_sd_pipeline(preset, r);
+  };
+  b.load_diffusers_folder = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
+    return load_diffusers_folder(r, p);
+  };
+  b.load_single_file = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
+    SingleFileOptions o;
+    o.prediction = p;
+    return load_single_file_checkpoint(r, o);
+  };
+  b.fallback = true;
+  return b;
+}
+
+}  // namespace drf
