@@ -66,7 +66,8 @@ void add_generation_options(ArgParser& a) {
       .option("devices", "LIST", "cpu (or 0), a GPU count (2 = GPUs 0 and 1) or GPU ids (0,2 or cuda:1); default cpu")
       .option("size", "WxH", "image size, multiples of 8 (default: the model's native size)")
       .option("dtype", "T", "fp32, fp16 or bf16 (default fp16 on GPU, fp32 on CPU)")
-      .option("tokenizer", "DIR", "tokenizer folder for single-file checkpoints")
+      .option("tokenizer", "DIR", "tokenizer folder for single-file checkpoints (SD3: an SD3 diffusers folder, whose "
+                                  "text encoders and VAE also stand in for those the file lacks)")
       .option("clip-skip", "N", "text encoder layers to skip, 0 = model default")
       .option("draft-memory", "MB", "memory per device for a round's drafts beyond one draft's; more drafts run in "
                                     "further calls; 0 = no limit (default 256)")
@@ -77,7 +78,11 @@ void add_generation_options(ArgParser& a) {
       .option("target-size", "WxH", "SDXL size conditioning: the target size (default: the image size)")
       .option("aesthetic-score", "A", "SDXL refiner: aesthetic score of the prompt, 0-10 (default 6; negative 2.5)")
       .option("refiner", "MODEL", "an SDXL refiner that denoises the last steps (random:sdxl-refiner, a folder or a file)")
-      .option("refiner-switch", "F", "fraction of the steps after which the refiner takes over, 0-1 (default 0.8)");
+      .option("refiner-switch", "F", "fraction of the steps after which the refiner takes over, 0-1 (default 0.8)")
+      .option("t5", "on|off", "SD3: encode the prompt with T5-XXL (default on when the model has it; off = zeros, "
+                              "as diffusers without text_encoder_3)")
+      .option("shift", "S", "flow-matching sigma shift, 0-100 (default 0 = the model's scheduler config, 3.0 for SD3)")
+      .option("t5-device", "DEV", "SD3: where T5-XXL runs: cpu or cuda:N (default: with the model)");
 }
 
 namespace {
@@ -123,6 +128,14 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   if (a.has("aesthetic-score")) s.aesthetic_score = a.get_double("aesthetic-score");
   if (a.has("refiner")) s.refiner = a.get("refiner");
   if (a.has("refiner-switch")) s.refiner_switch = a.get_double("refiner-switch");
+  if (a.has("t5")) {
+    const std::string v = a.get("t5");
+    if (v == "on") s.use_t5 = true;
+    else if (v == "off") s.use_t5 = false;
+    else throw UsageError("--t5 '" + v + "': expected on or off");
+  }
+  if (a.has("shift")) s.flow_shift = a.get_double("shift");
+  if (a.has("t5-device")) s.t5_device = a.get("t5-device");
   // Before anything runs: a combination measured to degrade badly says so, with its number.
   if (auto w = fidelity_warning(s)) std::fprintf(stderr, "warning: %s\n", w->c_str());
   return s;

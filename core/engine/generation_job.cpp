@@ -85,6 +85,16 @@ int64_t bytes_tried(const std::string& what) {
   }
 }
 
+// The model's schedule with GenerationSettings::flow_shift applied: flow-matching models take it
+// (sigma -> shift sigma / (1 + (shift - 1) sigma)); others have no shift and say it is ignored.
+ScheduleConfig job_schedule_config(ScheduleConfig config, const GenerationSettings& s,
+                                   std::vector<std::string>& warnings) {
+  if (s.flow_shift <= 0) return config;
+  if (config.flow_matching) config.shift = s.flow_shift;
+  else warnings.push_back("the flow shift applies to flow-matching models (SD3) only: ignored for this model");
+  return config;
+}
+
 }  // namespace
 
 Error translate_torch_error(const std::exception& e, const std::string& device) {
@@ -168,6 +178,7 @@ GenerationResult GenerationJob::run_unguarded() {
   auto devices = select_devices(s);
   PipelineRequest request{s.model, s.tokenizer_dir, devices.front(), select_dtype(s, devices.front())};
   request.vae = s.vae;
+  request.t5_device = s.t5_device;
   std::shared_ptr<LoadedModel> model = provider_(request);
   std::shared_ptr<Pipeline> pipeline = model->shared_pipeline();
   // Base -> refiner: a second model, on the same device and dtype, for the low-noise steps (the
@@ -219,8 +230,12 @@ GenerationResult GenerationJob::run_unguarded() {
                    (states > 1 ? " with " + std::to_string(states) + " drafts per call" : ""));
   }
 
+  // The schedule with the user's flow shift (0 = the model's scheduler config).
+  const ScheduleConfig schedule_config = job_schedule_config(pipeline->schedule_config(), s, result.warnings);
+
   for (const auto& d : devices) reset_device_peak_reserved(d);
   const auto t_text = Clock::now();
+  pipeline->set_text_options(s, result.warnings);  // SD3: T5 on/off
   Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
   pipeline->condition_on_size(cond, shape, s);  // SDXL's size/crop time ids for this image
   if (refiner_model) {  // the refiner's own text conditioning rides along as extras
@@ -243,7 +258,7 @@ GenerationResult GenerationJob::run_unguarded() {
   emit(encoded);
   check_cancel();
 
-  NoiseSchedule schedule(pipeline->schedule_config());
+  NoiseSchedule schedule(schedule_config);
   SamplerOptions so;
   so.kind = s.sampler;
   so.steps = s.steps;
@@ -261,7 +276,7 @@ GenerationResult GenerationJob::run_unguarded() {
 
   // The network per device: the base's (cached, CUDA graphs on GPUs), or with a refiner the
   // switch between both at refiner_switch of the schedule's timesteps.
-  const double switch_t = refiner_switch_timestep(s.refiner_switch, pipeline->schedule_config().num_train_timesteps);
+  const double switch_t = refiner_switch_timestep(s.refiner_switch, schedule_config.num_train_timesteps);
   const std::function<std::shared_ptr<Denoiser>(const torch::Device&)> denoiser_on =
       [&model, &refiner_model, switch_t](const torch::Device& d) -> std::shared_ptr<Denoiser> {
     if (!refiner_model) return model->denoiser_for(d);

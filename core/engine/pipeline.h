@@ -22,6 +22,7 @@ struct PipelineRequest {
   torch::Dtype dtype = torch::kFloat32;
   std::string prediction_type;  // "" = the model's own (config or detection); else overrides it
   std::string vae;              // GenerationSettings::vae: a VAE override file or folder, "" = none
+  std::string t5_device;        // GenerationSettings::t5_device: "" = with the model, "cpu", "cuda:N"
 };
 
 class Pipeline {
@@ -44,6 +45,13 @@ class Pipeline {
     (void)conditioning;
     (void)state_shape;
     (void)settings;
+  }
+  // Per-job text options of the families that have them, set by the job before encode():
+  // SD3's T5 on/off (GenerationSettings::use_t5). Models without a T5 encoder ignore them and
+  // say so when they are not the defaults.
+  virtual void set_text_options(const GenerationSettings& settings, std::vector<std::string>& warnings) {
+    if (!settings.use_t5 || !settings.t5_device.empty())
+      warnings.push_back(summary().name + " has no T5 text encoder: the T5 settings are ignored");
   }
   // Final image: [3, H, W] float in [0, 1] on the CPU.
   virtual torch::Tensor decode(const torch::Tensor& state) = 0;

@@ -10,31 +10,7 @@
 
 namespace drf {
 
-const char* mode_name(Mode m) {
-  switch (m) {
-    case Mode::Sequential: return "sequential";
-    case Mode::Conservative: return "conservative";
-    case Mode::Aggressive: return "aggressive";
-  }
-  return "sequential";
-}
-
 const char* sampler_name(SamplerKind s) { return sampler_info(s).display_name; }
-
-namespace {
-std::string lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-}  // namespace
-
-Mode parse_mode(const std::string& s) {
-  const std::string l = lower(s);
-  if (l == "sequential") return Mode::Sequential;
-  if (l == "conservative") return Mode::Conservative;
-  if (l == "aggressive") return Mode::Aggressive;
-  throw UsageError("unknown mode '" + s + "' (expected sequential, conservative or aggressive)");
-}
 
 SamplerKind parse_sampler(const std::string& s) {
   if (auto k = find_sampler(s)) return *k;
@@ -52,6 +28,15 @@ ScheduleKind effective_schedule(const GenerationSettings& s) {
 
 bool is_valid_image_size(int pixels) {
   return pixels >= kImageSizeMin && pixels <= kImageSizeMax && pixels % kImageSizeMultiple == 0;
+}
+
+bool is_valid_t5_device(const std::string& d) {
+  if (d.empty() || d == "cpu") return true;
+  const std::string prefix = "cuda:";
+  if (d.size() <= prefix.size() || d.size() > prefix.size() + 3 || d.compare(0, prefix.size(), prefix) != 0)
+    return false;
+  return std::all_of(d.begin() + static_cast<std::ptrdiff_t>(prefix.size()), d.end(),
+                     [](char c) { return c >= '0' && c <= '9'; });
 }
 
 void validate_settings(const GenerationSettings& s) {
@@ -90,6 +75,11 @@ void validate_settings(const GenerationSettings& s) {
   if (!s.refiner.empty() && !(s.refiner_switch > 0.0 && s.refiner_switch < 1.0))
     throw UsageError("the refiner switch must be a fraction of the steps strictly between 0 and 1, got " +
                      std::to_string(s.refiner_switch));
+  if (!(s.flow_shift >= 0.0 && s.flow_shift <= 100.0))
+    throw UsageError("the flow shift must be between 0 (the model's scheduler config) and 100, got " +
+                     std::to_string(s.flow_shift));
+  if (!is_valid_t5_device(s.t5_device))
+    throw UsageError("the T5 device must be empty (with the model), 'cpu' or 'cuda:N', got '" + s.t5_device + "'");
   if (s.draft_memory_mb < 0 || s.draft_memory_mb > 1024 * 1024)
     throw UsageError("draft memory must be between 0 (no limit) and 1048576 MB, got " +
                      std::to_string(s.draft_memory_mb));

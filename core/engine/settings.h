@@ -5,11 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "core/sampling/draft_mode.h"
 #include "core/sampling/sampler_kind.h"
 
 namespace drf {
-
-enum class Mode { Sequential, Conservative, Aggressive };
 
 struct GenerationSettings {
   std::string model = "builtin";  // "builtin", "analytic", "random:sd15", a folder or a .safetensors file
@@ -54,11 +53,18 @@ struct GenerationSettings {
   // fraction of the schedule's timesteps, diffusers' denoising_end) on.
   std::string refiner;
   double refiner_switch = 0.8;
+  // SD3 / SD3.5 text side and flow schedule. use_t5: encode the prompt with T5-XXL when the model
+  // has it; false gives zeros for its context rows, as diffusers' pipeline without text_encoder_3.
+  bool use_t5 = true;
+  // Shift of the flow-matching sigmas (sigma' = shift s / (1 + (shift - 1) s)); 0 = the model's
+  // scheduler config (3.0 for SD3).
+  double flow_shift = 0.0;
+  // Where T5 runs: "" = with the model, "cpu" (T5-XXL's 4.7 B parameters may stay in host memory
+  // while the transformer runs on a GPU) or "cuda:N".
+  std::string t5_device;
 };
 
-const char* mode_name(Mode m);          // "sequential", "conservative", "aggressive"
 const char* sampler_name(SamplerKind s);  // display name from the registry: "DDIM", "DPM++ 2M", ...
-Mode parse_mode(const std::string& s);             // throws UsageError naming the value
 SamplerKind parse_sampler(const std::string& s);   // any registry name, case-insensitive; throws UsageError
 ScheduleKind parse_schedule(const std::string& s); // any registry name, case-insensitive; throws UsageError
 ScheduleKind effective_schedule(const GenerationSettings& s);  // karras_sigmas or schedule
@@ -70,6 +76,7 @@ constexpr int kImageSizeMin = 8;
 constexpr int kImageSizeMax = 4096;
 constexpr int kImageSizeMultiple = 8;
 bool is_valid_image_size(int pixels);  // true for a size the rule above accepts
+bool is_valid_t5_device(const std::string& d);  // "", "cpu" or "cuda:N" (GenerationSettings::t5_device)
 
 // Checks ranges and combinations and throws UsageError with a message that names the setting.
 void validate_settings(const GenerationSettings& s);

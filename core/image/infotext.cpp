@@ -16,6 +16,13 @@ std::string shortest(double v) {
   return std::string(buf, r.ptr);
 }
 
+// A shift as the reference UIs write it: "3.0" for whole numbers, else the shortest form.
+std::string shift_text(double v) {
+  std::string t = shortest(v);
+  if (t.find_first_of(".e") == std::string::npos) t += ".0";
+  return t;
+}
+
 std::string fixed2(double v) {
   char buf[64];
   auto r = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 2);
@@ -81,6 +88,9 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
     p.add(k::kRefiner, s.refiner);
     p.add(k::kRefinerSwitch, shortest(s.refiner_switch));
   }
+  if (s.flow_shift > 0) p.add(k::kShift, shift_text(s.flow_shift));
+  if (!s.use_t5) p.add(k::kT5, "off");
+  if (!s.t5_device.empty()) p.add(k::kT5Device, s.t5_device);
   p.add(k::kMode, mode_name(s.mode));
   if (s.mode != Mode::Sequential) p.add(k::kWidth, std::to_string(s.width));
   if (!stats.devices.empty()) p.add(k::kDevices, join(stats.devices));

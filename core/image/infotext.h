@@ -51,6 +51,10 @@ inline constexpr const char* kNegativeAestheticScore = "Negative aesthetic score
 inline constexpr const char* kVae = "VAE";                       // the VAE override (file or folder name)
 inline constexpr const char* kRefiner = "Refiner";               // as AUTOMATIC1111 writes it
 inline constexpr const char* kRefinerSwitch = "Refiner switch at";  // fraction of the steps
+// SD3 / flow models, written only when not the default: "Shift: 3.0", "T5: off", "T5 device: cpu".
+inline constexpr const char* kShift = "Shift";
+inline constexpr const char* kT5 = "T5";
+inline constexpr const char* kT5Device = "T5 device";
 }  // namespace infotext_key
 
 // A JSON string literal for `value` (always quoted; non-ASCII kept as UTF-8).

@@ -132,6 +132,9 @@ class Interpreter {
     else if (key == k::kVae) s.vae = strip(value);
     else if (key == k::kRefiner) s.refiner = strip(value);
     else if (key == k::kRefinerSwitch) number(key, value, s.refiner_switch);
+    else if (key == k::kShift) number(key, value, s.flow_shift);
+    else if (key == k::kT5) t5_switch(key, value);
+    else if (key == k::kT5Device) s.t5_device = strip(value);
     else p_.unknown[key] = value;
   }
 
@@ -207,6 +210,14 @@ class Interpreter {
     else if (l == "conservative") p_.settings.mode = Mode::Conservative;
     else if (l == "aggressive") p_.settings.mode = Mode::Aggressive;
     else p_.warnings.push_back("unknown DRiffusion mode '" + value + "'");
+  }
+
+  // "T5: off" (the writer's form) or "on"; anything else is kept as a warning.
+  void t5_switch(const std::string& key, const std::string& value) {
+    const std::string l = lower(strip(value));
+    if (l == "off" || l == "false") p_.settings.use_t5 = false;
+    else if (l == "on" || l == "true") p_.settings.use_t5 = true;
+    else p_.warnings.push_back("'" + key + "' is neither on nor off: '" + value + "'");
   }
 
   void devices(const std::string& value) {

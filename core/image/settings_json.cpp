@@ -169,7 +169,10 @@ json settings_object(const GenerationSettings& s) {
               {"aesthetic_score", s.aesthetic_score},
               {"negative_aesthetic_score", s.negative_aesthetic_score},
               {"refiner", s.refiner},
-              {"refiner_switch", s.refiner_switch}};
+              {"refiner_switch", s.refiner_switch},
+              {"use_t5", s.use_t5},
+              {"flow_shift", s.flow_shift},
+              {"t5_device", s.t5_device}};
 }
 
 GenerationSettings read_settings(const json& j) {
@@ -207,6 +210,9 @@ GenerationSettings read_settings(const json& j) {
   r.number("negative_aesthetic_score", s.negative_aesthetic_score);
   r.string("refiner", s.refiner);
   r.number("refiner_switch", s.refiner_switch);
+  r.boolean("use_t5", s.use_t5);
+  r.number("flow_shift", s.flow_shift);
+  r.string("t5_device", s.t5_device);
   r.finish();
   try {
     s.sampler = parse_sampler(sampler);

@@ -1,7 +1,8 @@
-// SD3 / SD3.5: random presets and diffusers folders (single-file checkpoints not yet).
+// SD3 / SD3.5: random presets, diffusers folders and single-file checkpoints (Stability's layout).
 #include "core/models/families/family_builders.h"
 #include "core/models/sd3/sd3_diffusers_folder.h"
 #include "core/models/sd3/sd3_pipeline.h"
+#include "core/models/sd3/sd3_single_file.h"
 
 namespace drf {
 
@@ -14,6 +15,9 @@ FamilyBuilder sd3_family_builder() {
     return load_sd3_diffusers_folder(r, p);
   };
   b.claims_folder = [](const std::string& folder) { return is_sd3_diffusers_folder(folder); };
+  b.load_single_file = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
+    return load_sd3_single_file(r, p);
+  };
   return b;
 }
 

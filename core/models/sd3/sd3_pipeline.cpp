@@ -7,6 +7,18 @@
 
 namespace drf {
 
+const char* const kSd3T5OffWarning =
+    "T5 is off: its prompt tokens are zeros (as diffusers' StableDiffusion3Pipeline without text_encoder_3); "
+    "prompts follow less closely";
+
+torch::TensorOptions sd3_t5_tensor_options(const PipelineRequest& request) {
+  if (!is_valid_t5_device(request.t5_device))
+    throw UsageError("the T5 device must be empty (with the model), 'cpu' or 'cuda:N', got '" + request.t5_device + "'");
+  const torch::Device device = request.t5_device.empty() ? request.device : torch::Device(request.t5_device);
+  const torch::Dtype dtype = device.is_cpu() && request.dtype != torch::kBFloat16 ? torch::kFloat32 : request.dtype;
+  return torch::TensorOptions().device(device).dtype(dtype);
+}
+
 Sd3Pipeline::Sd3Pipeline(Sd3ModelConfig config, Sd3Modules modules, Sd3Tokenizers tokenizers, SdPipelineInfo info,
                          torch::Device device, torch::Dtype dtype)
     : config_(std::move(config)),
@@ -77,8 +89,23 @@ int64_t Sd3Pipeline::activation_bytes_per_row(const std::vector<int64_t>& shape)
   return bytes;
 }
 
+void Sd3Pipeline::set_text_options(const GenerationSettings& settings, std::vector<std::string>& warnings) {
+  use_t5_ = settings.use_t5;
+  if (!modules_.text.t5 && !settings.t5_device.empty())
+    warnings.push_back(info_.name + " has no T5 text encoder: the T5 device is ignored");
+}
+
 Conditioning Sd3Pipeline::encode(const std::string& prompt, const std::string& negative, double guidance,
                                  int clip_skip, std::vector<std::string>& warnings) {
+  // T5 turned off: encode as a model without it (zeros), and say it was the user's choice.
+  const bool t5_off = !use_t5_ && modules_.text.t5;
+  Sd3TextEncoders off_encoders;
+  if (t5_off) {
+    off_encoders = modules_.text;
+    off_encoders.t5 = nullptr;
+  }
+  Sd3TextEncoders& encoders = t5_off ? off_encoders : modules_.text;
+  std::vector<std::string> prompt_warnings;
   Sd3TextOptions o;
   o.t5_tokens = config_.t5_tokens;
   o.clip_skip = clip_skip;
@@ -86,12 +113,13 @@ Conditioning Sd3Pipeline::encode(const std::string& prompt, const std::string& n
   torch::NoGradGuard no_grad;
   Conditioning c;
   c.guidance = guidance;
-  c.cond = encode_sd3_prompt(modules_.text, tokenizers_, device_, prompt, "prompt", o, warnings).to(dtype_);
+  c.cond = encode_sd3_prompt(encoders, tokenizers_, device_, prompt, "prompt", o, prompt_warnings).to(dtype_);
   // diffusers encodes the negative prompt ("" when none) for CFG: no zeroing for an empty one.
   std::vector<std::string> negative_warnings;
   if (guidance != 1.0)
-    c.uncond = encode_sd3_prompt(modules_.text, tokenizers_, device_, negative, "negative prompt", o, negative_warnings)
+    c.uncond = encode_sd3_prompt(encoders, tokenizers_, device_, negative, "negative prompt", o, negative_warnings)
                    .to(dtype_);
+  for (auto& w : prompt_warnings) warnings.push_back(t5_off && w == kSd3NoT5Warning ? kSd3T5OffWarning : w);
   for (auto& w : negative_warnings)
     if (w != kSd3NoT5Warning) warnings.push_back(std::move(w));  // the no-T5 note once, from the prompt
   return c;
@@ -141,7 +169,7 @@ std::string Sd3Pipeline::model_hash() const {
 std::unique_ptr<Sd3Pipeline> make_random_sd3_pipeline(const std::string& preset, const PipelineRequest& request) {
   Sd3ModelConfig config = sd3_preset(preset);
   const auto options = torch::TensorOptions().device(request.device).dtype(request.dtype);
-  Sd3Modules modules = build_sd3_modules(config, options, options);
+  Sd3Modules modules = build_sd3_modules(config, options, sd3_t5_tensor_options(request));
   // One fixed seed per component: the same random model in every run and on every device.
   init_random_weights(*modules.transformer, 0x5d300001);
   modules.transformer->patch_embed()->fill_position_table();

@@ -25,6 +25,8 @@ class Sd3Pipeline : public Pipeline {
   ModelSummary summary() const override;
   ScheduleConfig schedule_config() const override { return config_.schedule; }
   std::vector<int64_t> state_shape(int width, int height) const override;
+  // GenerationSettings::use_t5 for the following encode() calls (T5 off: zeros, as without one).
+  void set_text_options(const GenerationSettings& settings, std::vector<std::string>& warnings) override;
   Conditioning encode(const std::string& prompt, const std::string& negative, double guidance, int clip_skip,
                       std::vector<std::string>& warnings) override;
   torch::Tensor decode(const torch::Tensor& state) override;
@@ -47,11 +49,20 @@ class Sd3Pipeline : public Pipeline {
   torch::Device device_;
   torch::Dtype dtype_;
   std::shared_ptr<Sd3Denoiser> denoiser_;
+  bool use_t5_ = true;  // set_text_options; false encodes as if there were no T5
   std::mutex mutex_;
   std::map<std::string, std::shared_ptr<Sd3Denoiser>> replicas_;
   mutable std::mutex hash_mutex_;
   mutable std::string hash_;
 };
+
+// The warning of a job that turned an existing T5 encoder off (GenerationSettings::use_t5).
+extern const char* const kSd3T5OffWarning;
+
+// Where and in which dtype T5 is built for a request: PipelineRequest::t5_device ("" = the
+// request's device); on the CPU in float32 unless bf16 was asked for (half-precision matrix
+// products are missing or slow on CPUs).
+torch::TensorOptions sd3_t5_tensor_options(const PipelineRequest& request);
 
 // [k, 16, h, w] SD3 latents -> [k, 3, h, w] in [0, 1] on the CPU: ComfyUI's SD3
 // latent_rgb_factors and bias (comfy/latent_formats.py, class SD3) on the sampler's latents.
