@@ -13,9 +13,9 @@ PACKAGES=(cmake ninja-build g++ pkg-config git python3
           libtorch-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
           libopenimageio-dev qt6-base-dev libgl-dev libopenblas0-openmp
           xvfb xauth dpkg-dev file desktop-file-utils appstream librsvg2-bin man-db
-          libgloo-dev python3-torch)
+          libgloo-dev python3-torch openmpi-bin)
 # libgloo-dev: c10d's Gloo process group for CPU ranks of a distributed job; python3-torch: torchrun
-# for the multi-process tests.
+# and openmpi-bin: mpirun, the two launchers the multi-process tests start jobs with.
 FUZZ_PACKAGES=(clang-14 libclang-rt-14-dev)
 
 sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }

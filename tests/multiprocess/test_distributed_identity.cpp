@@ -1,10 +1,12 @@
 // driffusion generate --distributed on the CPU (issue 23): three processes of the built-in
 // model produce the image of one process, pixel for pixel in the PNG, with the planner's
-// latency count, in both modes and with a stochastic sampler.
+// latency count, in both modes and with a stochastic sampler, started by hand, by torchrun and
+// by mpirun.
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -27,16 +29,18 @@ RgbImage single_process_image(const Scratch& s, const std::string& mode, const s
   return read_image_rgb8(out);
 }
 
+enum class Launcher { kByHand, kTorchrun, kMpirun };
+
 // The job over three processes; returns rank 0's JSON.
 nlohmann::json check_distributed(const Scratch& s, const std::string& mode, const std::string& sampler, int steps,
-                                 bool via_torchrun) {
+                                 Launcher launcher) {
   const RgbImage reference = single_process_image(s, mode, sampler, steps);
   const fs::path out = s.dir / "distributed.png";
   auto args = job_args(mode, sampler, steps, out);
   args.push_back("--distributed");
   const int port = free_port();
   ChildGroup g(s.dir.string());
-  if (via_torchrun) {
+  if (launcher == Launcher::kTorchrun) {
     const std::string py = python_with_torchrun();
     // Each rank's stdout to its own log file (rank 0's holds the JSON); --redirects/--tee given
     // explicitly: torchrun 1.13's default "0" turns into None under Python 3.11 (its Std flag
@@ -47,6 +51,19 @@ nlohmann::json check_distributed(const Scratch& s, const std::string& mode, cons
                                     "--no_python",   DRIFFUSION_CLI_PATH};
     launch.insert(launch.end(), args.begin(), args.end());
     g.start(py, launch, {"OMP_NUM_THREADS=1"});
+  } else if (launcher == Launcher::kMpirun) {
+    // Open MPI sets OMPI_COMM_WORLD_RANK/SIZE/LOCAL_RANK; the store's address comes with -x.
+    // --output-filename gives each rank's stdout its own file (<dir>/1/rank.N/stdout).
+    std::vector<std::string> launch{"-np",    std::to_string(kWorld),
+                                    "--oversubscribe",  // CI has 2 cores, the job 3 ranks
+                                    "--output-filename", (s.dir / "logs").string(),
+                                    "-x",     "MASTER_ADDR=127.0.0.1",
+                                    "-x",     "MASTER_PORT=" + std::to_string(port),
+                                    "-x",     "OMP_NUM_THREADS=1",
+                                    DRIFFUSION_CLI_PATH};
+    launch.insert(launch.end(), args.begin(), args.end());
+    // CI runs as root, which Open MPI refuses unless told twice.
+    g.start("mpirun", launch, {"OMPI_ALLOW_RUN_AS_ROOT=1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1"});
   } else {
     for (int r = 0; r < kWorld; ++r) g.start(DRIFFUSION_CLI_PATH, args, rank_env(r, kWorld, port));
   }
@@ -59,9 +76,15 @@ nlohmann::json check_distributed(const Scratch& s, const std::string& mode, cons
   EXPECT_EQ(image.height, reference.height);
   EXPECT_TRUE(image.pixels == reference.pixels) << "the 3-process image differs from the single-process one";
 
-  // Rank 0 alone prints the JSON; under torchrun every rank's stdout is in the log folder.
+  // Rank 0 alone prints the JSON; under a launcher every rank's stdout is in the log folder.
   std::vector<std::string> outs;
-  if (via_torchrun) {
+  if (launcher == Launcher::kMpirun) {
+    for (int r = 0; r < kWorld; ++r) {
+      const fs::path log = s.dir / "logs" / "1" / ("rank." + std::to_string(r)) / "stdout";
+      if (fs::exists(log)) outs.push_back(read_text(log.string()));
+    }
+    EXPECT_EQ(outs.size(), static_cast<std::size_t>(kWorld)) << dump(exits);
+  } else if (launcher == Launcher::kTorchrun) {
     for (int r = 0; r < kWorld; ++r)
       for (const auto& e : fs::recursive_directory_iterator(s.dir / "logs"))
         if (e.path().filename() == "stdout.log" && e.path().parent_path().filename() == std::to_string(r))
@@ -88,17 +111,23 @@ nlohmann::json check_distributed(const Scratch& s, const std::string& mode, cons
 TEST(DistributedGenerate, AggressiveWidth3UnderTorchrunMatchesOneProcess) {
   if (python_with_torchrun().empty()) GTEST_SKIP() << "no python3 with torch.distributed.run (Debian: python3-torch)";
   Scratch s;
-  check_distributed(s, "aggressive", "ddim", 6, /*via_torchrun=*/true);
+  check_distributed(s, "aggressive", "ddim", 6, Launcher::kTorchrun);
+}
+
+TEST(DistributedGenerate, AggressiveWidth3UnderMpirunMatchesOneProcess) {
+  if (std::system("mpirun --version >/dev/null 2>&1") != 0) GTEST_SKIP() << "no mpirun (Debian: openmpi-bin)";
+  Scratch s;
+  check_distributed(s, "aggressive", "ddim", 6, Launcher::kMpirun);
 }
 
 TEST(DistributedGenerate, ConservativeWidth3MatchesOneProcess) {
   Scratch s;
-  check_distributed(s, "conservative", "ddim", 6, /*via_torchrun=*/false);
+  check_distributed(s, "conservative", "ddim", 6, Launcher::kByHand);
 }
 
 TEST(DistributedGenerate, StochasticSamplerMatchesOneProcess) {
   Scratch s;
-  check_distributed(s, "aggressive", "euler_a", 6, /*via_torchrun=*/false);
+  check_distributed(s, "aggressive", "euler_a", 6, Launcher::kByHand);
 }
 
 }  // namespace
