@@ -48,17 +48,6 @@ std::optional<int64_t> available_device_memory(int cuda_index) {
   return std::nullopt;
 }
 
-std::string approximate_size(int64_t bytes) {
-  char buf[48];
-  const double gb = static_cast<double>(bytes) / 1e9;
-  if (gb >= 10) std::snprintf(buf, sizeof buf, "%.0f GB", gb);
-  else if (gb >= 1) std::snprintf(buf, sizeof buf, "%.1f GB", gb);
-  else if (bytes >= 1000000) std::snprintf(buf, sizeof buf, "%.0f MB", static_cast<double>(bytes) / 1e6);
-  else if (bytes >= 1000) std::snprintf(buf, sizeof buf, "%.0f kB", static_cast<double>(bytes) / 1e3);
-  else std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(bytes));
-  return buf;
-}
-
 void check_fits(int64_t needed, std::optional<int64_t> available, const std::string& device, const std::string& what) {
   if (needed <= 0 || !available || needed <= *available) return;
   const bool cpu = device.rfind("cpu", 0) == 0;

@@ -8,6 +8,8 @@
 #include <optional>
 #include <string>
 
+#include "core/util/byte_size.h"  // approximate_size
+
 namespace drf {
 
 // Activation bytes of one call evaluating `states` states of rows_per_state rows each; 0 when the
@@ -19,9 +21,6 @@ int64_t job_activation_bytes(int64_t bytes_per_row, int rows_per_state, int stat
 // device's total memory as Engine::devices() lists it (its caching allocator's reserve is ours
 // to reuse, so the driver's "free" figure is too low). Empty when unknown.
 std::optional<int64_t> available_device_memory(int cuda_index /* -1 = CPU */);
-
-// "64 GB", "812 MB", "3 kB": one significant unit for a sentence.
-std::string approximate_size(int64_t bytes);
 
 // Throws DeviceError naming the device when `needed` exceeds `available`:
 // "<what> needs about 64 GB on cpu, this machine has 24 GB available. <advice>" (a GPU: "on

@@ -119,10 +119,6 @@ std::unique_ptr<Pipeline> load_by_family(const PipelineRequest& request) {
 
 }  // namespace
 
-void Pipeline::replace_vae(const std::string& path) {
-  throw UsageError("cannot use the VAE '" + path + "': " + summary().name + " has no VAE to replace");
-}
-
 std::unique_ptr<Pipeline> load_pipeline(const PipelineRequest& request) {
   std::unique_ptr<Pipeline> p = load_by_family(request);
   if (!request.vae.empty()) p->replace_vae(request.vae);

@@ -4,7 +4,7 @@
 #include <limits>
 
 #include "core/io/file_read.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -6,7 +6,7 @@
 #include <tuple>
 
 #include "core/io/checkpoint_format.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 namespace drf {

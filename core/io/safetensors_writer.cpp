@@ -4,7 +4,7 @@
 
 #include "core/io/atomic_file.h"
 #include "core/io/safetensors_header.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -2,7 +2,7 @@
 
 #include "core/text/unicode_classes.h"
 #include "core/text/unicode_nfc.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
 namespace drf {
 namespace {

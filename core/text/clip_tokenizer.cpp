@@ -6,7 +6,7 @@
 #include "core/io/json_file.h"
 #include "core/text/clip_pretokenizer.h"
 #include "core/text/clip_text_cleanup.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -1,7 +1,7 @@
 #include "core/text/precompiled_charsmap.h"
 
 #include "core/text/unicode_nfc.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 namespace drf {

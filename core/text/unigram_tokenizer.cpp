@@ -6,7 +6,7 @@
 
 #include "core/io/json_file.h"
 #include "core/text/unicode_classes.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -15,7 +15,7 @@ OUT=${FUZZ_BUILD_DIR:-$ROOT/build-fuzz}
 CXX=${FUZZ_CXX:-clang++-14}
 
 # Each target: its sources besides tests/fuzz/<target>.cpp (paths from the repo root).
-IO_COMMON="core/util/errors.cpp core/util/printable_text.cpp core/text/utf8.cpp"
+IO_COMMON="core/util/errors.cpp core/util/printable_text.cpp core/util/utf8.cpp"
 # Sampler names (infotext and settings JSON) come from the sampler registry where the tree has one.
 SAMPLERS=""
 [ -f "$ROOT/core/sampling/sampler_registry.cpp" ] && SAMPLERS="core/sampling/sampler_registry.cpp"

@@ -6,7 +6,7 @@
 #include "core/text/clip_text_cleanup.h"
 #include "core/text/unicode_classes.h"
 #include "core/text/unicode_nfc.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 
 using namespace drf;
 

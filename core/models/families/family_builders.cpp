@@ -2,30 +2,21 @@
 
 #include <algorithm>
 
+#include "core/models/families/family_list.h"
+#include "core/models/families/model_families.h"
 #include "core/util/errors.h"
 
 namespace drf {
 
-// Each family's builder, defined in its own folder (core/models/<family>/<family>_family_builder.cpp
-// or core/models/families/ for the families whose code predates the folders).
-FamilyBuilder sd_family_builder();        // sd1, sd2 (core/models/sd/sd_family_builder.cpp)
-FamilyBuilder sdxl_family_builder();      // sdxl, sdxl-refiner (core/models/sdxl/sdxl_family_builder.cpp)
-FamilyBuilder sd3_family_builder();       // sd3 (core/models/sd3/sd3_family_builder.cpp)
-FamilyBuilder builtin_family_builder();   // emoji-pixel (core/models/builtin/builtin_family_builder.cpp)
-FamilyBuilder analytic_family_builder();  // analytic (core/models/families/analytic_family_builder.cpp)
-
 namespace {
 
+// One (family id, builder) pair per line of the family list (core/models/families/family_list.h),
+// in its order; the id is the one the family's descriptor carries.
 std::vector<std::pair<std::string, FamilyBuilder>> make_builders() {
   std::vector<std::pair<std::string, FamilyBuilder>> b;
-  // One line per family id (a builder may serve several ids).
-  b.emplace_back("sd3", sd3_family_builder());
-  b.emplace_back("sdxl", sdxl_family_builder());
-  b.emplace_back("sdxl-refiner", sdxl_family_builder());
-  b.emplace_back("sd2", sd_family_builder());
-  b.emplace_back("sd1", sd_family_builder());
-  b.emplace_back("emoji-pixel", builtin_family_builder());
-  b.emplace_back("analytic", analytic_family_builder());
+#define DRIFFUSION_COLLECT_FAMILY_BUILDER(describe, build) b.emplace_back(describe().id, build());
+  DRIFFUSION_MODEL_FAMILIES(DRIFFUSION_COLLECT_FAMILY_BUILDER)
+#undef DRIFFUSION_COLLECT_FAMILY_BUILDER
   const auto fallbacks = std::count_if(b.begin(), b.end(), [](const auto& p) { return p.second.fallback; });
   // sd1 and sd2 share one builder: both entries carry its fallback flag, which is one loader.
   if (fallbacks == 0) throw Error(ErrorKind::Internal, "no fallback family builder is registered");

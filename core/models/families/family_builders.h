@@ -14,9 +14,9 @@
 // Memory: each family's Pipeline reports Pipeline::activation_bytes_per_row (the draft budget
 // and the job memory check use it); nothing else is family-specific there.
 //
-// Adding a family: a folder core/models/<family>/ that defines `FamilyBuilder
-// <family>_family_builder()`, its ModelFamily entry in model_families.cpp, and one line in
-// family_builders.cpp's table (docs/sdxl.md, "Adding a family").
+// Adding a family: a folder core/models/<family>/ that defines `ModelFamily <family>_family()`
+// and `FamilyBuilder <family>_family_builder()`, and one line naming both in
+// core/models/families/family_list.h (docs/sdxl.md, "Adding a family").
 #pragma once
 #include <functional>
 #include <memory>

@@ -2,8 +2,9 @@
 // table (llama.cpp's architecture table is the model). The model list of the CLI and the GUI,
 // the loader's random:* names, detection of a diffusers folder's pipeline class and of a
 // single file's keys, native sizes and the GUI's size presets come from here; a new family is
-// a folder under core/models/ plus one entry in model_families.cpp (docs/sdxl.md, "Adding a
-// family"). Free of LibTorch so that the Qt GUI may include it.
+// a folder under core/models/ that defines its ModelFamily, plus one line in
+// core/models/families/family_list.h (docs/sdxl.md, "Adding a family"). Free of LibTorch so
+// that the Qt GUI may include it.
 #pragma once
 #include <functional>
 #include <string>

@@ -4,7 +4,7 @@
 #include <filesystem>
 #include <limits>
 
-#include "core/engine/job_memory.h"
+#include "core/util/byte_size.h"
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/models/clip/clip_text_model.h"
 #include "core/models/nn/layers.h"

@@ -4,7 +4,7 @@
 
 #include "core/io/json_file.h"
 #include "core/io/safetensors_reader.h"
-#include "core/text/utf8.h"
+#include "core/util/utf8.h"
 #include "core/util/errors.h"
 
 namespace drf {
