@@ -1,7 +1,9 @@
 #include "core/analytic/oracle.h"
 
 #include <cmath>
+#include <memory>
 
+#include "core/analytic/gaussian_mixture_flow.h"
 #include "core/sampling/draft_refine_sampler.h"
 #include "core/sampling/sequential_sampler.h"
 #include "core/sampling/step_noise.h"
@@ -35,11 +37,14 @@ torch::Tensor oracle_samples(const OracleOptions& o, Mode mode, int width, int* 
     sc.spacing = TimestepSpacing::Linspace;
     sc.steps_offset = 0;
   }
+  if (o.flow) sc = analytic_flow_schedule_config(o.flow_shift);
   NoiseSchedule schedule(sc);
-  GaussianMixtureDenoiser denoiser(mixture, schedule);
+  std::unique_ptr<Denoiser> denoiser;
+  if (o.flow) denoiser = std::make_unique<GaussianMixtureFlowDenoiser>(mixture);
+  else denoiser = std::make_unique<GaussianMixtureDenoiser>(mixture, schedule);
   Conditioning cond;
   cond.cond = mixture.weights.to(torch::kFloat32).unsqueeze(0);
-  GuidedPredictor predictor(denoiser, cond);
+  GuidedPredictor predictor(*denoiser, cond);
   LocalEvaluator evaluator(predictor, nullptr);
 
   const std::vector<int64_t> shape = {1, o.samples, mixture.dims()};

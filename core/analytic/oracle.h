@@ -42,6 +42,10 @@ struct OracleOptions {
   // SD's leading spacing (steps_offset 1) by default; linspace runs every step count from
   // t = 999 to t = 0, so runs of different lengths solve the same ODE (solver order checks).
   bool linspace = false;
+  // Flow matching (SD3's form, gaussian_mixture_flow.h): the mixture's exact velocity field on the
+  // shifted flow sigmas; DRiffusion drafts by the flow skip. `linspace` does not apply.
+  bool flow = false;
+  double flow_shift = 3.0;
 };
 
 // Rows: sequential first, then conservative and aggressive for widths 1..max_width.
