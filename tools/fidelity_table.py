@@ -1,19 +1,20 @@
 #!/usr/bin/env python3
 """Fidelity table of docs/fidelity.md from the JSON files of tools/gpu/fidelity_sweep.sh.
 
-  python3 tools/fidelity_table.py SWEEP_DIR --variant-det o1-b0 --variant-sto o1-blowpass \
-      [--inc core/sampling/fidelity_table.inc] [--json docs/results/.../fidelity_table_builtin.json]
+  python3 tools/fidelity_table.py SWEEP_DIR [--inc core/sampling/fidelity_table.inc] \
+      [--json docs/results/.../fidelity_table_builtin.json] [--how "what was run, where"]
 
-Prints markdown tables (the chosen variants per solver; every variant's mean PSNR side by side)
-and writes the CLI/GUI lookup table (fidelity_table.inc) for the chosen variants.
+Prints markdown tables (every solver x CFG x mode x width; the repro case) and writes the CLI/GUI
+lookup table (fidelity_table.inc) from every measured image (table and repro sets pooled).
 """
 import argparse, glob, json, os, re, sys
 
 KINDS = {"ddim": "DDIM", "ddpm": "DDPM", "euler": "Euler", "euler_a": "EulerAncestral", "dpmpp_2m": "DpmPP2M",
-         "dpmpp_2m_sde": "DpmPP2MSde", "unipc": "UniPC", "unipc_nc": "UniPCNoCorrector"}
-STOCHASTIC = {"ddpm", "ddim_eta05", "euler_a", "dpmpp_2m_sde"}
-ORDER = ["ddim", "euler", "dpmpp_2m", "unipc", "unipc_nc", "ddpm", "ddim_eta05", "euler_a", "dpmpp_2m_sde"]
-NAME = re.compile(r"^(table|repro)-(.+?)(?:-cfg(\d+))?-(o\d)-(b[\w.]+)\.json$")
+         "dpmpp_2m_sde": "DpmPP2MSde", "unipc": "UniPC", "unipc_nc": "UniPCNoCorrector", "heun": "Heun",
+         "dpmpp_3m_sde": "DpmPP3MSde", "lcm": "LCM"}
+ORDER = ["ddim", "euler", "heun", "dpmpp_2m", "unipc", "unipc_nc", "ddpm", "euler_a", "dpmpp_2m_sde", "dpmpp_3m_sde",
+         "lcm"]
+NAME = re.compile(r"^(table|repro)-(.+?)(?:-cfg(\d+))?\.json$")
 
 
 def load(folder):
@@ -28,17 +29,16 @@ def load(folder):
             continue
         if not j.get("ok"):
             continue
-        kind, solver, cfg, order, beta = m.groups()
+        kind, solver, cfg = m.groups()
+        if solver not in KINDS:
+            continue
         for c in j["configs"]:
-            rows.append({"set": kind, "solver": solver, "cfg": float(j["guidance"]), "variant": f"{order}-{beta}",
+            rows.append({"set": kind, "solver": solver, "cfg": float(j["guidance"]), "prompts": j["prompts"],
+                         "seeds": j["seeds"],
                          "mode": c["mode"], "width": c["width"], "runs": c["runs"], "mean_psnr": c["mean_psnr"],
                          "min_psnr": c["min_psnr"], "mean_ssim": c["mean_ssim"], "top1": c.get("top1"),
                          "seq_top1": j["sequential"].get("top1"), "speedup": c["mean_sampling_speedup"]})
     return rows
-
-
-def chosen(rows, det, sto):
-    return [r for r in rows if r["variant"] == (sto if r["solver"] in STOCHASTIC else det)]
 
 
 def fmt(v, f="{:.1f}"):
@@ -48,46 +48,48 @@ def fmt(v, f="{:.1f}"):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("folder")
-    ap.add_argument("--variant-det", default="o1-b0")
-    ap.add_argument("--variant-sto", default="o1-b0")
     ap.add_argument("--inc")
     ap.add_argument("--json")
+    ap.add_argument("--how", default="tools/gpu/fidelity_sweep.sh, summarised by tools/fidelity_table.py")
     a = ap.parse_args()
     rows = load(a.folder)
     if not rows:
         sys.exit("no results in " + a.folder)
-    best = chosen([r for r in rows if r["set"] == "table"], a.variant_det, a.variant_sto)
+    table = [r for r in rows if r["set"] == "table"]
     key = lambda r: (ORDER.index(r["solver"]), r["cfg"], r["mode"], r["width"])
-    print("| sampler | CFG | mode | width | mean PSNR (dB) | min PSNR | SSIM | top-1 | top-1 sequential |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for r in sorted(best, key=key):
-        print(f"| {r['solver']} | {r['cfg']:.0f} | {r['mode']} | {r['width']} | {fmt(r['mean_psnr'])} | "
+    print("| sampler | CFG | mode | width | images | mean PSNR (dB) | min PSNR | SSIM | top-1 | top-1 sequential |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for r in sorted(table, key=key):
+        print(f"| {r['solver']} | {r['cfg']:.0f} | {r['mode']} | {r['width']} | {r['runs']} | {fmt(r['mean_psnr'])} | "
               f"{fmt(r['min_psnr'])} | {r['mean_ssim']:.3f} | {fmt(r['top1'], '{:.0%}')} | {fmt(r['seq_top1'], '{:.0%}')} |")
-    variants = sorted({r["variant"] for r in rows})
-    print("\nMean PSNR (dB) per draft variant, table set (mean over CFG, mode, width):\n")
-    print("| sampler | " + " | ".join(variants) + " |")
-    print("|---|" + "---|" * len(variants))
-    for s in ORDER:
-        cells = []
-        for v in variants:
-            ps = [r["mean_psnr"] for r in rows if r["set"] == "table" and r["solver"] == s and r["variant"] == v
-                  and r["mean_psnr"] is not None]
-            cells.append(f"{sum(ps) / len(ps):.1f} ({len(ps)})" if ps else "-")
-        print(f"| {s} | " + " | ".join(cells) + " |")
+    repro = sorted([r for r in rows if r["set"] == "repro"], key=lambda r: (ORDER.index(r["solver"]), r["mode"]))
     print("\nRepro (grinning face / blurry, seed 12345, CFG 7, width 3):\n")
-    print("| sampler | variant | mode | PSNR (dB) | SSIM |")
-    print("|---|---|---|---|---|")
-    for r in sorted([r for r in rows if r["set"] == "repro"], key=lambda r: (ORDER.index(r["solver"]), r["variant"], r["mode"])):
-        print(f"| {r['solver']} | {r['variant']} | {r['mode']} | {fmt(r['mean_psnr'])} | {r['mean_ssim']:.3f} |")
+    print("| sampler | aggressive PSNR (dB) / SSIM | conservative PSNR (dB) / SSIM |")
+    print("|---|---|---|")
+    for s in ORDER:
+        cells = {r["mode"]: f"{fmt(r['mean_psnr'])} / {r['mean_ssim']:.3f}" for r in repro if r["solver"] == s}
+        if cells:
+            print(f"| {s} | {cells.get('aggressive', '-')} | {cells.get('conservative', '-')} |")
     if a.json:
-        json.dump({"how": "tools/gpu/fidelity_sweep.sh on one H200 (fp32), summarised by tools/fidelity_table.py",
-                   "chosen": {"deterministic": a.variant_det, "stochastic": a.variant_sto}, "rows": rows},
-                  open(a.json, "w"), indent=1)
+        json.dump({"how": a.how, "rows": rows}, open(a.json, "w"), indent=1)
+    # The lookup table: every measured image of a solver, mode, width and guidance (table and
+    # repro sets pooled, means weighted by image count).
+    pooled = {}
+    for r in table + repro:
+        if r["mean_psnr"] is None:
+            continue
+        k = (r["solver"], r["mode"], r["width"], r["cfg"])
+        p = pooled.setdefault(k, dict(r, runs=0, mean_psnr=0.0, mean_ssim=0.0))
+        n = p["runs"] + r["runs"]
+        p["mean_psnr"] = (p["mean_psnr"] * p["runs"] + r["mean_psnr"] * r["runs"]) / n
+        p["mean_ssim"] = (p["mean_ssim"] * p["runs"] + r["mean_ssim"] * r["runs"]) / n
+        p["runs"] = n
+    best = list(pooled.values())
     if a.inc:
         with open(a.inc, "w") as f:
             f.write("// {sampler, mode, width, guidance, mean PSNR dB, mean SSIM, images}: generated by\n"
-                    "// tools/fidelity_table.py from docs/results/2026-12-04/fidelity_table_builtin.json (built-in model,\n"
-                    f"// tests/builtin/data/prompts.tsv x seeds, 25 steps; draft variants {a.variant_det} / {a.variant_sto}).\n")
+                    f"// tools/fidelity_table.py from {a.json or a.folder} (built-in model, 25 steps).\n"
+                    f"// {a.how}\n")
             for r in sorted(best, key=key):
                 if r["solver"] not in KINDS or r["mean_psnr"] is None:
                     continue

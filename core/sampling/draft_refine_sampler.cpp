@@ -28,6 +28,7 @@ SamplingResult sample_draft_refine(Sampler& sampler, RoundEvaluator& evaluator, 
     const int i = r.anchor;
     std::vector<DeviceRoundTiming> timings;
     if (r.exact_eval) {
+      history.draft_estimate = false;
       denoised = evaluator.evaluate(x, {sampler.eval_point(i)});
       ++result.serial_latencies;
       ++result.evaluations;
@@ -61,15 +62,19 @@ SamplingResult sample_draft_refine(Sampler& sampler, RoundEvaluator& evaluator, 
 
     const auto refine_start = std::chrono::steady_clock::now();
     // The solver's own update in order, its history included, through the draft estimates, each
-    // moved from its draft state to the refined state as a noise prediction (Sampler::transfer).
+    // moved from its draft state to the refined state (Sampler::transfer).
     torch::Tensor next = sampler.step(x, denoised, i, history);
     for (int j = 1; j < r.advance; ++j) {
-      const auto est = sampler.transfer(draft_est.narrow(0, j - 1, 1), drafts.narrow(0, j - 1, 1), next, i + j);
+      const auto draft = drafts.narrow(0, j - 1, 1);
+      const auto est = sampler.transfer(draft_est.narrow(0, j - 1, 1), draft, next, i + j);
+      history.draft_estimate = !torch::equal(draft, next);  // a one-step draft is the state itself
       next = sampler.step(next, est, i + j, history);
     }
-    if (r.carries_anchor_noise())
-      denoised = sampler.transfer(draft_est.narrow(0, r.advance - 1, 1), drafts.narrow(0, r.advance - 1, 1), next,
-                                  i + r.advance);
+    if (r.carries_anchor_noise()) {
+      const auto draft = drafts.narrow(0, r.advance - 1, 1);
+      denoised = sampler.transfer(draft_est.narrow(0, r.advance - 1, 1), draft, next, i + r.advance);
+      history.draft_estimate = !torch::equal(draft, next);
+    }
     x = next;
     ++result.rounds;
 

@@ -1,15 +1,17 @@
 #include "core/sampling/sampler.h"
 
 #include <cmath>
-#include <cstdlib>
 #include <string>
 
 #include "core/sampling/ddim_sampler.h"
 #include "core/sampling/ddpm_sampler.h"
 #include "core/sampling/dpmpp_2m_sampler.h"
 #include "core/sampling/dpmpp_2m_sde_sampler.h"
+#include "core/sampling/dpmpp_3m_sde_sampler.h"
 #include "core/sampling/euler_ancestral_sampler.h"
 #include "core/sampling/euler_sampler.h"
+#include "core/sampling/heun_sampler.h"
+#include "core/sampling/lcm_sampler.h"
 #include "core/sampling/sampler_registry.h"
 #include "core/sampling/unipc_sampler.h"
 #include "core/util/errors.h"
@@ -22,12 +24,20 @@ torch::Tensor SolverHistory::at(int i) const {
   return {};
 }
 
+bool SolverHistory::exact_at(int i) const {
+  for (std::size_t n = index.size(); n-- > 0;)
+    if (index[n] == i) return n < drafted.size() && !drafted[n];
+  return false;
+}
+
 void SolverHistory::push(int i, const torch::Tensor& d, const torch::Tensor& x) {
   index.push_back(i);
   denoised.push_back(d);
+  drafted.push_back(draft_estimate ? 1 : 0);
   if (index.size() > 3) {  // no solver here looks further back
     index.erase(index.begin());
     denoised.erase(denoised.begin());
+    drafted.erase(drafted.begin());
   }
   last_state = x;
 }
@@ -54,36 +64,8 @@ torch::Tensor Sampler::skip(const torch::Tensor& x, const torch::Tensor& denoise
 
 torch::Tensor Sampler::transfer(const torch::Tensor& estimate, const torch::Tensor& draft, const torch::Tensor& x,
                                int i) const {
-  if (!stochastic()) return estimate + (x - draft) * (1.0 / alpha(i));
-  if (draft_options_.lowpass_transfer && x.dim() == 4 && x.size(2) % 4 == 0 && x.size(3) % 4 == 0) {
-    const auto coarse = torch::nn::functional::interpolate(
-        torch::avg_pool2d(x - draft, 4),
-        torch::nn::functional::InterpolateFuncOptions().size(std::vector<int64_t>{x.size(2), x.size(3)}).mode(
-            torch::kNearest));
-    return estimate + coarse * (1.0 / alpha(i));
-  }
-  const double beta = draft_options_.stochastic_transfer;
-  if (beta == 0.0) return estimate;
-  return estimate + (x - draft) * (beta / alpha(i));
-}
-
-torch::Tensor Sampler::draft_estimate(const torch::Tensor& denoised, int i, int from, int to,
-                                      const SolverHistory& history) const {
-  if (draft_options_.draft_order < 2 || history.index.empty()) return denoised;
-  const int prev = history.index.back();  // the refined estimate just before the anchor
-  if (prev >= i) return denoised;
-  const double span = lambda(i) - lambda(prev);
-  if (!(span > 0.0)) return denoised;
-  // The exponential integrator x_to = (s_to / s_from) x_from - alpha_to expm1(-h) D is exact for
-  // an estimate linear in lambda when D is taken at lambda_from + h / (1 - e^{-h}) - 1 (about the
-  // middle of the jump). Onto sigma = 0 (h infinite) the extrapolation is held at one anchor
-  // span: a line through two estimates says nothing about the clean end.
-  double f = 1.0;
-  if (sigma(to) != 0.0) {
-    const double h = lambda(to) - lambda(from);
-    f = (lambda(from) + h / -std::expm1(-h) - 1.0 - lambda(i)) / span;
-  }
-  return denoised + (denoised - history.denoised.back()) * f;
+  if (stochastic()) return estimate;
+  return estimate + (x - draft) * (1.0 / alpha(i));
 }
 
 torch::Tensor Sampler::draft(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k,
@@ -92,56 +74,19 @@ torch::Tensor Sampler::draft(const torch::Tensor& x, const torch::Tensor& denois
   SolverHistory scratch = history;
   torch::Tensor y = step(x, denoised, i, scratch);
   if (k == 1) return y;
-  if (!stochastic()) return skip(y, draft_estimate(denoised, i, i + 1, i + k, history), i + 1, k - 1);
-  for (int m = i + 1; m < i + k; ++m) y = noisy_first_order_step(y, draft_estimate(denoised, i, m, m + 1, history), m);
+  if (!stochastic()) return skip(y, denoised, i + 1, k - 1);
+  // The refine pass's own per-step noises z_{i+1}..z_{i+k-1} through the same coefficients, the
+  // anchor's estimate held: the k-step chain the refine walks if the estimate did not change.
+  for (int m = i + 1; m < i + k; ++m) y = noisy_first_order_step(y, denoised, m);
   return y;
 }
 
-namespace {
-
-// The measured defaults (docs/fidelity.md), or the environment's choice for measuring others.
-Sampler::DraftOptions draft_options_from_env() {
-  Sampler::DraftOptions o;
-  if (const char* v = std::getenv("DRIFFUSION_DRAFT_ORDER")) {
-    const std::string s = v;
-    if (s == "1" || s == "2") o.draft_order = s == "2" ? 2 : 1;
-    else throw UsageError("DRIFFUSION_DRAFT_ORDER must be 1 or 2, got '" + s + "'");
-  }
-  if (const char* v = std::getenv("DRIFFUSION_STOCHASTIC_TRANSFER")) {
-    if (std::string(v) == "lowpass") {
-      o.lowpass_transfer = true;
-      return o;
-    }
-    char* end = nullptr;
-    const double b = std::strtod(v, &end);
-    if (end == v || *end != '\0' || !(b >= 0.0 && b <= 1.0))
-      throw UsageError(std::string("DRIFFUSION_STOCHASTIC_TRANSFER must be a number in [0, 1] or lowpass, got '") + v + "'");
-    o.stochastic_transfer = b;
-  }
-  return o;
-}
-
-std::unique_ptr<Sampler> with_draft_options(std::unique_ptr<Sampler> s, const SamplerOptions& o) {
-  s->set_draft_options(o.draft ? *o.draft : draft_options_from_env());
-  return s;
-}
-
-std::unique_ptr<Sampler> make_solver(const NoiseSchedule& schedule, const SamplerOptions& o);
-
-}  // namespace
-
 std::unique_ptr<Sampler> make_sampler(const NoiseSchedule& schedule, const SamplerOptions& o) {
-  return with_draft_options(make_solver(schedule, o), o);
-}
-
-namespace {
-
-std::unique_ptr<Sampler> make_solver(const NoiseSchedule& schedule, const SamplerOptions& o) {
   const ScheduleKind sched = o.karras_sigmas ? ScheduleKind::Karras : o.schedule;
   const SamplerInfo& info = sampler_info(o.kind);
   if (schedule.config().flow_matching && !info.flow_models)
     throw UsageError(std::string("sampler ") + info.name +
-                     " is not defined for flow-matching models; use euler, ddim, dpmpp_2m or unipc");
+                     " is not defined for flow-matching models; use euler, heun, ddim, dpmpp_2m or unipc");
   if (!(o.s_noise >= 0.0 && o.s_noise <= 2.0))
     throw UsageError("s_noise must be between 0 and 2, got " + std::to_string(o.s_noise));
   auto vp = [&](double final_abar) {
@@ -169,10 +114,14 @@ std::unique_ptr<Sampler> make_solver(const NoiseSchedule& schedule, const Sample
       return std::make_unique<UniPCSampler>(ve(), true);
     case SamplerKind::UniPCNoCorrector:
       return std::make_unique<UniPCSampler>(ve(), false);
+    case SamplerKind::Heun:
+      return std::make_unique<HeunSampler>(heun_noise_levels(schedule, o.steps, sched));
+    case SamplerKind::DpmPP3MSde:
+      return std::make_unique<DpmPP3MSdeSampler>(ve(), noise);
+    case SamplerKind::LCM:
+      return std::make_unique<LcmSampler>(vp(1.0), noise);
   }
   throw Error(ErrorKind::Internal, "unknown sampler kind");
 }
-
-}  // namespace
 
 }  // namespace drf

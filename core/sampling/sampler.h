@@ -13,7 +13,6 @@
 // k = 1 is step bit for bit, which makes width 1 equal the sequential sampler.
 #pragma once
 #include <memory>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +28,14 @@ struct SolverHistory {
   std::vector<int> index;                // state index of each estimate
   std::vector<torch::Tensor> denoised;   // x0 estimate at that state
   torch::Tensor last_state;              // x_{i-1} for UniPC's corrector
+  // Set by the DRiffusion loop before a step: the estimate passed in was made at a draft that
+  // differs from the state (transferred), not at the state itself. UniPC's corrector then
+  // leaves the state alone: correcting with an approximate estimate puts its error into the
+  // state a second time (docs/fidelity.md, UniPC).
+  bool draft_estimate = false;
+  std::vector<char> drafted;  // per entry: draft_estimate when it was pushed
+  // Whether the estimate at state i is in the history and was made at the state itself.
+  bool exact_at(int i) const;
   // The estimate at state i (the one just before the current step), or undefined.
   torch::Tensor at(int i) const;
   void push(int i, const torch::Tensor& d, const torch::Tensor& x);
@@ -59,25 +66,15 @@ class Sampler {
   // Euler x + (s_{i+k} - s_i) v are all this one formula), deterministic.
   torch::Tensor skip(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k) const;
   virtual bool stochastic() const { return false; }
-  // An estimate made at a draft of state i, used at the refined state x_i: D' = D + beta (x_i -
-  // draft) / alpha_i. beta = 1 keeps it as a noise prediction n = (draft - alpha_i D) / sigma_i
-  // (deterministic solvers: DDIM aggressive width 3, CFG 7 on the built-in model 23.2 dB against
-  // 14.5 dB holding D); beta = 0 holds the x0 estimate. docs/fidelity.md has the measurements
-  // behind each solver's beta. Exact when draft == x_i: width 1 stays exact.
+  // An estimate made at a draft of state i, used at the refined state x_i. Deterministic
+  // solvers keep it as a noise prediction n = (draft - alpha_i D) / sigma_i, i.e. D' = D +
+  // (x_i - draft) / alpha_i (DDIM aggressive width 3, CFG 7 on the built-in model: 23.2 dB
+  // against 14.5 dB holding D). Stochastic solvers hold the x0 estimate: every response of the
+  // estimate to (x_i - draft) measured for them (as a noise prediction, partly, Wiener-weighted
+  // per frequency, low-pass) moved their images further from sequential (docs/fidelity.md).
+  // Exact when draft == x_i: width 1 stays exact.
   torch::Tensor transfer(const torch::Tensor& estimate, const torch::Tensor& draft, const torch::Tensor& x,
                          int i) const;
-  // DRiffusion draft options (docs/fidelity.md). draft_order 2 extrapolates the anchor's x0
-  // estimate linearly in lambda from the previous refined estimate; 1 holds it.
-  struct DraftOptions {
-    int draft_order = 1;
-    double stochastic_transfer = 0.0;  // beta of transfer() for stochastic solvers
-    // Stochastic solvers: beta = 1 for the coarse part of x_i - draft (4x4 box means, content
-    // the network follows) and 0 for the rest (its reaction to the step noises, which it does
-    // not); states that are not images use stochastic_transfer.
-    bool lowpass_transfer = false;
-  };
-  void set_draft_options(const DraftOptions& o) { draft_options_ = o; }
-  const DraftOptions& draft_options() const { return draft_options_; }
 
  protected:
   explicit Sampler(NoiseLevels levels) : levels_(std::move(levels)) {}
@@ -89,13 +86,7 @@ class Sampler {
   }
 
  private:
-  // The anchor i's estimate D extrapolated linearly in lambda to the middle of the draft's
-  // jump from -> to, through the last refined estimate before the anchor (draft_order 2); D
-  // itself with draft_order 1 or no earlier estimate.
-  torch::Tensor draft_estimate(const torch::Tensor& denoised, int i, int from, int to,
-                               const SolverHistory& history) const;
   NoiseLevels levels_;
-  DraftOptions draft_options_;
 };
 
 struct SamplerOptions {
@@ -108,10 +99,6 @@ struct SamplerOptions {
   torch::TensorOptions state_options;
   ScheduleKind schedule = ScheduleKind::Default;
   double s_noise = 1.0;  // ancestral / SDE noise scale
-  // DRiffusion draft options; unset: the measured defaults, or the environment's
-  // DRIFFUSION_DRAFT_ORDER (1|2) and DRIFFUSION_STOCHASTIC_TRANSFER (beta in [0, 1]) for
-  // measuring alternatives (docs/fidelity.md).
-  std::optional<Sampler::DraftOptions> draft;
 };
 
 // Throws UsageError for combinations the model cannot use (e.g. DDPM on a flow model).

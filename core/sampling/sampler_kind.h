@@ -6,7 +6,9 @@
 namespace drf {
 
 // Append only: the GUI stores these as integers in its combo boxes.
-enum class SamplerKind { DDIM, DDPM, Euler, EulerAncestral, DpmPP2M, DpmPP2MSde, UniPC, UniPCNoCorrector };
+enum class SamplerKind {
+  DDIM, DDPM, Euler, EulerAncestral, DpmPP2M, DpmPP2MSde, UniPC, UniPCNoCorrector, Heun, DpmPP3MSde, LCM
+};
 
 // Where the N noise levels sit. Default: the training timesteps picked by the model's
 // timestep_spacing (leading / trailing / linspace), or for flow-matching models the shifted

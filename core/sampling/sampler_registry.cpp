@@ -30,6 +30,13 @@ const std::vector<SamplerInfo>& sampler_registry() {
        false, false, true},
       {SamplerKind::UniPCNoCorrector, "unipc_nc", "UniPC (no corrector)", "uni_pc_bh2_nc",
        "UniPC bh2 predictor only", false, false, false, true},
+      {SamplerKind::Heun, "heun", "Heun", "heun",
+       "Heun's second-order method; steps count network calls (2 per Heun step, 1 for the last)", false, false,
+       false, true},
+      {SamplerKind::DpmPP3MSde, "dpmpp_3m_sde", "DPM++ 3M SDE", "dpmpp_3m_sde",
+       "DPM-Solver++ third-order multistep, stochastic (eta 1)", true, false, true, false},
+      {SamplerKind::LCM, "lcm", "LCM", "lcm", "latent consistency sampling, for LCM-distilled models", true, false,
+       false, false},
   };
   return list;
 }

@@ -7,6 +7,7 @@
 #include "core/sampling/ddim_sampler.h"
 #include "core/sampling/ddpm_sampler.h"
 #include "core/sampling/euler_sampler.h"
+#include "core/sampling/heun_sampler.h"
 #include "core/sampling/fidelity_table.h"
 #include "core/sampling/sampler_registry.h"
 #include "core/sampling/step_noise.h"
@@ -271,4 +272,56 @@ TEST(Samplers, FidelityWarningsComeFromTheMeasuredTable) {
     s.width = 97;
     EXPECT_FALSE(fidelity_warning(s).has_value());
   }
+}
+
+TEST(Samplers, HeunRepeatsEveryInnerSigmaSoStepsCountNetworkCalls) {
+  // 19 calls: 10 sigma steps as diffusers runs Heun (9 predictor + corrector pairs, Euler onto
+  // sigma 0); 20 calls: the first step is Euler too. The levels are the 10 / 11 sigma steps'.
+  for (int calls : {19, 20}) {
+    auto owner = make(SamplerKind::Heun, calls);
+    auto* s = dynamic_cast<HeunSampler*>(owner.get());
+    ASSERT_NE(s, nullptr);
+    ASSERT_EQ(s->steps(), calls);
+    const int n = calls == 19 ? 10 : 11;
+    std::vector<double> sigmas, timesteps;
+    schedule_sigmas(NoiseSchedule(ScheduleConfig{}), n, ScheduleKind::Default, sigmas, timesteps);
+    std::vector<double> expected = {sigmas[0]};
+    for (int j = 1; j < n; ++j) {
+      if (calls == 19 || j >= 2) expected.push_back(sigmas[static_cast<std::size_t>(j)]);
+      expected.push_back(sigmas[static_cast<std::size_t>(j)]);
+    }
+    expected.push_back(0.0);
+    ASSERT_EQ(s->levels().sigma.size(), expected.size());
+    int correctors = 0;
+    for (std::size_t i = 0; i < expected.size(); ++i) EXPECT_DOUBLE_EQ(s->sigma(static_cast<int>(i)), expected[i]);
+    for (int i = 0; i < calls; ++i) correctors += s->corrector_call(i) ? 1 : 0;
+    EXPECT_EQ(correctors, 9) << calls;  // both have 9 Heun steps
+  }
+  EXPECT_THROW(make(SamplerKind::Heun, 0), UsageError);
+}
+
+TEST(Samplers, UniPCCorrectsOnlyBetweenExactEstimates) {
+  // The corrector moves x_i by differences of estimates; under DRiffusion it runs only when the
+  // estimate at x_i and the one before it were made at the states themselves, else the step is
+  // the predictor's (unipc_nc) bit for bit. A plain history counts as exact (sequential runs).
+  auto uni = make(SamplerKind::UniPC, 20), pred = make(SamplerKind::UniPCNoCorrector, 20);
+  auto x4 = torch::randn(kShape), x5 = torch::randn(kShape);
+  auto d3 = torch::randn(kShape), d4 = torch::randn(kShape), d5 = torch::randn(kShape);
+  auto history = [&](bool d4_drafted) {
+    SolverHistory h;
+    h.push(3, d3, x4);
+    h.draft_estimate = d4_drafted;
+    h.push(4, d4, x4);
+    return h;
+  };
+  SolverHistory exact = history(false), exact_nc = history(false);
+  EXPECT_FALSE(torch::equal(uni->step(x5, d5, 5, exact), pred->step(x5, d5, 5, exact_nc)));
+  SolverHistory now_drafted = history(false), now_drafted_nc = history(false);
+  now_drafted.draft_estimate = true;  // d5 comes from a draft
+  EXPECT_TRUE(torch::equal(uni->step(x5, d5, 5, now_drafted), pred->step(x5, d5, 5, now_drafted_nc)));
+  SolverHistory before_drafted = history(true), before_drafted_nc = history(true);
+  before_drafted.draft_estimate = before_drafted_nc.draft_estimate = false;  // d4 did
+  EXPECT_TRUE(torch::equal(uni->step(x5, d5, 5, before_drafted), pred->step(x5, d5, 5, before_drafted_nc)));
+  EXPECT_FALSE(before_drafted.exact_at(4));
+  EXPECT_TRUE(before_drafted.exact_at(5));
 }
