@@ -5,6 +5,7 @@ endfunction()
 
 # LibTorch headers dominate compile time on a 2-core machine: every Torch-using target
 # reuses the core library's precompiled header instead of parsing torch/torch.h again.
+# core/CMakeLists.txt names the target that builds it (DRIFFUSION_TORCH_PCH_TARGET).
 function(driffusion_use_torch_pch target)
-  target_precompile_headers(${target} REUSE_FROM driffusion_core)
+  target_precompile_headers(${target} REUSE_FROM ${DRIFFUSION_TORCH_PCH_TARGET})
 endfunction()
