@@ -73,7 +73,8 @@ TEST(SamplerParity, SequentialTrajectoriesMatchDiffusers) {
     SamplerOptions so;
     so.kind = *find_sampler(c.at("sampler").get<std::string>());
     so.schedule = *find_schedule(c.at("schedule").get<std::string>());
-    so.steps = steps;
+    const int calls = c.value("calls", steps);  // Heun: one trajectory entry per network call
+    so.steps = calls;
     so.state_shape = {1, static_cast<int64_t>(noise.size())};
     so.state_options = opts;
     NoiseSchedule schedule(sc);
@@ -87,7 +88,7 @@ TEST(SamplerParity, SequentialTrajectoriesMatchDiffusers) {
     const auto expected = c.at("trajectory");
     const auto timesteps = c.at("timesteps").get<std::vector<double>>();
     ASSERT_EQ(traj.states.size(), expected.size()) << name;
-    for (int i = 0; i < steps; ++i) {
+    for (int i = 0; i < calls; ++i) {
       // diffusers keeps DPM-Solver++ and UniPC samples variance preserving; our exploding state
       // x_ve = x_vp / alpha_vp at the same noise level.
       torch::Tensor ours = traj.states[i][0];
