@@ -49,9 +49,12 @@
 #include "ui/queue_view.h"
 #include "ui/result_files.h"
 #include "ui/sampling_panel.h"
+#include "ui/sd3_panel.h"
+#include "ui/sdxl_panel.h"
 #include "ui/seed_editor.h"
 #include "ui/settings_restore.h"
 #include "ui/stats_panel.h"
+#include "ui/vae_picker.h"
 #include "ui/wheel_guard.h"
 
 // Resources of the static ui library must be registered by name from the global namespace.
@@ -128,6 +131,9 @@ QWidget* MainWindow::buildControls() {
   model_picker_ = new ModelPicker;
   sampling_panel_ = new SamplingPanel;
   parallelism_panel_ = new ParallelismPanel;
+  vae_picker_ = new VaePicker;
+  sdxl_panel_ = new SdxlPanel;
+  sd3_panel_ = new Sd3Panel;
   generate_button_ = new QPushButton(tr("Generate"));
   compare_button_ = new QPushButton(tr("Compare"));
   cancel_button_ = new QPushButton(tr("Cancel"));
@@ -148,8 +154,21 @@ QWidget* MainWindow::buildControls() {
   auto* layout = new QVBoxLayout(inner);
   layout->addWidget(prompt_panel_);
   layout->addLayout(buttons);
-  layout->addWidget(group(tr("Model"), model_picker_));
+  auto* model = new QWidget;
+  auto* modelLayout = new QVBoxLayout(model);
+  modelLayout->setContentsMargins(0, 0, 0, 0);
+  modelLayout->addWidget(model_picker_);
+  modelLayout->addWidget(vae_picker_);
+  layout->addWidget(group(tr("Model"), model));
   layout->addWidget(group(tr("Sampling"), sampling_panel_));
+  sdxl_group_ = group(tr("SDXL"), sdxl_panel_);
+  sdxl_group_->setObjectName(QStringLiteral("sdxlGroup"));
+  sdxl_group_->setVisible(false);  // shown for SDXL-family models
+  layout->addWidget(sdxl_group_);
+  sd3_group_ = group(tr("SD3"), sd3_panel_);
+  sd3_group_->setObjectName(QStringLiteral("sd3Group"));
+  sd3_group_->setVisible(false);  // shown for SD3-family models
+  layout->addWidget(sd3_group_);
   layout->addWidget(group(tr("Parallelism"), parallelism_panel_));
   layout->addStretch();
   auto* scroll = new QScrollArea;
@@ -169,8 +188,12 @@ QWidget* MainWindow::buildControls() {
   parallelism_panel_->setSampling(sampling_panel_->sampler(), sampling_panel_->guidance());
   connect(parallelism_panel_, &ParallelismPanel::refreshRequested, runner_, &JobRunner::listDevices);
   connect(model_picker_, &ModelPicker::currentSourceChanged, this, &MainWindow::onModelSelected);
-  connect(model_picker_, &ModelPicker::userModelsChanged, this,
-          [this](const QStringList& paths) { app_settings_.setUserModels(paths); });
+  connect(model_picker_, &ModelPicker::userModelsChanged, this, [this](const QStringList& paths) {
+    app_settings_.setUserModels(paths);
+    sdxl_panel_->setUserModels(paths);
+  });
+  connect(sampling_panel_, &SamplingPanel::imageSizeChanged, sdxl_panel_, &SdxlPanel::setImageSize);
+  sdxl_panel_->setImageSize(sampling_panel_->shownSize().width(), sampling_panel_->shownSize().height());
   return scroll;
 }
 
@@ -298,6 +321,7 @@ void MainWindow::buildMenus() {
 
 void MainWindow::restoreSession() {
   model_picker_->setUserModels(app_settings_.userModels());
+  sdxl_panel_->setUserModels(model_picker_->userModels());
   const QString model = app_settings_.currentModel();
   if (!model.isEmpty()) model_picker_->setCurrentSource(model);
   prompt_panel_->setRecentPrompts(app_settings_.recentPrompts());
@@ -329,6 +353,10 @@ void MainWindow::saveSession() {
   sampling_panel_->apply(s);
   sampling_panel_->seedEditor()->setRandom(random);
   parallelism_panel_->apply(s);
+  // Remembered whatever the model: they come back when an SDXL model is chosen again.
+  vae_picker_->apply(s);
+  sdxl_panel_->apply(s);
+  sd3_panel_->apply(s);
   app_settings_.setLastParameters(s);
   app_settings_.sync();
 }
@@ -359,6 +387,9 @@ void MainWindow::applySettings(const GenerationSettings& s, bool includeModel) {
   prompt_panel_->setNegativePrompt(QString::fromStdString(s.negative_prompt));
   sampling_panel_->load(s);
   parallelism_panel_->load(s);
+  vae_picker_->load(s);
+  sdxl_panel_->load(s);
+  sd3_panel_->load(s);
   if (includeModel && !s.model.empty()) model_picker_->setCurrentSource(QString::fromStdString(s.model));
 }
 

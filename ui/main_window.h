@@ -12,6 +12,7 @@
 #include "ui/speed_baselines.h"
 
 class QAction;
+class QGroupBox;
 class QLabel;
 class QPushButton;
 class QTabWidget;
@@ -32,7 +33,10 @@ class ProgressPanel;
 class PromptPanel;
 class QueueView;
 class SamplingPanel;
+class Sd3Panel;
+class SdxlPanel;
 class StatsPanel;
+class VaePicker;
 
 struct MainWindowOptions {
   QString settings_file;   // an INI file instead of the user's settings (tests, screenshots)
@@ -83,6 +87,14 @@ class MainWindow : public QMainWindow {
   ModelPicker* modelPicker() const { return model_picker_; }
   SamplingPanel* samplingPanel() const { return sampling_panel_; }
   ParallelismPanel* parallelismPanel() const { return parallelism_panel_; }
+  VaePicker* vaePicker() const { return vae_picker_; }
+  SdxlPanel* sdxlPanel() const { return sdxl_panel_; }
+  QGroupBox* sdxlGroup() const { return sdxl_group_; }
+  Sd3Panel* sd3Panel() const { return sd3_panel_; }
+  QGroupBox* sd3Group() const { return sd3_group_; }
+  // The registry family of the selected model ("sdxl", "sd3", ...); empty until the engine
+  // described a model file or folder.
+  QString modelFamily() const { return model_family_; }
   PreviewView* livePreview() const { return preview_; }
   DraftStrip* draftStrip() const { return draft_strip_; }
   ProgressPanel* progressPanel() const { return progress_panel_; }
@@ -130,6 +142,8 @@ class MainWindow : public QMainWindow {
   void onModelFailed(const QString& source, const QString& message);
   void onDevicesListed(const DeviceList& devices);
   void updateGenerateEnabled();
+  // Shows the family's own settings (the SDXL or SD3 group, the VAE override for latent models).
+  void showModelFamily(const QString& familyId);
   void showProgressOutside(int percent);  // window title and status bar; -1 = idle
   void openOutputFolder();
   void showImageMenu(QWidget* view, const QPoint& pos, int row);
@@ -151,6 +165,12 @@ class MainWindow : public QMainWindow {
   ModelPicker* model_picker_ = nullptr;
   SamplingPanel* sampling_panel_ = nullptr;
   ParallelismPanel* parallelism_panel_ = nullptr;
+  VaePicker* vae_picker_ = nullptr;
+  SdxlPanel* sdxl_panel_ = nullptr;
+  QGroupBox* sdxl_group_ = nullptr;
+  Sd3Panel* sd3_panel_ = nullptr;
+  QGroupBox* sd3_group_ = nullptr;
+  QString model_family_;
   QPushButton* generate_button_ = nullptr;
   QPushButton* compare_button_ = nullptr;
   QPushButton* cancel_button_ = nullptr;

@@ -1,5 +1,6 @@
 // MainWindow: submitting jobs and showing what the worker reports.
 #include <QFileInfo>
+#include <QGroupBox>
 #include <QStatusBar>
 #include <QPushButton>
 #include <QTabWidget>
@@ -16,6 +17,7 @@
 #include "ui/job_runner.h"
 #include "ui/main_window.h"
 #include "ui/message_banner.h"
+#include "ui/model_family_lookup.h"
 #include "ui/model_picker.h"
 #include "ui/parallelism_panel.h"
 #include "ui/preview_view.h"
@@ -25,7 +27,10 @@
 #include "ui/queue_view.h"
 #include "ui/result_files.h"
 #include "ui/sampling_panel.h"
+#include "ui/sd3_panel.h"
+#include "ui/sdxl_panel.h"
 #include "ui/stats_panel.h"
+#include "ui/vae_picker.h"
 
 namespace drf::ui {
 namespace {
@@ -59,6 +64,13 @@ GenerationSettings MainWindow::collectSettings() {
   s.negative_prompt = prompt_panel_->negativePrompt().toStdString();
   sampling_panel_->apply(s);
   parallelism_panel_->apply(s);
+  // Family settings go into the job only where they apply (so an SD 1.5 image's infotext
+  // carries no SDXL refiner); while a model file is still being checked (family unknown) the
+  // engine decides.
+  const bool known = !model_family_.isEmpty();
+  if (!known || familyHasVae(model_family_)) vae_picker_->apply(s);
+  if (!known || SdxlPanel::isSdxlFamily(model_family_)) sdxl_panel_->applyToJob(s);
+  if (!known || Sd3Panel::isSd3Family(model_family_)) sd3_panel_->apply(s);
   return s;
 }
 
@@ -266,13 +278,27 @@ void MainWindow::onModelSelected(const QString& source) {
   model_broken_ = false;
   updateGenerateEnabled();
   banner_->clearTopic(QStringLiteral("model"));
+  const QString family = familyIdOfSource(source);
+  if (!family.isEmpty()) showModelFamily(family);
+  else model_family_.clear();  // the engine's description tells
   runner_->describeModel(source);
+}
+
+void MainWindow::showModelFamily(const QString& familyId) {
+  model_family_ = familyId;
+  const bool sdxl = SdxlPanel::isSdxlFamily(familyId);
+  if (sdxl) sdxl_panel_->setFamily(familyId);
+  sdxl_group_->setVisible(sdxl);
+  sd3_group_->setVisible(Sd3Panel::isSd3Family(familyId));
+  vae_picker_->setModelHasVae(familyHasVae(familyId));
 }
 
 void MainWindow::onModelDescribed(const QString& source, const ModelSummary& summary) {
   model_picker_->setModelReady(source, summary);
   if (source == model_picker_->currentSource()) {
     sampling_panel_->setModel(summary);
+    showModelFamily(familyIdOf(summary));
+    vae_picker_->setModelHasVae(!summary.pixel_space);  // also for a model no family claims
     model_broken_ = false;
     updateGenerateEnabled();
     banner_->clearTopic(QStringLiteral("model"));
@@ -303,6 +329,7 @@ void MainWindow::onModelFailed(const QString& source, const QString& message) {
 
 void MainWindow::onDevicesListed(const DeviceList& devices) {
   parallelism_panel_->setDevices(devices);
+  sd3_panel_->setDevices(devices);
   if (pending_devices_) {
     parallelism_panel_->deviceModel()->setCheckedCudaDevices(*pending_devices_);
     pending_devices_.reset();

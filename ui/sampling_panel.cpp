@@ -8,8 +8,10 @@
 #include <QLabel>
 #include <QSpinBox>
 
+#include "core/models/families/model_families.h"
 #include "core/sampling/sampler_registry.h"
 #include "ui/seed_editor.h"
+#include "ui/size_preset_box.h"
 #include "ui/size_spin_box.h"
 
 namespace drf::ui {
@@ -25,7 +27,8 @@ SamplingPanel::SamplingPanel(QWidget* parent)
       s_noise_(new QDoubleSpinBox),
       native_size_(new QCheckBox(tr("Native"))),
       image_width_(new SizeSpinBox),
-      image_height_(new SizeSpinBox) {
+      image_height_(new SizeSpinBox),
+      presets_(new SizePresetBox) {
   steps_->setObjectName(QStringLiteral("stepsSpin"));
   guidance_->setObjectName(QStringLiteral("guidanceSpin"));
   sampler_->setObjectName(QStringLiteral("samplerCombo"));
@@ -81,6 +84,8 @@ SamplingPanel::SamplingPanel(QWidget* parent)
   form->addRow(tr("Eta"), eta_);
   form->addRow(tr("Noise scale"), s_noise_);
   form->addRow(tr("Size"), size);
+  form->addRow(tr("Preset"), presets_);
+  form_ = form;
 
   connect(steps_, &QSpinBox::valueChanged, this, &SamplingPanel::stepsChanged);
   connect(sampler_, &QComboBox::currentIndexChanged, this, &SamplingPanel::updateSamplerOptions);
@@ -93,6 +98,13 @@ SamplingPanel::SamplingPanel(QWidget* parent)
   connect(image_height_, &QSpinBox::valueChanged, this, [this](int v) {
     if (image_height_->isEnabled()) custom_height_ = v;
   });
+  for (QSpinBox* box : {image_width_, image_height_})
+    connect(box, &QSpinBox::valueChanged, this, [this] {
+      presets_->showSize(image_width_->value(), image_height_->value());
+      Q_EMIT imageSizeChanged(image_width_->value(), image_height_->value());
+    });
+  connect(presets_, &SizePresetBox::presetChosen, this, &SamplingPanel::choosePreset);
+  form_->setRowVisible(presets_, false);  // until a model with presets is described
   updateSizeEnabled();
   updateSamplerOptions();
 }
@@ -142,10 +154,25 @@ void SamplingPanel::setModel(const ModelSummary& model) {
   size_fixed_ = model.pixel_space;
   native_width_ = model.native_width;
   native_height_ = model.native_height;
+  const ModelFamily* family = family_of_architecture(model.architecture);
+  presets_->setPresets(family && !size_fixed_ ? family->size_presets : std::vector<SizePreset>{}, native_width_,
+                       native_height_);
+  form_->setRowVisible(presets_, presets_->presetCount() > 0);
   native_size_->setToolTip(model.native_width > 0
                                ? tr("The model's own size: %1\u00d7%2").arg(model.native_width).arg(model.native_height)
                                : QString());
   updateSizeEnabled();
+}
+
+QSize SamplingPanel::shownSize() const { return {image_width_->value(), image_height_->value()}; }
+
+void SamplingPanel::choosePreset(int width, int height) {
+  // The model's own size is "Native" (the job then follows the model); any other is custom.
+  custom_width_ = width;
+  custom_height_ = height;
+  const bool native = width == native_width_ && height == native_height_;
+  if (native_size_->isChecked() != native) native_size_->setChecked(native);  // shows the size
+  else showSize();
 }
 
 void SamplingPanel::updateSizeEnabled() {
@@ -164,6 +191,8 @@ void SamplingPanel::showSize() {
   image_height_->setValue(native ? native_height_ : custom_height_);
   image_width_->setEnabled(editable);
   image_height_->setEnabled(editable);
+  presets_->setEnabled(!size_fixed_);
+  presets_->showSize(image_width_->value(), image_height_->value());
 }
 
 }  // namespace drf::ui
