@@ -19,7 +19,7 @@ IO_COMMON="core/util/errors.cpp core/util/printable_text.cpp core/util/utf8.cpp"
 # Sampler names (infotext and settings JSON) come from the sampler registry where the tree has one.
 SAMPLERS=""
 [ -f "$ROOT/core/sampling/sampler_registry.cpp" ] && SAMPLERS="core/sampling/sampler_registry.cpp"
-IMAGE_TEXT="core/util/errors.cpp core/image/infotext_parse.cpp core/image/infotext_quote.cpp core/engine/settings.cpp $SAMPLERS"
+IMAGE_TEXT="core/util/errors.cpp core/image/infotext_parse.cpp core/image/infotext_quote.cpp core/engine/settings.cpp core/sampling/draft_mode.cpp $SAMPLERS"
 declare -A SOURCES=(
   [fuzz_safetensors_header]="$IO_COMMON core/io/safetensors_header.cpp core/io/checkpoint_format.cpp"
   [fuzz_json_config]="$IO_COMMON core/io/json_file.cpp core/io/file_read.cpp core/io/scheduler_config.cpp core/sampling/noise_schedule.cpp"
