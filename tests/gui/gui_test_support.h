@@ -30,6 +30,9 @@ void setSteps(MainWindow& window, int steps);
 void setMode(MainWindow& window, const QString& modeLabel);  // "Sequential", "Conservative", "Aggressive"
 void setWidth(MainWindow& window, int width);
 void setSeed(MainWindow& window, quint64 seed);
+// Delivers a drag-and-drop of one file to `target` as the window system would (enter, then
+// drop); true when the target accepted both.
+bool dropFile(QWidget* target, const QString& path);
 // Presses Ctrl+Enter in the prompt editor and waits for the job to end; returns its id
 // (0 on timeout).
 int generateAndWait(MainWindow& window, int timeoutMs = 30000);

@@ -53,18 +53,6 @@ T* child(MainWindow& w, const char* name) {
 // The size a preset entry stands for (invalid for "Custom size").
 QSize presetAt(SizePresetBox* box, int index) { return box->itemData(index).toSize(); }
 
-// Delivers a drag-and-drop of one file to the window as the window system would.
-bool dropFile(QWidget* target, const QString& path) {
-  QMimeData mime;
-  mime.setUrls({QUrl::fromLocalFile(path)});
-  QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &enter);
-  if (!enter.isAccepted()) return false;
-  QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &drop);
-  return drop.isAccepted();
-}
-
 // Every family field set away from its default, as a user would through the panels.
 void setEveryFamilyField(MainWindow& w, const QString& refiner) {
   w.vaePicker()->setVae(QStringLiteral("/models/sdxl-vae-fp16-fix"));

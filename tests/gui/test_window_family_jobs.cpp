@@ -40,17 +40,6 @@ T* child(MainWindow& w, const char* name) {
   return w.findChild<T*>(QString::fromLatin1(name));
 }
 
-bool dropFile(QWidget* target, const QString& path) {
-  QMimeData mime;
-  mime.setUrls({QUrl::fromLocalFile(path)});
-  QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &enter);
-  if (!enter.isAccepted()) return false;
-  QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &drop);
-  return drop.isAccepted();
-}
-
 // Distinct colours of an image: a preview of real latents is not one flat colour.
 int distinctColours(const QImage& image) {
   QSet<QRgb> colours;

@@ -58,19 +58,7 @@ void scramble(MainWindow& w) {
   sampler->setCurrentIndex(sampler->findText(QStringLiteral("DDPM")));
 }
 
-// Delivers a drag-and-drop of one file to `target` as the window system would.
-bool dropFile(QWidget* target, const QString& path) {
-  QMimeData mime;
-  mime.setUrls({QUrl::fromLocalFile(path)});
-  QDragEnterEvent enter(QPoint(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &enter);
-  if (!enter.isAccepted()) return false;
-  QDropEvent drop(QPointF(20, 20), Qt::CopyAction, &mime, Qt::LeftButton, Qt::NoModifier);
-  QApplication::sendEvent(target, &drop);
-  return drop.isAccepted();
-}
-
-bool dropFile(MainWindow& w, const QString& path) { return dropFile(static_cast<QWidget*>(&w), path); }
+bool dropFile(MainWindow& w, const QString& path) { return drf::ui::test::dropFile(static_cast<QWidget*>(&w), path); }
 
 }  // namespace
 
