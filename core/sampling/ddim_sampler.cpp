@@ -29,4 +29,13 @@ torch::Tensor DdimSampler::noisy_first_order_step(const torch::Tensor& x, const 
   return denoised * alpha(m + 1) + eps * dir + noise_->at(m) * sigma;
 }
 
+std::unique_ptr<Sampler> make_ddim_sampler(const SolverContext& c) {
+  const ScheduleConfig& config = c.schedule.config();
+  if (config.flow_matching && c.options.eta > 0)
+    throw UsageError("DDIM eta > 0 is not defined for flow-matching models");
+  // set_alpha_to_one = false ends at the first training step (diffusers' final_alpha_cumprod).
+  return std::make_unique<DdimSampler>(c.vp(config.set_alpha_to_one ? 1.0 : c.schedule.alpha_bar(0)), c.options.eta,
+                                       c.noise);
+}
+
 }  // namespace drf

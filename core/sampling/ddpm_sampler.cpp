@@ -30,4 +30,8 @@ torch::Tensor DdpmSampler::noisy_first_order_step(const torch::Tensor& x, const 
   return mean + noise_.at(m) * p.std;
 }
 
+std::unique_ptr<Sampler> make_ddpm_sampler(const SolverContext& c) {
+  return std::make_unique<DdpmSampler>(c.vp(1.0), c.noise);
+}
+
 }  // namespace drf

@@ -20,4 +20,8 @@ torch::Tensor DpmPP2MSampler::step(const torch::Tensor& x, const torch::Tensor& 
   return next;
 }
 
+std::unique_ptr<Sampler> make_dpmpp_2m_sampler(const SolverContext& c) {
+  return std::make_unique<DpmPP2MSampler>(c.ve());
+}
+
 }  // namespace drf

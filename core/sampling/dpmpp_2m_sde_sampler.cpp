@@ -25,4 +25,8 @@ torch::Tensor DpmPP2MSdeSampler::update(const torch::Tensor& x, const torch::Ten
   return next + noise_.at(i) * (s_noise_ * sigma(i + 1) * std::sqrt(w));
 }
 
+std::unique_ptr<Sampler> make_dpmpp_2m_sde_sampler(const SolverContext& c) {
+  return std::make_unique<DpmPP2MSdeSampler>(c.ve(), c.noise);
+}
+
 }  // namespace drf

@@ -35,4 +35,8 @@ torch::Tensor DpmPP3MSdeSampler::update(const torch::Tensor& x, const torch::Ten
   return next + noise_.at(i) * (s_noise_ * sigma(i + 1) * std::sqrt(w));
 }
 
+std::unique_ptr<Sampler> make_dpmpp_3m_sde_sampler(const SolverContext& c) {
+  return std::make_unique<DpmPP3MSdeSampler>(c.ve(), c.noise);
+}
+
 }  // namespace drf

@@ -30,4 +30,8 @@ torch::Tensor EulerAncestralSampler::noisy_first_order_step(const torch::Tensor&
   return next + noise_.at(m) * (s_noise_ * up);
 }
 
+std::unique_ptr<Sampler> make_euler_a_sampler(const SolverContext& c) {
+  return std::make_unique<EulerAncestralSampler>(c.ve(), c.noise);
+}
+
 }  // namespace drf

@@ -50,4 +50,8 @@ torch::Tensor HeunSampler::step(const torch::Tensor& x, const torch::Tensor& den
   return next;
 }
 
+std::unique_ptr<Sampler> make_heun_sampler(const SolverContext& c) {
+  return std::make_unique<HeunSampler>(heun_noise_levels(c.schedule, c.options.steps, c.schedule_kind));
+}
+
 }  // namespace drf

@@ -25,4 +25,8 @@ torch::Tensor LcmSampler::noisy_first_order_step(const torch::Tensor& x, const t
   return d * alpha(m + 1) + noise_.at(m) * sigma(m + 1);
 }
 
+std::unique_ptr<Sampler> make_lcm_sampler(const SolverContext& c) {
+  return std::make_unique<LcmSampler>(c.vp(1.0), c.noise);
+}
+
 }  // namespace drf

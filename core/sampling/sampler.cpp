@@ -3,17 +3,7 @@
 #include <cmath>
 #include <string>
 
-#include "core/sampling/ddim_sampler.h"
-#include "core/sampling/ddpm_sampler.h"
-#include "core/sampling/dpmpp_2m_sampler.h"
-#include "core/sampling/dpmpp_2m_sde_sampler.h"
-#include "core/sampling/dpmpp_3m_sde_sampler.h"
-#include "core/sampling/euler_ancestral_sampler.h"
-#include "core/sampling/euler_sampler.h"
-#include "core/sampling/heun_sampler.h"
-#include "core/sampling/lcm_sampler.h"
 #include "core/sampling/sampler_registry.h"
-#include "core/sampling/unipc_sampler.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -81,45 +71,29 @@ torch::Tensor Sampler::draft(const torch::Tensor& x, const torch::Tensor& denois
   return y;
 }
 
+NoiseLevels SolverContext::vp(double final_alpha_bar) const {
+  return make_noise_levels(schedule, options.steps, schedule_kind, StateSpace::VariancePreserving, final_alpha_bar);
+}
+
+NoiseLevels SolverContext::ve() const {
+  return make_noise_levels(schedule, options.steps, schedule_kind, StateSpace::VarianceExploding);
+}
+
 std::unique_ptr<Sampler> make_sampler(const NoiseSchedule& schedule, const SamplerOptions& o) {
-  const ScheduleKind sched = o.karras_sigmas ? ScheduleKind::Karras : o.schedule;
   const SamplerInfo& info = sampler_info(o.kind);
   if (schedule.config().flow_matching && !info.flow_models)
     throw UsageError(std::string("sampler ") + info.name +
                      " is not defined for flow-matching models; use euler, heun, ddim, dpmpp_2m or unipc");
   if (!(o.s_noise >= 0.0 && o.s_noise <= 2.0))
     throw UsageError("s_noise must be between 0 and 2, got " + std::to_string(o.s_noise));
-  auto vp = [&](double final_abar) {
-    return make_noise_levels(schedule, o.steps, sched, StateSpace::VariancePreserving, final_abar);
-  };
-  auto ve = [&] { return make_noise_levels(schedule, o.steps, sched, StateSpace::VarianceExploding); };
-  NoiseRequest noise{o.seed, o.state_shape, o.state_options, o.s_noise};
+  const SolverContext context{schedule, o, o.karras_sigmas ? ScheduleKind::Karras : o.schedule,
+                              NoiseRequest{o.seed, o.state_shape, o.state_options, o.s_noise}};
   switch (o.kind) {
-    case SamplerKind::DDIM:
-      if (schedule.config().flow_matching && o.eta > 0)
-        throw UsageError("DDIM eta > 0 is not defined for flow-matching models");
-      return std::make_unique<DdimSampler>(
-          vp(schedule.config().set_alpha_to_one ? 1.0 : schedule.alpha_bar(0)), o.eta, noise);
-    case SamplerKind::DDPM:
-      return std::make_unique<DdpmSampler>(vp(1.0), noise);
-    case SamplerKind::Euler:
-      return std::make_unique<EulerSampler>(ve());
-    case SamplerKind::EulerAncestral:
-      return std::make_unique<EulerAncestralSampler>(ve(), noise);
-    case SamplerKind::DpmPP2M:
-      return std::make_unique<DpmPP2MSampler>(ve());
-    case SamplerKind::DpmPP2MSde:
-      return std::make_unique<DpmPP2MSdeSampler>(ve(), noise);
-    case SamplerKind::UniPC:
-      return std::make_unique<UniPCSampler>(ve(), true);
-    case SamplerKind::UniPCNoCorrector:
-      return std::make_unique<UniPCSampler>(ve(), false);
-    case SamplerKind::Heun:
-      return std::make_unique<HeunSampler>(heun_noise_levels(schedule, o.steps, sched));
-    case SamplerKind::DpmPP3MSde:
-      return std::make_unique<DpmPP3MSdeSampler>(ve(), noise);
-    case SamplerKind::LCM:
-      return std::make_unique<LcmSampler>(vp(1.0), noise);
+#define DRF_SAMPLER_FACTORY_CASE(Kind, id, ...) \
+  case SamplerKind::Kind:                       \
+    return make_##id##_sampler(context);
+    DRIFFUSION_SAMPLERS(DRF_SAMPLER_FACTORY_CASE)
+#undef DRF_SAMPLER_FACTORY_CASE
   }
   throw Error(ErrorKind::Internal, "unknown sampler kind");
 }

@@ -20,6 +20,8 @@
 
 #include "core/engine/settings.h"
 #include "core/sampling/noise_levels.h"
+#include "core/sampling/sampler_list.h"
+#include "core/sampling/step_noise.h"
 
 namespace drf {
 
@@ -102,6 +104,27 @@ struct SamplerOptions {
 };
 
 // Throws UsageError for combinations the model cannot use (e.g. DDPM on a flow model).
+// Dispatches to the solver's make_<id>_sampler (sampler_list.h) after the checks every solver
+// shares.
 std::unique_ptr<Sampler> make_sampler(const NoiseSchedule& schedule, const SamplerOptions& options);
+
+// What make_sampler hands a solver's factory: the model's schedule, the options, and the noise
+// levels and per-step noise request built from them the same way for every solver.
+struct SolverContext {
+  const NoiseSchedule& schedule;
+  const SamplerOptions& options;
+  ScheduleKind schedule_kind;  // options.schedule, or Karras for the older karras_sigmas flag
+  NoiseRequest noise;
+  // Variance-preserving levels whose last state has alpha_bar = final_alpha_bar (DDIM, DDPM, LCM).
+  NoiseLevels vp(double final_alpha_bar) const;
+  // Exploding levels (k-diffusion's solvers; flow sigmas on flow models).
+  NoiseLevels ve() const;
+};
+
+// One factory per line of sampler_list.h, each defined in its solver's .cpp; may throw
+// UsageError for options that solver cannot take.
+#define DRF_DECLARE_SAMPLER_FACTORY(Kind, id, ...) std::unique_ptr<Sampler> make_##id##_sampler(const SolverContext& c);
+DRIFFUSION_SAMPLERS(DRF_DECLARE_SAMPLER_FACTORY)
+#undef DRF_DECLARE_SAMPLER_FACTORY
 
 }  // namespace drf

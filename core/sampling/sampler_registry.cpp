@@ -14,30 +14,14 @@ std::string lower(std::string s) {
 
 }  // namespace
 
+// Generated from sampler_list.h, in its order: entry i is SamplerKind i.
 const std::vector<SamplerInfo>& sampler_registry() {
-  static const std::vector<SamplerInfo> list = {
-      {SamplerKind::DDIM, "ddim", "DDIM", "ddim", "DDIM (Song et al.); eta > 0 adds noise", false, true, false, true},
-      {SamplerKind::DDPM, "ddpm", "DDPM", "ddpm", "ancestral DDPM posterior sampling", true, false, false, false},
-      {SamplerKind::Euler, "euler", "Euler", "euler",
-       "Euler ODE step (flow-matching Euler on flow models)", false, false, false, true},
-      {SamplerKind::EulerAncestral, "euler_a", "Euler a", "euler_ancestral", "Euler ancestral (k-diffusion)", true,
-       false, true, false},
-      {SamplerKind::DpmPP2M, "dpmpp_2m", "DPM++ 2M", "dpmpp_2m", "DPM-Solver++ second-order multistep", false, false,
-       false, true},
-      {SamplerKind::DpmPP2MSde, "dpmpp_2m_sde", "DPM++ 2M SDE", "dpmpp_2m_sde",
-       "DPM-Solver++ 2M, stochastic (midpoint)", true, false, true, false},
-      {SamplerKind::UniPC, "unipc", "UniPC", "uni_pc_bh2", "UniPC bh2, second-order predictor with corrector", false,
-       false, false, true},
-      {SamplerKind::UniPCNoCorrector, "unipc_nc", "UniPC (no corrector)", "uni_pc_bh2_nc",
-       "UniPC bh2 predictor only", false, false, false, true},
-      {SamplerKind::Heun, "heun", "Heun", "heun",
-       "Heun's second-order method; steps count network calls (2 per Heun step, 1 for the last)", false, false,
-       false, true},
-      {SamplerKind::DpmPP3MSde, "dpmpp_3m_sde", "DPM++ 3M SDE", "dpmpp_3m_sde",
-       "DPM-Solver++ third-order multistep, stochastic (eta 1)", true, false, true, false},
-      {SamplerKind::LCM, "lcm", "LCM", "lcm", "latent consistency sampling, for LCM-distilled models", true, false,
-       false, false},
-  };
+  using namespace sampler_traits;
+#define DRF_SAMPLER_INFO_ENTRY(Kind, id, display, comfy, traits, summary)                                   \
+  {SamplerKind::Kind, #id, display, comfy, summary, ((traits) & kStochastic) != 0, ((traits) & kTakesEta) != 0, \
+   ((traits) & kTakesSNoise) != 0, ((traits) & kFlowModels) != 0},
+  static const std::vector<SamplerInfo> list = {DRIFFUSION_SAMPLERS(DRF_SAMPLER_INFO_ENTRY)};
+#undef DRF_SAMPLER_INFO_ENTRY
   return list;
 }
 

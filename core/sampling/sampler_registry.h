@@ -1,6 +1,7 @@
 // The one list of solvers and schedules: what the CLI, settings JSON, infotext and the GUI
 // picker read (names, the AUTOMATIC1111 / ComfyUI names infotext writes and reads, which
-// options a solver takes, whether it adds noise). No LibTorch here: ui/ includes it.
+// options a solver takes, whether it adds noise). The solvers' entries are generated from
+// sampler_list.h (add a solver there, not here). No LibTorch here: ui/ includes it.
 #pragma once
 #include <optional>
 #include <string>

@@ -56,4 +56,12 @@ torch::Tensor UniPCSampler::step(const torch::Tensor& x_in, const torch::Tensor&
   return next;
 }
 
+std::unique_ptr<Sampler> make_unipc_sampler(const SolverContext& c) {
+  return std::make_unique<UniPCSampler>(c.ve(), /*corrector=*/true);
+}
+
+std::unique_ptr<Sampler> make_unipc_nc_sampler(const SolverContext& c) {
+  return std::make_unique<UniPCSampler>(c.ve(), /*corrector=*/false);
+}
+
 }  // namespace drf
