@@ -7,6 +7,7 @@
 #include "core/models/loaders/weights_budget.h"
 #include "core/io/scheduler_config.h"
 #include "core/models/loaders/config_json.h"
+#include "core/models/loaders/diffusers_components.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
@@ -85,14 +86,11 @@ DiffusersFolderFiles locate_diffusers_files(const std::string& folder, torch::Dt
 }
 
 SdModelConfig read_diffusers_config(const std::string& folder, const DiffusersFolderFiles& files) {
-  const fs::path index = fs::path(folder) / "model_index.json";
-  if (fs::is_regular_file(index)) {
-    const auto j = config_json::read_file(index.string());
-    const std::string cls = config_json::get_string(j, "_class_name", "", index.string());
-    if (!cls.empty() && (cls.rfind("StableDiffusion", 0) != 0 || cls.find("XL") != std::string::npos ||
-                         cls.find('3') != std::string::npos || cls.find("Upscale") != std::string::npos))
-      throw InputError(index.string() + ": pipeline class '" + cls + "' is not supported (Stable Diffusion 1.x/2.x only)");
-  }
+  const std::string index = (fs::path(folder) / "model_index.json").string();
+  const std::string cls = config_json::get_string(read_model_index(folder), "_class_name", "", index);
+  if (!cls.empty() && (cls.rfind("StableDiffusion", 0) != 0 || cls.find("XL") != std::string::npos ||
+                       cls.find('3') != std::string::npos || cls.find("Upscale") != std::string::npos))
+    throw InputError(index + ": pipeline class '" + cls + "' is not supported (Stable Diffusion 1.x/2.x only)");
   SdModelConfig c;
   c.unet = parse_unet_config(config_json::read_file(files.unet_config), files.unet_config);
   c.text = parse_clip_text_config(config_json::read_file(files.text_config), files.text_config);
@@ -116,25 +114,22 @@ std::unique_ptr<StableDiffusionPipeline> load_diffusers_folder(const PipelineReq
   check_weights_budget(files.text_config, clip_text_parameters(config.text), {files.text_weights});
   check_weights_budget(files.vae_config, vae_parameters(config.vae), {files.vae_weights});
   SdModules m = build_sd_modules(config, torch::TensorOptions().device(request.device).dtype(request.dtype));
-  auto open = [](const std::string& path) -> std::shared_ptr<const WeightSource> {
-    return std::make_shared<SafetensorsWeightSource>(std::make_shared<const SafetensorsFile>(path));
-  };
   WeightLoadOptions o;
   o.component = "UNet";
-  load_weights(*m.unet, *open(files.unet_weights), request.dtype, request.device, o);
+  load_weights(*m.unet, *open_safetensors_file_weights(files.unet_weights), request.dtype, request.device, o);
   o.component = "text encoder";
   o.ignorable = [](const std::string& k) {
     return k == "text_model.embeddings.position_ids" || k.rfind("text_projection.", 0) == 0;
   };
-  load_weights(*m.text_encoder, *open(files.text_weights), request.dtype, request.device, o);
+  load_weights(*m.text_encoder, *open_safetensors_file_weights(files.text_weights), request.dtype, request.device, o);
   o.component = "VAE";
   o.ignorable = {};
-  load_weights(*m.vae, *with_current_vae_names(open(files.vae_weights)), request.dtype, request.device, o);
+  load_weights(*m.vae, *with_current_vae_names(open_safetensors_file_weights(files.vae_weights)), request.dtype,
+               request.device, o);
 
   SdPipelineInfo info;
   info.source = folder;
-  info.name = fs::path(folder).filename().string();
-  if (info.name.empty()) info.name = fs::path(folder).parent_path().filename().string();
+  info.name = diffusers_folder_name(folder);
   info.hash_file = files.unet_weights;
   if (files.scheduler_config.empty()) info.notes.push_back("no scheduler_config.json: SD defaults");
   core_log()->info("loaded diffusers folder {} ({}, prediction {})", folder, config.architecture,

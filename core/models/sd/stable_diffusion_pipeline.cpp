@@ -1,13 +1,9 @@
 #include "core/models/sd/stable_diffusion_pipeline.h"
 
-#include <filesystem>
-
-#include "core/io/sha256.h"
 #include "core/models/latent_preview.h"
 #include "core/models/clip/prompt_encoding.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/nn/attention_memory.h"
-#include "core/models/vae/vae_override.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 
@@ -15,13 +11,10 @@ namespace drf {
 StableDiffusionPipeline::StableDiffusionPipeline(SdModelConfig config, SdModules modules,
                                                  std::shared_ptr<const PromptTokenizer> tokenizer, SdPipelineInfo info,
                                                  torch::Device device, torch::Dtype dtype)
-    : config_(std::move(config)),
+    : LatentPipeline(std::move(info), device, dtype),
+      config_(std::move(config)),
       modules_(std::move(modules)),
-      tokenizer_(std::move(tokenizer)),
-      info_(std::move(info)),
-      device_(device),
-      dtype_(dtype),
-      hash_(info_.hash_file) {
+      tokenizer_(std::move(tokenizer)) {
   if (tokenizer_->vocab_size() > config_.text.vocab_size)
     throw InputError(tokenizer_->describe() + " uses ids up to " + std::to_string(tokenizer_->vocab_size() - 1) +
                      " but the text encoder has only " + std::to_string(config_.text.vocab_size) +
@@ -33,14 +26,7 @@ StableDiffusionPipeline::StableDiffusionPipeline(SdModelConfig config, SdModules
 }
 
 ModelSummary StableDiffusionPipeline::summary() const {
-  ModelSummary s;
-  s.name = info_.name;
-  for (const auto& n : info_.notes) s.name += "; " + n;
-  s.source = info_.source;
-  s.architecture = config_.architecture;
-  s.prediction_type = prediction_type_name(config_.schedule.prediction);
-  s.native_width = s.native_height = config_.native_image_size();
-  s.pixel_space = false;
+  ModelSummary s = summary_header(config_.architecture, config_.schedule.prediction, config_.native_image_size());
   s.parameter_counts = {{"unet", layers::parameter_count(*modules_.unet)},
                         {"text_encoder", layers::parameter_count(*modules_.text_encoder)},
                         {"vae", layers::parameter_count(*modules_.vae)}};
@@ -51,15 +37,8 @@ std::vector<int64_t> StableDiffusionPipeline::state_shape(int width, int height)
   const int64_t f = config_.vae.scale_factor();
   const int64_t min_size = f * (int64_t{1} << (config_.unet.blocks() - 1));
   const int64_t native = config_.native_image_size();
-  const int64_t w = width > 0 ? width : native, h = height > 0 ? height : native;
-  for (int64_t v : {w, h}) {
-    if (v % f != 0 || v < min_size || v > 2048)
-      throw UsageError("image size " + std::to_string(w) + "x" + std::to_string(h) + " is not possible with this model: "
-                       "width and height must be multiples of " + std::to_string(f) + " between " +
-                       std::to_string(min_size) + " and 2048 (multiples of 64 are safest; native " +
-                       std::to_string(native) + ")");
-  }
-  return {1, config_.vae.latent_channels, h / f, w / f};
+  return checked_state_shape(width, height, native, f, min_size, 2048, f, config_.vae.latent_channels,
+                             "multiples of 64 are safest; native " + std::to_string(native));
 }
 
 int64_t StableDiffusionPipeline::activation_bytes_per_row(const std::vector<int64_t>& state_shape) const {
@@ -76,29 +55,18 @@ Conditioning StableDiffusionPipeline::encode(const std::string& prompt, const st
 }
 
 torch::Tensor StableDiffusionPipeline::decode(const torch::Tensor& state) {
-  torch::NoGradGuard no_grad;
-  // The VAE's own dtype: an override may run in float32 (force_upcast) under an fp16 model.
-  const auto vae_dtype = modules_.vae->parameters().front().scalar_type();
-  auto image = modules_.vae->decode_scaled(state.to(device_, vae_dtype));
-  return (image * 0.5 + 0.5).clamp(0, 1).to(torch::kCPU, torch::kFloat32)[0];
+  return decode_with_vae(modules_.vae, state);
 }
 
-void StableDiffusionPipeline::replace_vae(const std::string& path) {
-  modules_.vae = load_vae_override(path, config_.vae, dtype_, device_);
-  config_.vae = modules_.vae->config();
-  info_.notes.push_back("VAE " + std::filesystem::path(path).filename().string());
-}
+void StableDiffusionPipeline::replace_vae(const std::string& path) { replace_vae_in(modules_.vae, config_.vae, path); }
 
 torch::Tensor StableDiffusionPipeline::preview(const torch::Tensor& states) { return latent_rgb_preview(states); }
 
 std::shared_ptr<Denoiser> StableDiffusionPipeline::replicate_denoiser(const torch::Device& device) {
-  if (device == device_) return denoiser_;
-  return replicas_.get(device, [&] {
+  return denoiser_on(device, denoiser_, [&] {
     return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
   });
 }
-
-std::string StableDiffusionPipeline::model_hash() const { return hash_.get(); }
 
 std::unique_ptr<StableDiffusionPipeline> make_random_sd_pipeline(const std::string& preset,
                                                                   const PipelineRequest& request) {

@@ -3,25 +3,14 @@
 // map for live previews. Built by the loaders (diffusers_folder.h, single_file_checkpoint.h)
 // and by make_random_sd_pipeline() for the synthetic random:* models.
 #pragma once
-#include <map>
-#include <mutex>
-
-#include "core/engine/pipeline.h"
 #include "core/models/clip/prompt_tokenizer.h"
+#include "core/models/latent/latent_pipeline.h"
 #include "core/models/sd/sd_model.h"
-#include "core/models/unet/denoiser_replicas.h"
 #include "core/models/unet/unet_denoiser.h"
 
 namespace drf {
 
-struct SdPipelineInfo {
-  std::string name;                // display name
-  std::string source;              // what the user selected the model with
-  std::string hash_file;           // file whose SHA-256 is the model hash ("" = none)
-  std::vector<std::string> notes;  // how the model was detected / loaded, shown in the name
-};
-
-class StableDiffusionPipeline : public Pipeline {
+class StableDiffusionPipeline : public LatentPipeline {
  public:
   // `modules` must already hold their weights, on `device` in `dtype`.
   StableDiffusionPipeline(SdModelConfig config, SdModules modules, std::shared_ptr<const PromptTokenizer> tokenizer,
@@ -36,9 +25,6 @@ class StableDiffusionPipeline : public Pipeline {
   torch::Tensor preview(const torch::Tensor& states) override;
   Denoiser& denoiser() override { return *denoiser_; }
   std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
-  torch::Device device() const override { return device_; }
-  torch::Dtype dtype() const override { return dtype_; }
-  std::string model_hash() const override;  // computed on first use, then cached
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
   void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
 
@@ -46,18 +32,12 @@ class StableDiffusionPipeline : public Pipeline {
   const SdModules& modules() const { return modules_; }
   SdModules& modules() { return modules_; }
   const PromptTokenizer& tokenizer() const { return *tokenizer_; }
-  const SdPipelineInfo& info() const { return info_; }
 
  private:
   SdModelConfig config_;
   SdModules modules_;
   std::shared_ptr<const PromptTokenizer> tokenizer_;
-  SdPipelineInfo info_;
-  torch::Device device_;
-  torch::Dtype dtype_;
   std::shared_ptr<UNetDenoiser> denoiser_;
-  DenoiserReplicas replicas_;
-  LazyModelHash hash_;
 };
 
 // random:sd15 / random:sd21 / random:tiny: the preset architecture with deterministic random

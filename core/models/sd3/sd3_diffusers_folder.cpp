@@ -7,6 +7,7 @@
 #include "core/io/safetensors_reader.h"
 #include "core/io/scheduler_config.h"
 #include "core/models/loaders/config_json.h"
+#include "core/models/loaders/diffusers_components.h"
 #include "core/models/loaders/diffusers_folder.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/models/sd3/sd3_weights_budget.h"
@@ -17,14 +18,6 @@
 
 namespace drf {
 namespace fs = std::filesystem;
-namespace {
-
-nlohmann::json sd3_model_index(const fs::path& root) {
-  const fs::path index = root / "model_index.json";
-  return fs::is_regular_file(index) ? config_json::read_file(index.string()) : nlohmann::json::object();
-}
-
-}  // namespace
 
 Sd3FolderPart sd3_folder_part(const fs::path& root, const std::string& sub, torch::Dtype compute_dtype) {
   const fs::path dir = root / sub;
@@ -38,8 +31,7 @@ Sd3FolderPart sd3_folder_part(const fs::path& root, const std::string& sub, torc
                        !fs::is_regular_file(dir / (stem + ".fp16.safetensors"), ec) &&
                        fs::is_regular_file(dir / (stem + ".safetensors.index.json"), ec);
   part.weights = sharded ? open_safetensors_weights(dir.string(), stem)
-                         : std::make_shared<SafetensorsWeightSource>(
-                               std::make_shared<const SafetensorsFile>(part.weight_files.front()));
+                         : open_safetensors_file_weights(part.weight_files.front());
   return part;
 }
 
@@ -71,9 +63,7 @@ bool is_sd3_diffusers_folder(const std::string& folder) {
   const fs::path root(folder);
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return false;
-  const auto index = sd3_model_index(root);
-  if (index.contains("_class_name") && index.at("_class_name").is_string())
-    return index.at("_class_name").get<std::string>() == "StableDiffusion3Pipeline";
+  if (const auto cls = model_index_class_name(root)) return *cls == "StableDiffusion3Pipeline";
   return fs::is_directory(root / "transformer", ec) && fs::is_directory(root / "text_encoder_2", ec);
 }
 
@@ -81,16 +71,15 @@ std::unique_ptr<Sd3Pipeline> load_sd3_diffusers_folder(const PipelineRequest& re
                                                        std::optional<PredictionType> prediction) {
   const fs::path root(request.source);
   const std::string where = root.string();
-  const auto index = sd3_model_index(root);
+  const auto index = read_model_index(root);
   const std::string cls = config_json::get_string(index, "_class_name", "", where + "/model_index.json");
   if (!cls.empty() && cls != "StableDiffusion3Pipeline")
     throw InputError(where + "/model_index.json: pipeline class '" + cls +
                      "' is not supported (SD3 text-to-image: StableDiffusion3Pipeline)");
   if (prediction && *prediction != PredictionType::FlowVelocity)
     throw UsageError("SD3 predicts a flow velocity: its prediction type cannot be overridden");
-  for (const char* sub : {"transformer", "text_encoder", "text_encoder_2", "vae", "tokenizer", "tokenizer_2"})
-    if (!fs::is_directory(root / sub))
-      throw InputError(where + " is not a complete SD3 diffusers folder: it has no " + std::string(sub) + "/ subfolder");
+  require_component_folders(root, {"transformer", "text_encoder", "text_encoder_2", "vae", "tokenizer", "tokenizer_2"},
+                            "SD3 diffusers folder");
 
   const auto t5_options = sd3_t5_tensor_options(request);
   const auto t5_dtype = c10::typeMetaToScalarType(t5_options.dtype());
@@ -140,8 +129,7 @@ std::unique_ptr<Sd3Pipeline> load_sd3_diffusers_folder(const PipelineRequest& re
   Sd3Tokenizers tokenizers = load_sd3_folder_tokenizers(root, request.tokenizer_dir, c.has_t5);
   SdPipelineInfo info;
   info.source = request.source;
-  info.name = root.filename().string();
-  if (info.name.empty()) info.name = root.parent_path().filename().string();
+  info.name = diffusers_folder_name(root);
   info.hash_file = transformer.weight_files.size() == 1 ? transformer.weight_files.front() : std::string();
   if (!c.has_t5) info.notes.push_back("no text_encoder_3: T5 tokens are zeros");
   if (!fs::is_regular_file(sched)) info.notes.push_back("no scheduler_config.json: flow matching with shift 3.0");

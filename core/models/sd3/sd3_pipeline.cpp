@@ -1,6 +1,5 @@
 #include "core/models/sd3/sd3_pipeline.h"
 
-#include "core/io/sha256.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/util/errors.h"
 #include "core/util/torch_compat.h"
@@ -21,12 +20,10 @@ torch::TensorOptions sd3_t5_tensor_options(const PipelineRequest& request) {
 
 Sd3Pipeline::Sd3Pipeline(Sd3ModelConfig config, Sd3Modules modules, Sd3Tokenizers tokenizers, SdPipelineInfo info,
                          torch::Device device, torch::Dtype dtype)
-    : config_(std::move(config)),
+    : LatentPipeline(std::move(info), device, dtype),
+      config_(std::move(config)),
       modules_(std::move(modules)),
-      tokenizers_(std::move(tokenizers)),
-      info_(std::move(info)),
-      device_(device),
-      dtype_(dtype) {
+      tokenizers_(std::move(tokenizers)) {
   config_.validate("SD3 model");
   if (!tokenizers_.clip_l || !tokenizers_.clip_g || (modules_.text.t5 && !tokenizers_.t5))
     throw Error(ErrorKind::Internal, "SD3 pipeline built without its tokenizers");
@@ -46,13 +43,7 @@ Sd3Pipeline::Sd3Pipeline(Sd3ModelConfig config, Sd3Modules modules, Sd3Tokenizer
 }
 
 ModelSummary Sd3Pipeline::summary() const {
-  ModelSummary s;
-  s.name = info_.name;
-  for (const auto& n : info_.notes) s.name += "; " + n;
-  s.source = info_.source;
-  s.architecture = config_.architecture;
-  s.prediction_type = prediction_type_name(PredictionType::FlowVelocity);
-  s.native_width = s.native_height = config_.native_image_size();
+  ModelSummary s = summary_header(config_.architecture, PredictionType::FlowVelocity, config_.native_image_size());
   s.parameter_counts.emplace_back("transformer", layers::parameter_count(*modules_.transformer));
   s.parameter_counts.emplace_back("text_encoder", layers::parameter_count(*modules_.text.clip_l));
   s.parameter_counts.emplace_back("text_encoder_2", layers::parameter_count(*modules_.text.clip_g));
@@ -65,14 +56,9 @@ std::vector<int64_t> Sd3Pipeline::state_shape(int width, int height) const {
   const int64_t f = config_.vae.scale_factor(), step = config_.pixel_step();
   const int64_t native = config_.native_image_size();
   const int64_t max = config_.transformer.pos_embed_max_size * step, min = 2 * step;
-  const int64_t w = width > 0 ? width : native, h = height > 0 ? height : native;
-  for (int64_t v : {w, h})
-    if (v % step != 0 || v < min || v > max)
-      throw UsageError("image size " + std::to_string(w) + "x" + std::to_string(h) + " is not possible with this model: "
-                       "width and height must be multiples of " + std::to_string(step) + " between " +
-                       std::to_string(min) + " and " + std::to_string(max) + " (the transformer's position table; "
-                       "trained around " + std::to_string(native) + "x" + std::to_string(native) + ")");
-  return {1, config_.vae.latent_channels, h / f, w / f};
+  return checked_state_shape(width, height, native, step, min, max, f, config_.vae.latent_channels,
+                             "the transformer's position table; trained around " + std::to_string(native) + "x" +
+                                 std::to_string(native));
 }
 
 int64_t Sd3Pipeline::activation_bytes_per_row(const std::vector<int64_t>& shape) const {
@@ -125,12 +111,8 @@ Conditioning Sd3Pipeline::encode(const std::string& prompt, const std::string& n
   return c;
 }
 
-torch::Tensor Sd3Pipeline::decode(const torch::Tensor& state) {
-  torch::NoGradGuard no_grad;
-  const auto vae_dtype = modules_.vae->parameters().front().scalar_type();
-  auto image = modules_.vae->decode_scaled(state.to(device_, vae_dtype));  // z / 1.5305 + 0.0609
-  return (image * 0.5 + 0.5).clamp(0, 1).to(torch::kCPU, torch::kFloat32)[0];
-}
+// The VAE unscales z / 1.5305 + 0.0609 (its config's scaling and shift factors).
+torch::Tensor Sd3Pipeline::decode(const torch::Tensor& state) { return decode_with_vae(modules_.vae, state); }
 
 torch::Tensor sd3_latent_preview(const torch::Tensor& latents) {
   static const float factors[16][3] = {
@@ -152,18 +134,7 @@ torch::Tensor sd3_latent_preview(const torch::Tensor& latents) {
 torch::Tensor Sd3Pipeline::preview(const torch::Tensor& states) { return sd3_latent_preview(states); }
 
 std::shared_ptr<Denoiser> Sd3Pipeline::replicate_denoiser(const torch::Device& device) {
-  if (device == device_) return denoiser_;
-  std::lock_guard<std::mutex> lock(mutex_);
-  auto& replica = replicas_[device.str()];
-  if (!replica) replica = replicate_sd3_denoiser(modules_.transformer, dtype_, device);
-  return replica;
-}
-
-std::string Sd3Pipeline::model_hash() const {
-  if (info_.hash_file.empty()) return "";
-  std::lock_guard<std::mutex> lock(hash_mutex_);
-  if (hash_.empty()) hash_ = drf::model_hash(info_.hash_file);
-  return hash_;
+  return denoiser_on(device, denoiser_, [&] { return replicate_sd3_denoiser(modules_.transformer, dtype_, device); });
 }
 
 std::unique_ptr<Sd3Pipeline> make_random_sd3_pipeline(const std::string& preset, const PipelineRequest& request) {

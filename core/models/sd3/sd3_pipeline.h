@@ -5,17 +5,14 @@
 // (uncond + g (cond - uncond), the negative prompt encoded even when empty), and the 16-channel
 // VAE (float32) for the image.
 #pragma once
-#include <map>
-#include <mutex>
-
-#include "core/engine/pipeline.h"
+#include "core/models/latent/latent_pipeline.h"
 #include "core/models/sd3/sd3_denoiser.h"
 #include "core/models/sd3/sd3_model.h"
 #include "core/models/sd/stable_diffusion_pipeline.h"
 
 namespace drf {
 
-class Sd3Pipeline : public Pipeline {
+class Sd3Pipeline : public LatentPipeline {
  public:
   // `modules` must already hold their weights, on `device` (transformer and CLIPs in `dtype`;
   // T5 and the VAE as build_sd3_modules made them).
@@ -33,10 +30,7 @@ class Sd3Pipeline : public Pipeline {
   torch::Tensor preview(const torch::Tensor& states) override;
   Denoiser& denoiser() override { return *denoiser_; }
   std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
-  torch::Device device() const override { return device_; }
-  torch::Dtype dtype() const override { return dtype_; }
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
-  std::string model_hash() const override;
 
   const Sd3ModelConfig& config() const { return config_; }
   Sd3Modules& modules() { return modules_; }
@@ -45,15 +39,8 @@ class Sd3Pipeline : public Pipeline {
   Sd3ModelConfig config_;
   Sd3Modules modules_;
   Sd3Tokenizers tokenizers_;
-  SdPipelineInfo info_;
-  torch::Device device_;
-  torch::Dtype dtype_;
   std::shared_ptr<Sd3Denoiser> denoiser_;
   bool use_t5_ = true;  // set_text_options; false encodes as if there were no T5
-  std::mutex mutex_;
-  std::map<std::string, std::shared_ptr<Sd3Denoiser>> replicas_;
-  mutable std::mutex hash_mutex_;
-  mutable std::string hash_;
 };
 
 // The warning of a job that turned an existing T5 encoder off (GenerationSettings::use_t5).

@@ -4,9 +4,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "core/io/safetensors_reader.h"
 #include "core/io/scheduler_config.h"
 #include "core/models/loaders/config_json.h"
+#include "core/models/loaders/diffusers_components.h"
 #include "core/models/loaders/diffusers_folder.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/models/loaders/weights_budget.h"
@@ -15,26 +15,12 @@
 
 namespace drf {
 namespace fs = std::filesystem;
-namespace {
-
-nlohmann::json model_index(const fs::path& root) {
-  const fs::path index = root / "model_index.json";
-  return fs::is_regular_file(index) ? config_json::read_file(index.string()) : nlohmann::json::object();
-}
-
-std::shared_ptr<const WeightSource> open_weights(const std::string& path) {
-  return std::make_shared<SafetensorsWeightSource>(std::make_shared<const SafetensorsFile>(path));
-}
-
-}  // namespace
 
 bool is_sdxl_diffusers_folder(const std::string& folder) {
   const fs::path root(folder);
   std::error_code ec;
   if (!fs::is_directory(root, ec)) return false;
-  const auto index = model_index(root);
-  if (index.contains("_class_name") && index.at("_class_name").is_string())
-    return index.at("_class_name").get<std::string>().rfind("StableDiffusionXL", 0) == 0;
+  if (const auto cls = model_index_class_name(root)) return cls->rfind("StableDiffusionXL", 0) == 0;
   return fs::is_directory(root / "text_encoder_2", ec);
 }
 
@@ -42,16 +28,14 @@ std::unique_ptr<SdxlPipeline> load_sdxl_diffusers_folder(const PipelineRequest& 
                                                          std::optional<PredictionType> prediction) {
   const fs::path root(request.source);
   const std::string where = root.string();
-  const auto index = model_index(root);
+  const auto index = read_model_index(root);
   const std::string cls = config_json::get_string(index, "_class_name", "", where + "/model_index.json");
   if (!cls.empty() && cls != "StableDiffusionXLPipeline" && cls != "StableDiffusionXLImg2ImgPipeline")
     throw InputError(where + "/model_index.json: pipeline class '" + cls +
                      "' is not supported (SDXL base and refiner text-to-image only)");
-  for (const char* sub : {"unet", "text_encoder_2", "vae", "tokenizer_2"})
-    if (!fs::is_directory(root / sub))
-      throw InputError(where + " is not a complete SDXL diffusers folder" +
-                       (cls.empty() ? std::string() : " (model_index.json names " + cls + ")") + ": it has no " + sub +
-                       "/ subfolder");
+  require_component_folders(root, {"unet", "text_encoder_2", "vae", "tokenizer_2"},
+                            "SDXL diffusers folder" +
+                                (cls.empty() ? std::string() : " (model_index.json names " + cls + ")"));
 
   SdxlModelConfig c;
   const std::string unet_config = require_component_file(root / "unet" / "config.json");
@@ -84,26 +68,26 @@ std::unique_ptr<SdxlPipeline> load_sdxl_diffusers_folder(const PipelineRequest& 
   check_weights_budget(vae_config, vae_parameters(c.vae),
                        {find_component_weights(root / "vae", "diffusion_pytorch_model", request.dtype)});
   SdxlModules m = build_sdxl_modules(c, torch::TensorOptions().device(request.device).dtype(request.dtype));
+  // A component's weights file (fp16 variant for half-precision compute) as a WeightSource.
+  const auto weights_of = [&](const char* sub, const char* stem, torch::Dtype dtype) {
+    return open_safetensors_file_weights(find_component_weights(root / sub, stem, dtype));
+  };
   WeightLoadOptions o;
   o.component = "UNet";
   const std::string unet_weights = find_component_weights(root / "unet", "diffusion_pytorch_model", request.dtype);
-  load_weights(*m.unet, *open_weights(unet_weights), request.dtype, request.device, o);
+  load_weights(*m.unet, *open_safetensors_file_weights(unet_weights), request.dtype, request.device, o);
   o.ignorable = [](const std::string& k) { return k == "text_model.embeddings.position_ids"; };
   if (m.text_l) {
     o.component = "text encoder";
-    load_weights(*m.text_l, *open_weights(find_component_weights(root / "text_encoder", "model", request.dtype)),
-                 request.dtype, request.device, o);
+    load_weights(*m.text_l, *weights_of("text_encoder", "model", request.dtype), request.dtype, request.device, o);
   }
   o.component = "text encoder 2";
-  load_weights(*m.text_g, *open_weights(find_component_weights(root / "text_encoder_2", "model", request.dtype)),
-               request.dtype, request.device, o);
+  load_weights(*m.text_g, *weights_of("text_encoder_2", "model", request.dtype), request.dtype, request.device, o);
   o.component = "VAE";
   o.ignorable = {};
   const auto vae_dtype = m.vae->parameters().front().scalar_type();
-  load_weights(*m.vae,
-               *with_current_vae_names(open_weights(find_component_weights(root / "vae", "diffusion_pytorch_model",
-                                                                           vae_dtype))),
-               vae_dtype, request.device, o);
+  load_weights(*m.vae, *with_current_vae_names(weights_of("vae", "diffusion_pytorch_model", vae_dtype)), vae_dtype,
+               request.device, o);
 
   SdxlTokenizers tokenizers;
   const bool own = request.tokenizer_dir.empty();
@@ -113,8 +97,7 @@ std::unique_ptr<SdxlPipeline> load_sdxl_diffusers_folder(const PipelineRequest& 
 
   SdPipelineInfo info;
   info.source = request.source;
-  info.name = root.filename().string();
-  if (info.name.empty()) info.name = root.parent_path().filename().string();
+  info.name = diffusers_folder_name(root);
   info.hash_file = unet_weights;
   if (!fs::is_regular_file(sched)) info.notes.push_back("no scheduler_config.json: SD defaults");
   core_log()->info("loaded SDXL diffusers folder {} ({})", where, c.architecture);

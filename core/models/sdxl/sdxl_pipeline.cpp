@@ -1,25 +1,18 @@
 #include "core/models/sdxl/sdxl_pipeline.h"
 
-#include <filesystem>
-
-#include "core/io/sha256.h"
 #include "core/models/latent_preview.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/nn/attention_memory.h"
-#include "core/models/vae/vae_override.h"
 #include "core/util/errors.h"
 
 namespace drf {
 
 SdxlPipeline::SdxlPipeline(SdxlModelConfig config, SdxlModules modules, SdxlTokenizers tokenizers,
                            SdPipelineInfo info, torch::Device device, torch::Dtype dtype)
-    : config_(std::move(config)),
+    : LatentPipeline(std::move(info), device, dtype),
+      config_(std::move(config)),
       modules_(std::move(modules)),
-      tokenizers_(std::move(tokenizers)),
-      info_(std::move(info)),
-      device_(device),
-      dtype_(dtype),
-      hash_(info_.hash_file) {
+      tokenizers_(std::move(tokenizers)) {
   config_.validate("SDXL model");
   if (!tokenizers_.g || (config_.has_text_l && !tokenizers_.l))
     throw Error(ErrorKind::Internal, "SDXL pipeline built without its tokenizers");
@@ -36,13 +29,7 @@ SdxlPipeline::SdxlPipeline(SdxlModelConfig config, SdxlModules modules, SdxlToke
 }
 
 ModelSummary SdxlPipeline::summary() const {
-  ModelSummary s;
-  s.name = info_.name;
-  for (const auto& n : info_.notes) s.name += "; " + n;
-  s.source = info_.source;
-  s.architecture = config_.architecture;
-  s.prediction_type = prediction_type_name(config_.schedule.prediction);
-  s.native_width = s.native_height = config_.native_image_size();
+  ModelSummary s = summary_header(config_.architecture, config_.schedule.prediction, config_.native_image_size());
   s.parameter_counts.emplace_back("unet", layers::parameter_count(*modules_.unet));
   if (modules_.text_l) s.parameter_counts.emplace_back("text_encoder", layers::parameter_count(*modules_.text_l));
   s.parameter_counts.emplace_back("text_encoder_2", layers::parameter_count(*modules_.text_g));
@@ -54,14 +41,9 @@ std::vector<int64_t> SdxlPipeline::state_shape(int width, int height) const {
   const int64_t f = config_.vae.scale_factor();
   const int64_t min_size = f * (int64_t{1} << (config_.unet.blocks() - 1));
   const int64_t native = config_.native_image_size();
-  const int64_t w = width > 0 ? width : native, h = height > 0 ? height : native;
-  for (int64_t v : {w, h})
-    if (v % f != 0 || v < min_size || v > 4096)
-      throw UsageError("image size " + std::to_string(w) + "x" + std::to_string(h) + " is not possible with this model: "
-                       "width and height must be multiples of " + std::to_string(f) + " between " +
-                       std::to_string(min_size) + " and 4096 (SDXL is trained around " + std::to_string(native) + "x" +
-                       std::to_string(native) + " pixels in all)");
-  return {1, config_.vae.latent_channels, h / f, w / f};
+  return checked_state_shape(width, height, native, f, min_size, 4096, f, config_.vae.latent_channels,
+                             "SDXL is trained around " + std::to_string(native) + "x" + std::to_string(native) +
+                                 " pixels in all");
 }
 
 int64_t SdxlPipeline::activation_bytes_per_row(const std::vector<int64_t>& state_shape) const {
@@ -96,31 +78,19 @@ void SdxlPipeline::condition_on_size(Conditioning& c, const std::vector<int64_t>
   if (c.uncond.defined()) c.uncond.time_ids = sdxl_time_ids(config_, size, w, h, /*negative=*/true).to(device_);
 }
 
-torch::Tensor SdxlPipeline::decode(const torch::Tensor& state) {
-  torch::NoGradGuard no_grad;
-  const auto vae_dtype = modules_.vae->parameters().front().scalar_type();
-  auto image = modules_.vae->decode_scaled(state.to(device_, vae_dtype));
-  return (image * 0.5 + 0.5).clamp(0, 1).to(torch::kCPU, torch::kFloat32)[0];
-}
+torch::Tensor SdxlPipeline::decode(const torch::Tensor& state) { return decode_with_vae(modules_.vae, state); }
 
-void SdxlPipeline::replace_vae(const std::string& path) {
-  modules_.vae = load_vae_override(path, config_.vae, dtype_, device_);
-  config_.vae = modules_.vae->config();
-  info_.notes.push_back("VAE " + std::filesystem::path(path).filename().string());
-}
+void SdxlPipeline::replace_vae(const std::string& path) { replace_vae_in(modules_.vae, config_.vae, path); }
 
 torch::Tensor SdxlPipeline::preview(const torch::Tensor& states) {
   return latent_rgb_preview(states, LatentPreviewFactors::sdxl());
 }
 
 std::shared_ptr<Denoiser> SdxlPipeline::replicate_denoiser(const torch::Device& device) {
-  if (device == device_) return denoiser_;
-  return replicas_.get(device, [&] {
+  return denoiser_on(device, denoiser_, [&] {
     return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
   });
 }
-
-std::string SdxlPipeline::model_hash() const { return hash_.get(); }
 
 std::unique_ptr<SdxlPipeline> make_random_sdxl_pipeline(const std::string& preset, const PipelineRequest& request) {
   SdxlModelConfig config = sdxl_preset(preset);

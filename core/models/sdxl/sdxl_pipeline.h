@@ -2,18 +2,14 @@
 // pooled embedding, size/crop time ids, the SDXL UNet as the denoiser, the VAE (float32 when
 // force_upcast) for the final image.
 #pragma once
-#include <map>
-#include <mutex>
-
-#include "core/engine/pipeline.h"
-#include "core/models/sdxl/sdxl_conditioning.h"
+#include "core/models/latent/latent_pipeline.h"
 #include "core/models/sd/stable_diffusion_pipeline.h"
-#include "core/models/unet/denoiser_replicas.h"
+#include "core/models/sdxl/sdxl_conditioning.h"
 #include "core/models/unet/unet_denoiser.h"
 
 namespace drf {
 
-class SdxlPipeline : public Pipeline {
+class SdxlPipeline : public LatentPipeline {
  public:
   // `modules` must already hold their weights, on `device` (UNet and text encoders in
   // `dtype`; the VAE as build_sdxl_modules made it).
@@ -31,11 +27,8 @@ class SdxlPipeline : public Pipeline {
   torch::Tensor preview(const torch::Tensor& states) override;
   Denoiser& denoiser() override { return *denoiser_; }
   std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
-  torch::Device device() const override { return device_; }
-  torch::Dtype dtype() const override { return dtype_; }
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
   void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
-  std::string model_hash() const override;  // of the UNet weights file; computed once
 
   const SdxlModelConfig& config() const { return config_; }
   SdxlModules& modules() { return modules_; }
@@ -44,12 +37,7 @@ class SdxlPipeline : public Pipeline {
   SdxlModelConfig config_;
   SdxlModules modules_;
   SdxlTokenizers tokenizers_;
-  SdPipelineInfo info_;
-  torch::Device device_;
-  torch::Dtype dtype_;
   std::shared_ptr<UNetDenoiser> denoiser_;
-  DenoiserReplicas replicas_;
-  LazyModelHash hash_;
 };
 
 // random:sdxl / random:sdxl-refiner / random:sdxl-tiny: the preset with deterministic random

@@ -1,0 +1,71 @@
+// What the latent-diffusion pipelines (SD 1.x/2.x, SDXL, SD3) share around their own networks:
+// the model's name, source and hash file, device and dtype, the model hash read once on first
+// use, denoiser replicas per device, the summary's common fields, the image-size check, the
+// VAE decode and the VAE override. One copy here instead of three, so that the next latent
+// family writes only what is its own: text encoding, its network (denoiser, memory estimate)
+// and its preview factors.
+#pragma once
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/engine/pipeline.h"
+#include "core/models/unet/denoiser_replicas.h"
+#include "core/models/vae/autoencoder_kl.h"
+#include "core/models/vae/vae_config.h"
+
+namespace drf {
+
+// How a latent model was found and named (the loaders fill it; random:* models too).
+struct SdPipelineInfo {
+  std::string name;                // display name
+  std::string source;              // what the user selected the model with
+  std::string hash_file;           // file whose SHA-256 is the model hash ("" = none)
+  std::vector<std::string> notes;  // how the model was detected / loaded, shown in the name
+};
+
+class LatentPipeline : public Pipeline {
+ public:
+  torch::Device device() const override { return device_; }
+  torch::Dtype dtype() const override { return dtype_; }
+  std::string model_hash() const override { return hash_.get(); }  // computed on first use, then cached
+  const SdPipelineInfo& info() const { return info_; }
+
+ protected:
+  LatentPipeline(SdPipelineInfo info, torch::Device device, torch::Dtype dtype);
+
+  // Name (with the loading notes), source, architecture, prediction type and native size; the
+  // family appends its components' parameter counts.
+  ModelSummary summary_header(const std::string& architecture, PredictionType prediction, int native_size) const;
+
+  // The sampler state [1, channels, h / f, w / f] for width x height (0 = the native size).
+  // Each side must be a multiple of `step` within [min, max], else UsageError "image size WxH is
+  // not possible with this model: width and height must be multiples of step between min and
+  // max (`why`)", where `why` is the family's hint.
+  static std::vector<int64_t> checked_state_shape(int width, int height, int64_t native, int64_t step, int64_t min,
+                                                  int64_t max, int64_t f, int64_t channels, const std::string& why);
+
+  // The final image [3, H, W] in [0, 1] on the CPU. The VAE runs in its own dtype: an fp32 VAE
+  // (force_upcast, or an override) under an fp16 model.
+  torch::Tensor decode_with_vae(AutoencoderKL& vae, const torch::Tensor& state) const;
+
+  // Pipeline::replace_vae for a family that keeps its VAE in `vae` and its config in `config`:
+  // loads the override (core/models/vae/vae_override.h), adopts its config, notes its name.
+  void replace_vae_in(AutoencoderKL& vae, VaeConfig& config, const std::string& path);
+
+  // Pipeline::replicate_denoiser: `primary` itself on the pipeline's device, else the replica
+  // `make` builds, once per device (thread-safe: several SPMD workers ask at once).
+  std::shared_ptr<Denoiser> denoiser_on(const torch::Device& device, std::shared_ptr<Denoiser> primary,
+                                        const std::function<std::shared_ptr<Denoiser>()>& make);
+
+  SdPipelineInfo info_;
+  torch::Device device_;
+  torch::Dtype dtype_;
+
+ private:
+  DenoiserReplicas replicas_;
+  LazyModelHash hash_;
+};
+
+}  // namespace drf
