@@ -49,10 +49,9 @@ void LatentPipeline::replace_vae_in(AutoencoderKL& vae, VaeConfig& config, const
   info_.notes.push_back("VAE " + std::filesystem::path(path).filename().string());
 }
 
-std::shared_ptr<Denoiser> LatentPipeline::denoiser_on(const torch::Device& device, std::shared_ptr<Denoiser> primary,
-                                                      const std::function<std::shared_ptr<Denoiser>()>& make) {
-  if (device == device_) return primary;
-  return replicas_.get(device, make);
+std::shared_ptr<Denoiser> LatentPipeline::replicate_denoiser(const torch::Device& device) {
+  if (device == device_) return denoiser_;
+  return replicas_.get(device, [&] { return make_replica(device); });
 }
 
 }  // namespace drf

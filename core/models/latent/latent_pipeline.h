@@ -2,10 +2,9 @@
 // the model's name, source and hash file, device and dtype, the model hash read once on first
 // use, denoiser replicas per device, the summary's common fields, the image-size check, the
 // VAE decode and the VAE override. One copy here instead of three, so that the next latent
-// family writes only what is its own: text encoding, its network (denoiser, memory estimate)
-// and its preview factors.
+// family writes only what is its own: text encoding, its network (the primary denoiser its
+// constructor sets, make_replica for other devices, the memory estimate) and its previews.
 #pragma once
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -27,6 +26,10 @@ struct SdPipelineInfo {
 
 class LatentPipeline : public Pipeline {
  public:
+  Denoiser& denoiser() override { return *denoiser_; }
+  // The primary denoiser itself on the pipeline's device; elsewhere the replica make_replica
+  // builds, once per device (thread-safe: several SPMD workers ask at once).
+  std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
   torch::Device device() const override { return device_; }
   torch::Dtype dtype() const override { return dtype_; }
   std::string model_hash() const override { return hash_.get(); }  // computed on first use, then cached
@@ -54,14 +57,14 @@ class LatentPipeline : public Pipeline {
   // loads the override (core/models/vae/vae_override.h), adopts its config, notes its name.
   void replace_vae_in(AutoencoderKL& vae, VaeConfig& config, const std::string& path);
 
-  // Pipeline::replicate_denoiser: `primary` itself on the pipeline's device, else the replica
-  // `make` builds, once per device (thread-safe: several SPMD workers ask at once).
-  std::shared_ptr<Denoiser> denoiser_on(const torch::Device& device, std::shared_ptr<Denoiser> primary,
-                                        const std::function<std::shared_ptr<Denoiser>()>& make);
+  // The family's network as a denoiser on `device` (another device than the pipeline's) with
+  // the primary denoiser's weights.
+  virtual std::shared_ptr<Denoiser> make_replica(const torch::Device& device) = 0;
 
   SdPipelineInfo info_;
   torch::Device device_;
   torch::Dtype dtype_;
+  std::shared_ptr<Denoiser> denoiser_;  // the primary denoiser: set by the family's constructor
 
  private:
   DenoiserReplicas replicas_;

@@ -62,10 +62,8 @@ void StableDiffusionPipeline::replace_vae(const std::string& path) { replace_vae
 
 torch::Tensor StableDiffusionPipeline::preview(const torch::Tensor& states) { return latent_rgb_preview(states); }
 
-std::shared_ptr<Denoiser> StableDiffusionPipeline::replicate_denoiser(const torch::Device& device) {
-  return denoiser_on(device, denoiser_, [&] {
-    return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
-  });
+std::shared_ptr<Denoiser> StableDiffusionPipeline::make_replica(const torch::Device& device) {
+  return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
 }
 
 std::unique_ptr<StableDiffusionPipeline> make_random_sd_pipeline(const std::string& preset,

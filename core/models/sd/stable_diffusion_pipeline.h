@@ -23,8 +23,6 @@ class StableDiffusionPipeline : public LatentPipeline {
                       std::vector<std::string>& warnings) override;
   torch::Tensor decode(const torch::Tensor& state) override;
   torch::Tensor preview(const torch::Tensor& states) override;
-  Denoiser& denoiser() override { return *denoiser_; }
-  std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
   void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
 
@@ -34,10 +32,11 @@ class StableDiffusionPipeline : public LatentPipeline {
   const PromptTokenizer& tokenizer() const { return *tokenizer_; }
 
  private:
+  std::shared_ptr<Denoiser> make_replica(const torch::Device& device) override;
+
   SdModelConfig config_;
   SdModules modules_;
   std::shared_ptr<const PromptTokenizer> tokenizer_;
-  std::shared_ptr<UNetDenoiser> denoiser_;
 };
 
 // random:sd15 / random:sd21 / random:tiny: the preset architecture with deterministic random

@@ -133,8 +133,8 @@ torch::Tensor sd3_latent_preview(const torch::Tensor& latents) {
 
 torch::Tensor Sd3Pipeline::preview(const torch::Tensor& states) { return sd3_latent_preview(states); }
 
-std::shared_ptr<Denoiser> Sd3Pipeline::replicate_denoiser(const torch::Device& device) {
-  return denoiser_on(device, denoiser_, [&] { return replicate_sd3_denoiser(modules_.transformer, dtype_, device); });
+std::shared_ptr<Denoiser> Sd3Pipeline::make_replica(const torch::Device& device) {
+  return replicate_sd3_denoiser(modules_.transformer, dtype_, device);
 }
 
 std::unique_ptr<Sd3Pipeline> make_random_sd3_pipeline(const std::string& preset, const PipelineRequest& request) {

@@ -28,18 +28,17 @@ class Sd3Pipeline : public LatentPipeline {
                       std::vector<std::string>& warnings) override;
   torch::Tensor decode(const torch::Tensor& state) override;
   torch::Tensor preview(const torch::Tensor& states) override;
-  Denoiser& denoiser() override { return *denoiser_; }
-  std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
 
   const Sd3ModelConfig& config() const { return config_; }
   Sd3Modules& modules() { return modules_; }
 
  private:
+  std::shared_ptr<Denoiser> make_replica(const torch::Device& device) override;
+
   Sd3ModelConfig config_;
   Sd3Modules modules_;
   Sd3Tokenizers tokenizers_;
-  std::shared_ptr<Sd3Denoiser> denoiser_;
   bool use_t5_ = true;  // set_text_options; false encodes as if there were no T5
 };
 

@@ -86,10 +86,8 @@ torch::Tensor SdxlPipeline::preview(const torch::Tensor& states) {
   return latent_rgb_preview(states, LatentPreviewFactors::sdxl());
 }
 
-std::shared_ptr<Denoiser> SdxlPipeline::replicate_denoiser(const torch::Device& device) {
-  return denoiser_on(device, denoiser_, [&] {
-    return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
-  });
+std::shared_ptr<Denoiser> SdxlPipeline::make_replica(const torch::Device& device) {
+  return replicate_unet_denoiser(modules_.unet, config_.unet, config_.schedule.prediction, dtype_, device);
 }
 
 std::unique_ptr<SdxlPipeline> make_random_sdxl_pipeline(const std::string& preset, const PipelineRequest& request) {

@@ -25,8 +25,6 @@ class SdxlPipeline : public LatentPipeline {
                          const GenerationSettings& settings) const override;
   torch::Tensor decode(const torch::Tensor& state) override;
   torch::Tensor preview(const torch::Tensor& states) override;
-  Denoiser& denoiser() override { return *denoiser_; }
-  std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
   void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
 
@@ -34,10 +32,11 @@ class SdxlPipeline : public LatentPipeline {
   SdxlModules& modules() { return modules_; }
 
  private:
+  std::shared_ptr<Denoiser> make_replica(const torch::Device& device) override;
+
   SdxlModelConfig config_;
   SdxlModules modules_;
   SdxlTokenizers tokenizers_;
-  std::shared_ptr<UNetDenoiser> denoiser_;
 };
 
 // random:sdxl / random:sdxl-refiner / random:sdxl-tiny: the preset with deterministic random
