@@ -9,13 +9,10 @@
 namespace drf {
 
 FamilyBuilder sd_family_builder() {
+  // The loaders return their own pipeline type; std::function converts it to Pipeline.
   FamilyBuilder b;
-  b.make_random = [](const std::string& preset, const PipelineRequest& r) -> std::unique_ptr<Pipeline> {
-    return make_random_sd_pipeline(preset, r);
-  };
-  b.load_diffusers_folder = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
-    return load_diffusers_folder(r, p);
-  };
+  b.make_random = make_random_sd_pipeline;
+  b.load_diffusers_folder = load_diffusers_folder;
   b.load_single_file = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
     SingleFileOptions o;
     o.prediction = p;

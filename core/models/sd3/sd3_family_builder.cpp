@@ -7,17 +7,12 @@
 namespace drf {
 
 FamilyBuilder sd3_family_builder() {
+  // The loaders return their own pipeline type; std::function converts it to Pipeline.
   FamilyBuilder b;
-  b.make_random = [](const std::string& preset, const PipelineRequest& r) -> std::unique_ptr<Pipeline> {
-    return make_random_sd3_pipeline(preset, r);
-  };
-  b.load_diffusers_folder = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
-    return load_sd3_diffusers_folder(r, p);
-  };
-  b.claims_folder = [](const std::string& folder) { return is_sd3_diffusers_folder(folder); };
-  b.load_single_file = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
-    return load_sd3_single_file(r, p);
-  };
+  b.make_random = make_random_sd3_pipeline;
+  b.load_diffusers_folder = load_sd3_diffusers_folder;
+  b.claims_folder = is_sd3_diffusers_folder;
+  b.load_single_file = load_sd3_single_file;
   return b;
 }
 

@@ -8,17 +8,12 @@
 namespace drf {
 
 FamilyBuilder sdxl_family_builder() {
+  // The loaders return their own pipeline type; std::function converts it to Pipeline.
   FamilyBuilder b;
-  b.make_random = [](const std::string& preset, const PipelineRequest& r) -> std::unique_ptr<Pipeline> {
-    return make_random_sdxl_pipeline(preset, r);
-  };
-  b.load_diffusers_folder = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
-    return load_sdxl_diffusers_folder(r, p);
-  };
-  b.claims_folder = [](const std::string& folder) { return is_sdxl_diffusers_folder(folder); };
-  b.load_single_file = [](const PipelineRequest& r, std::optional<PredictionType> p) -> std::unique_ptr<Pipeline> {
-    return load_sdxl_single_file(r, p);
-  };
+  b.make_random = make_random_sdxl_pipeline;
+  b.load_diffusers_folder = load_sdxl_diffusers_folder;
+  b.claims_folder = is_sdxl_diffusers_folder;
+  b.load_single_file = load_sdxl_single_file;
   return b;
 }
 
