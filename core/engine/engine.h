@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/engine/events.h"
+#include "core/engine/model_summary.h"
 #include "core/engine/result.h"
 #include "core/engine/settings.h"
 
@@ -19,16 +20,6 @@ struct DeviceInfo {
   std::string name;       // "NVIDIA H200" or "CPU (2 threads)"
   std::size_t memory_total = 0;
   std::size_t memory_free = 0;
-};
-
-struct ModelSummary {
-  std::string name;          // display name
-  std::string source;        // what GenerationSettings::model holds to select it
-  std::string architecture;  // "sd15", "sd21", "emoji-pixel", "analytic-gmm"
-  std::string prediction_type;
-  int native_width = 0, native_height = 0;
-  bool pixel_space = false;
-  std::vector<std::pair<std::string, long long>> parameter_counts;  // component -> count
 };
 
 using JobObserver = std::function<void(const JobEvent&)>;

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "core/sampling/device_round_timing.h"
+
 namespace drf {
 
 struct RgbImage {
@@ -12,16 +14,6 @@ struct RgbImage {
   int height = 0;
   std::vector<std::uint8_t> pixels;  // width * height * 3, row-major, RGB
   bool empty() const { return pixels.empty(); }
-};
-
-// Time one device spent in one round, in milliseconds.
-struct DeviceRoundTiming {
-  int device = 0;          // worker index
-  std::string name;        // "cuda:0", "cpu"
-  double eval_ms = 0;      // network evaluation of its drafts
-  double comm_ms = 0;      // gathering the other workers' results
-  double refine_ms = 0;    // skip + refine arithmetic
-  double idle_ms = 0;      // waiting for the slowest worker
 };
 
 enum class JobEventKind { Started, TextEncoded, RoundDone, Decoding, Finished, Cancelled, Failed };

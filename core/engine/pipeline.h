@@ -8,7 +8,8 @@
 
 #include <torch/torch.h>
 
-#include "core/engine/engine.h"
+#include "core/engine/model_summary.h"
+#include "core/engine/settings.h"
 #include "core/sampling/denoiser.h"
 #include "core/sampling/guided_predictor.h"
 #include "core/sampling/noise_schedule.h"

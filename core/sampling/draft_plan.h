@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "core/engine/settings.h"
+#include "core/sampling/draft_mode.h"
 
 namespace drf {
 

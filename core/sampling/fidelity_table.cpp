@@ -25,15 +25,15 @@ std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mod
   return best;
 }
 
-std::optional<std::string> fidelity_warning(const GenerationSettings& s) {
-  const auto e = measured_fidelity_for(s.sampler, s.mode, s.width, s.guidance);
+std::optional<std::string> fidelity_warning(SamplerKind sampler, Mode mode, int width, double guidance) {
+  const auto e = measured_fidelity_for(sampler, mode, width, guidance);
   if (!e || e->mean_psnr_db >= kFidelityWarnBelowDb) return std::nullopt;
   char line[320];
   std::snprintf(line, sizeof line,
                 "%s with %s width %d measured %.1f dB mean PSNR against its sequential images on the built-in model "
                 "(guidance %.0f; docs/samplers.md): expect visible differences; a smaller width or conservative mode "
                 "keeps closer",
-                sampler_info(s.sampler).display_name, mode_name(s.mode), s.width, e->mean_psnr_db, e->guidance);
+                sampler_info(sampler).display_name, mode_name(mode), width, e->mean_psnr_db, e->guidance);
   return std::string(line);
 }
 

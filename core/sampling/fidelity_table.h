@@ -6,7 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "core/engine/settings.h"
+#include "core/sampling/draft_mode.h"
+#include "core/sampling/sampler_kind.h"
 
 namespace drf {
 
@@ -30,6 +31,13 @@ constexpr double kFidelityWarnBelowDb = 20.0;
 std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, double guidance);
 
 // A one-line warning with the measured number when the combination is below the threshold.
-std::optional<std::string> fidelity_warning(const GenerationSettings& s);
+std::optional<std::string> fidelity_warning(SamplerKind sampler, Mode mode, int width, double guidance);
+
+// The same for a job's settings (GenerationSettings: core/engine/settings.h, above sampling, so a
+// template here rather than an include).
+template <class Settings>
+std::optional<std::string> fidelity_warning(const Settings& s) {
+  return fidelity_warning(s.sampler, s.mode, s.width, s.guidance);
+}
 
 }  // namespace drf

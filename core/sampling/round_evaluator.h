@@ -7,7 +7,7 @@
 #include <atomic>
 #include <vector>
 
-#include "core/engine/events.h"
+#include "core/sampling/device_round_timing.h"
 #include "core/sampling/guided_predictor.h"
 
 namespace drf {

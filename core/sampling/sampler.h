@@ -18,7 +18,6 @@
 
 #include <torch/torch.h>
 
-#include "core/engine/settings.h"
 #include "core/sampling/noise_levels.h"
 #include "core/sampling/sampler_list.h"
 #include "core/sampling/step_noise.h"

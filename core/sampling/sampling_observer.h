@@ -5,7 +5,7 @@
 
 #include <torch/torch.h>
 
-#include "core/engine/events.h"
+#include "core/sampling/device_round_timing.h"
 
 namespace drf {
 

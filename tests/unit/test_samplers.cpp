@@ -4,6 +4,7 @@
 // multistep solvers keep their history in the value the caller passes.
 #include <gtest/gtest.h>
 
+#include "core/engine/settings.h"
 #include "core/sampling/ddim_sampler.h"
 #include "core/sampling/ddpm_sampler.h"
 #include "core/sampling/euler_sampler.h"

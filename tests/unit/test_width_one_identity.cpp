@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "core/analytic/gaussian_mixture.h"
+#include "core/engine/settings.h"
 #include "core/sampling/draft_plan.h"
 #include "core/sampling/draft_refine_sampler.h"
 #include "core/sampling/sampler_registry.h"
