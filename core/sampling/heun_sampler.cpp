@@ -28,6 +28,13 @@ NoiseLevels heun_noise_levels(const NoiseSchedule& schedule, int calls, Schedule
   return out;
 }
 
+// A first step spanning more than this noise ratio takes its corrector in 1/sigma (see
+// step()). Only the first: it alone can start from an effectively infinite level (cosine or
+// near-zero terminal SNR schedules); SD / SDXL / flow schedules start under 2 per step, and
+// later steps (ratio ~7 at the end of leading spacing) keep diffusers' HeunDiscreteScheduler
+// and FlowMatchHeun updates, which test_sampler_parity compares with.
+constexpr double kSigmaTrapezoidRatio = 4.0;
+
 bool HeunSampler::corrector_call(int i) const { return i >= 1 && sigma(i) > 0.0 && sigma(i + 1) == sigma(i); }
 
 torch::Tensor HeunSampler::step(const torch::Tensor& x, const torch::Tensor& denoised, int i,
@@ -43,8 +50,17 @@ torch::Tensor HeunSampler::step(const torch::Tensor& x, const torch::Tensor& den
     const torch::Tensor& x_prev = history.last_state;
     const torch::Tensor& d_prev = history.denoised.back();
     const double s_prev = sigma(i - 1), s = sigma(i), dt = sigma(i + 1) - s_prev;
-    // x_prev + dt (d_prev + d) / 2 with d = (x - D) / s, written on x and D directly.
-    next = x_prev + (x_prev - d_prev) * (0.5 * dt / s_prev) + (x - denoised) * (0.5 * dt / s);
+    if (i - 1 == 0 && s_prev > kSigmaTrapezoidRatio * s) {
+      // The trapezoid in sigma adds (s_prev / s - 1) / 2 times the change of the estimate: from
+      // a cosine schedule's first level (sigma ~1e4, the next ~8) that is ~600x and the image
+      // explodes. Such a step takes the trapezoid in u = 1/sigma on y = x/sigma instead, as
+      // second order as the other and bounded: x = (s/s_prev) x_prev + (1 - s/s_prev) mean(D).
+      const double r = s / s_prev;
+      next = x_prev * r + (d_prev + denoised) * (0.5 * (1.0 - r));
+    } else {
+      // x_prev + dt (d_prev + d) / 2 with d = (x - D) / s, written on x and D directly.
+      next = x_prev + (x_prev - d_prev) * (0.5 * dt / s_prev) + (x - denoised) * (0.5 * dt / s);
+    }
   }
   history.push(i, denoised, x);
   return next;

@@ -192,6 +192,52 @@ TEST(SamplerParity, HeunMatchesKDiffusionAndFlowHeun) {
   }
 }
 
+// The built-in model's schedule (cosine, trailing, v-prediction) starts at sigma ~1e4 and its
+// next Heun level is ~8: Heun's trapezoid in sigma multiplies the change of the estimate by
+// ~600 there and the image exploded (2026-12-05 fidelity sweep: Heun's sequential images missed
+// every prompt). That step now takes the trapezoid in 1/sigma, bounded by the estimates.
+namespace {
+class TwoLevelEstimate : public RoundEvaluator {  // D = 0 at the first level, 1 below it
+ public:
+  torch::Tensor evaluate(const torch::Tensor& states, const std::vector<EvalPoint>& points) override {
+    std::vector<torch::Tensor> rows;
+    for (std::size_t k = 0; k < points.size(); ++k)
+      rows.push_back(torch::full_like(states[static_cast<int64_t>(k)], points[k].timestep > 990 ? 0.0 : 1.0).unsqueeze(0));
+    return torch::cat(rows);
+  }
+};
+}  // namespace
+
+TEST(SamplerParity, HeunStaysBoundedFromAHugeFirstNoiseLevel) {
+  ScheduleConfig sc;
+  sc.beta_schedule = BetaSchedule::SquaredCosCapV2;
+  sc.beta_start = 0.0001;
+  sc.beta_end = 0.02;
+  sc.spacing = TimestepSpacing::Trailing;
+  sc.steps_offset = 0;
+  sc.set_alpha_to_one = true;
+  sc.prediction = PredictionType::VPrediction;
+  SamplerOptions so;
+  so.kind = SamplerKind::Heun;
+  so.steps = 25;
+  so.state_shape = {1, 5};
+  so.state_options = torch::TensorOptions().dtype(torch::kFloat64);
+  NoiseSchedule schedule(sc);
+  auto sampler = make_sampler(schedule, so);
+  const double s0 = sampler->sigma(0), s1 = sampler->sigma(1);
+  ASSERT_GT(s0 / s1, 100.0) << "the premise: a first step over a huge noise ratio";
+  const auto n = start_noise();
+  TwoLevelEstimate model;
+  Trajectory traj;
+  sample_sequential(*sampler, model, n * s0, &traj);
+  // After the first Heun step (predictor, then corrector: states 0 and 1) the state is s1 n plus
+  // a mean of the two estimates, within [0, 1] of it; sigma's trapezoid gave about -s0 / (2 s1).
+  const auto offset = traj.states[1] - n * s1;
+  EXPECT_GE(offset.min().item<double>(), -1e-9) << offset;
+  EXPECT_LE(offset.max().item<double>(), 1.0 + 1e-9) << offset;
+  EXPECT_NEAR(offset.mean().item<double>(), 0.5 * (1.0 - s1 / s0), 1e-9);
+}
+
 TEST(SamplerParity, DpmPP3MSdeMatchesKDiffusion) {
   const int steps = 12;
   for (double s_noise : {0.0, 1.0}) {
