@@ -18,6 +18,13 @@ std::uint64_t mix(std::uint64_t x) {
 torch::Tensor seeded_noise(std::uint64_t seed, torch::IntArrayRef shape, const torch::TensorOptions& options) {
   auto gen = at::make_generator<at::CPUGeneratorImpl>(seed);
   auto cpu = torch::randn(shape, gen, torch::TensorOptions().dtype(torch::kFloat32));
+  if (options.device().is_cuda()) {
+    // A copy from pageable memory waits for the device's queue to drain, every step for the
+    // stochastic solvers (Euler a on SD 1.5: +5 % loop time against DDIM, 2026-12-05). From
+    // pinned memory the copy is queued and the CPU keeps running ahead; the caching host
+    // allocator keeps the buffer until the copy has run. Same numbers either way.
+    return cpu.pin_memory().to(options.device(), torch::kFloat32, /*non_blocking=*/true).to(options.dtype());
+  }
   return cpu.to(options.device()).to(options.dtype());
 }
 

@@ -20,7 +20,7 @@ stamp "build"
 ninja -C build-gpu -k 0 driffusion >"$OUT/build.log" 2>&1 || { grep -E "error|FAILED" "$OUT/build.log" | head -40; exit 1; }
 bin=$PWD/build-gpu/bin/driffusion
 "$bin" --version | tee "$OUT/version.txt"
-job=(generate --model random:tiny --devices 1 --steps 8 --mode aggressive --width 3 --seed 11 --prompt "a red apple" --json --overwrite)
+job=(generate --model random:tiny --devices 1 --steps 8 --mode aggressive --width 3 --seed 11 --prompt "a red apple" --json)
 stamp "one process"
 "$bin" "${job[@]}" --out "$OUT/single.ppm" >"$OUT/single.json" 2>"$OUT/single.err"; echo "exit $?"
 stamp "torchrun, world of 1 GPU rank"
