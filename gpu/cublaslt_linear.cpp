@@ -5,6 +5,8 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <cublasLt.h>
 
+#include "gpu/deterministic.h"
+
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -252,8 +254,9 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
                                                  mr ? key.align_r : key.align_o, key.align_o);
     if (candidates.empty()) return {};  // no algorithm for this shape: the reference math runs
     const bool may_time = candidates.size() > 1 && !capturing(stream);
-    chosen = may_time && !environment_says_off("DRIFFUSION_GEMM_AUTOTUNE") ? fastest(candidates, stream, run)
-                                                                            : candidates.front();
+    const bool timed = may_time && !environment_says_off("DRIFFUSION_GEMM_AUTOTUNE") &&
+                       !::drf::gpu::deterministic_algorithms();
+    chosen = timed ? fastest(candidates, stream, run) : candidates.front();
     if (!chosen) return {};  // no candidate ran: the reference math runs
     if (!capturing(stream)) {  // a capture's choice is untimed: the next eager call tunes
       std::lock_guard<std::mutex> lock(tuned_mutex());

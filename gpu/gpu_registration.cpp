@@ -11,6 +11,7 @@
 #include "core/util/device_sync.h"
 #include "gpu/cuda_devices.h"
 #include "gpu/cuda_graph_denoiser.h"
+#include "gpu/deterministic.h"
 #include "gpu/fused_ops_cuda.h"
 #include "gpu/memory_stats.h"
 #ifdef DRIFFUSION_HAVE_NCCL
@@ -33,7 +34,10 @@ void register_gpu_backend() {
   register_denoiser_accelerator(&make_cuda_graph_denoiser);
   register_fused_kernels();
   // cuDNN picks the fastest convolution algorithm per shape once; shapes repeat every step.
-  at::globalContext().setBenchmarkCuDNN(true);
+  // DRIFFUSION_DETERMINISTIC=1 trades that for reproducible bits (gpu/deterministic.h).
+  const bool deterministic = deterministic_algorithms();
+  at::globalContext().setBenchmarkCuDNN(!deterministic);
+  at::globalContext().setDeterministicCuDNN(deterministic);
   at::globalContext().setAllowTF32CuBLAS(true);
   at::globalContext().setAllowTF32CuDNN(true);
 }
