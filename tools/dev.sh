@@ -11,7 +11,7 @@ JOBS=${JOBS:-$(nproc)}
 # Debian 12 packages the build, the tests and the packaging need.
 PACKAGES=(cmake ninja-build g++ pkg-config git python3
           libtorch-dev libspdlog-dev nlohmann-json3-dev libgtest-dev
-          libopenimageio-dev qt6-base-dev libgl-dev libopenblas0-openmp
+          libopenimageio-dev zlib1g-dev qt6-base-dev libgl-dev libopenblas0-openmp
           xvfb xauth dpkg-dev file desktop-file-utils appstream librsvg2-bin man-db
           libgloo-dev python3-torch openmpi-bin)
 # libgloo-dev: c10d's Gloo process group for CPU ranks of a distributed job; python3-torch: torchrun

@@ -211,9 +211,7 @@ OutputTarget resolve_output(const ArgParser& a) {
   } else {
     t.format = t.is_folder ? default_image_format() : *by_name;
   }
-  if (!image_format_available(t.format))
-    throw UsageError(std::string("this build has no OpenImageIO: only .ppm output (asked for ") +
-                     image_format_name(t.format) + ")");
+  if (!image_format_available(t.format)) throw UsageError(missing_image_format_message(t.format));
   if (!t.is_folder && fs::exists(fs::symlink_status(t.path, ec)))
     throw IoError("'" + out + "' already exists (files are never overwritten; give a folder for numbered files)");
   // Probe the folder now: a read-only or impossible folder fails before minutes of sampling.

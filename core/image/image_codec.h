@@ -1,7 +1,9 @@
 // The OpenImageIO side of image_file.cpp (image_file_oiio.cpp); builds without OpenImageIO get
-// image_file_no_oiio.cpp, which refuses every format but PPM with a clear message.
+// image_file_no_oiio.cpp, which refuses every format but PPM with a clear message (8-bit PNG is
+// then written by png_writer.h when zlib is there).
 #pragma once
 #include <filesystem>
+#include <string>
 
 #include "core/image/image_file.h"
 
@@ -14,7 +16,14 @@ void oiio_write_image(const std::filesystem::path& path, const ImageData& data, 
 RgbImage oiio_read_rgb8(const std::filesystem::path& path);
 ImageMetadata oiio_read_metadata(const std::filesystem::path& path);
 
-// The message for a format this build cannot handle.
-inline constexpr const char* kNoOiioMessage = "this build has no OpenImageIO: only .ppm output";
+// Which encoder writes a format, given what the build has. Pure, so that the choice a build
+// without OpenImageIO makes (8-bit PNG through the zlib writer of png_writer.h) is tested in
+// every build. None: the format cannot be written.
+enum class ImageEncoder { Ppm, BuiltinPng, OpenImageIO, None };
+ImageEncoder image_encoder_for(ImageFormat format, bool have_oiio, bool have_builtin_png);
+ImageEncoder image_encoder_for(ImageFormat format);  // for this build
+
+// The message for reading image pixels or non-PNG metadata in a build without OpenImageIO.
+inline constexpr const char* kNoOiioInputMessage = "this build has no OpenImageIO: only .ppm images are read";
 
 }  // namespace drf

@@ -8,6 +8,7 @@
 
 #include "core/image/image_codec.h"
 #include "core/image/png_text_chunks.h"
+#include "core/image/png_writer.h"
 #include "core/image/ppm_file.h"
 #include "core/io/file_read.h"
 #include "core/util/errors.h"
@@ -22,8 +23,7 @@ bool same_family(ImageFormat a, ImageFormat b) {
 }
 
 void check_writable(const fs::path& path, const ImageData& data, ImageFormat format) {
-  if (!image_format_available(format))
-    throw UsageError(std::string(kNoOiioMessage) + " (asked for " + image_format_name(format) + ")");
+  if (!image_format_available(format)) throw UsageError(missing_image_format_message(format));
   const RgbImage& img = data.image;
   if (img.width <= 0 || img.height <= 0 ||
       img.pixels.size() != static_cast<std::size_t>(img.width) * static_cast<std::size_t>(img.height) * 3)
@@ -43,12 +43,21 @@ TextEntries png_entries(const ImageMetadata& md) {
 // Writes the complete file to `temp`; `target` is only used in messages.
 void encode(const fs::path& temp, const fs::path& target, const ImageData& data, ImageFormat format,
             const ImageMetadata& md) {
-  if (format == ImageFormat::Ppm) {
-    write_ppm(temp, data.image, md, target);
-    return;
+  switch (image_encoder_for(format)) {
+    case ImageEncoder::Ppm:
+      write_ppm(temp, data.image, md, target);
+      return;
+    case ImageEncoder::BuiltinPng:  // builds without OpenImageIO: 8-bit PNG through zlib, same text chunks
+      write_png_rgb8(temp, data.image, png_entries(md), target);
+      return;
+    case ImageEncoder::OpenImageIO:
+      oiio_write_image(temp, data, format, md, target);
+      if (format == ImageFormat::Png8 || format == ImageFormat::Png16) add_png_text_chunks(temp, png_entries(md));
+      return;
+    case ImageEncoder::None:
+      break;
   }
-  oiio_write_image(temp, data, format, md, target);
-  if (format == ImageFormat::Png8 || format == ImageFormat::Png16) add_png_text_chunks(temp, png_entries(md));
+  throw UsageError(missing_image_format_message(format));
 }
 
 // The first bytes of an image file. Every read of an image goes through here first, so only

@@ -1,7 +1,8 @@
 // Image files with generation metadata, written safely. Plain C++ (ui/ uses it directly).
 //
 // Formats: PNG 8/16-bit, TIFF 8/16-bit and float EXR through OpenImageIO; binary PPM always
-// (builds without OpenImageIO, e.g. the headless GPU build, write only PPM).
+// (builds without OpenImageIO, e.g. the headless GPU build, write PPM and, with zlib, 8-bit PNG
+// through png_writer.h; they read back only PPM pixels).
 // Metadata: PNG  - tEXt/iTXt chunks "parameters" (A1111 infotext) and "driffusion-settings" (JSON);
 //           TIFF - ImageDescription = infotext, DocumentName = settings JSON (the only free-text
 //                  tags OpenImageIO keeps in TIFF);
@@ -30,8 +31,12 @@ const char* image_format_name(ImageFormat format);
 const char* image_format_extension(ImageFormat format);  // ".png", ".tif", ".exr", ".ppm"
 // The 8-bit format for a file name's extension (.png .tif .tiff .exr .ppm), if it has one.
 std::optional<ImageFormat> image_format_for_path(const std::filesystem::path& path);
-// Whether this build can write the format (everything but PPM needs OpenImageIO).
+// Whether this build can write the format (everything but PPM and 8-bit PNG needs OpenImageIO;
+// 8-bit PNG without it needs zlib).
 bool image_format_available(ImageFormat format);
+// "this build has no OpenImageIO: only 8-bit .png and .ppm output (asked for png16)" (or "only
+// .ppm output" without zlib): the UsageError text for a format this build cannot write.
+std::string missing_image_format_message(ImageFormat format);
 ImageFormat default_image_format();  // PNG with OpenImageIO, PPM without
 bool have_openimageio();
 

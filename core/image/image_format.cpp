@@ -1,7 +1,9 @@
-// Image format names, extensions and what this build can write.
+// Image format names, extensions and what this build can write (and with which encoder).
 #include <cctype>
 
+#include "core/image/image_codec.h"
 #include "core/image/image_file.h"
+#include "core/image/png_writer.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -60,8 +62,26 @@ bool have_openimageio() {
 #endif
 }
 
-bool image_format_available(ImageFormat f) { return f == ImageFormat::Ppm || have_openimageio(); }
+ImageEncoder image_encoder_for(ImageFormat f, bool have_oiio, bool have_builtin_png) {
+  if (f == ImageFormat::Ppm) return ImageEncoder::Ppm;
+  if (have_oiio) return ImageEncoder::OpenImageIO;
+  if (f == ImageFormat::Png8 && have_builtin_png) return ImageEncoder::BuiltinPng;
+  return ImageEncoder::None;
+}
 
+ImageEncoder image_encoder_for(ImageFormat f) {
+  return image_encoder_for(f, have_openimageio(), builtin_png_writer_available());
+}
+
+std::string missing_image_format_message(ImageFormat f) {
+  const char* what = builtin_png_writer_available() ? "only 8-bit .png and .ppm output" : "only .ppm output";
+  return std::string("this build has no OpenImageIO: ") + what + " (asked for " + image_format_name(f) + ")";
+}
+
+bool image_format_available(ImageFormat f) { return image_encoder_for(f) != ImageEncoder::None; }
+
+// PPM stays the default without OpenImageIO: such a build reads back only PPM pixels (compare,
+// img2img), so its own numbered outputs stay readable by it; .png is written when asked for.
 ImageFormat default_image_format() { return have_openimageio() ? ImageFormat::Png8 : ImageFormat::Ppm; }
 
 }  // namespace drf

@@ -6,6 +6,7 @@
 
 #include "core/image/image_file.h"
 #include "core/image/png_text_chunks.h"
+#include "core/image/png_writer.h"
 #include "core/image/ppm_file.h"
 #include "core/util/errors.h"
 #include "tests/image/image_test_util.h"
@@ -44,7 +45,8 @@ TEST(ImageFile, FormatNamesAndExtensions) {
   EXPECT_EQ(image_format_for_path("a/b.TIFF"), ImageFormat::Tiff8);
   EXPECT_FALSE(image_format_for_path("a/b").has_value());
   EXPECT_TRUE(image_format_available(ImageFormat::Ppm));
-  EXPECT_EQ(image_format_available(ImageFormat::Png8), have_openimageio());
+  EXPECT_EQ(image_format_available(ImageFormat::Png8), have_openimageio() || builtin_png_writer_available());
+  EXPECT_EQ(image_format_available(ImageFormat::Png16), have_openimageio());
 }
 
 TEST(ImageFile, PpmRoundTripsPixelsAndMetadata) {
@@ -79,15 +81,24 @@ TEST(ImageFile, ExtensionOfAnotherFormatIsAUsageError) {
   EXPECT_TRUE(drf::test::names_in(dir.path()).empty());
 }
 
-TEST(ImageFile, WithoutOpenImageIOOnlyPpmIsWritten) {
+TEST(ImageFile, WithoutOpenImageIOOnlyPpmAndPng8AreWritten) {
   if (have_openimageio()) GTEST_SKIP() << "this build has OpenImageIO";
   ScratchDir dir;
   const RgbImage img = test_image();
+  // 8-bit PNG through the built-in zlib writer (test_png_writer.cpp checks its files), with metadata.
+  if (builtin_png_writer_available()) {
+    write_image_file(dir / "x.png", ImageData{img, kNoFloats}, ImageFormat::Png8, example_metadata());
+    EXPECT_EQ(read_image_metadata(dir / "x.png").parameters, example_metadata().parameters);
+    std::filesystem::remove(dir / "x.png");
+  }
+  const ImageFormat refused = builtin_png_writer_available() ? ImageFormat::Png16 : ImageFormat::Png8;
   try {
-    write_image_file(dir / "x.png", ImageData{img, kNoFloats}, ImageFormat::Png8, {});
-    FAIL() << "PNG written without OpenImageIO";
+    write_image_file(dir / "y.png", ImageData{img, kNoFloats}, refused, {});
+    FAIL() << image_format_name(refused) << " written without OpenImageIO";
   } catch (const UsageError& e) {
-    EXPECT_NE(std::string(e.what()).find("this build has no OpenImageIO: only .ppm output"), std::string::npos);
+    EXPECT_NE(std::string(e.what()).find("this build has no OpenImageIO: only "), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find(std::string("(asked for ") + image_format_name(refused) + ")"), std::string::npos)
+        << e.what();
   }
   EXPECT_TRUE(drf::test::names_in(dir.path()).empty());
 }
