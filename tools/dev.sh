@@ -79,9 +79,16 @@ check_headless() {
   cmake --build --preset headless-check -j "$JOBS"
   local out
   out=$(mktemp -d)
-  build-headless-check/bin/driffusion generate --model builtin --prompt "grinning face" --seed 1 \
-    --steps 8 --out "$out/headless.ppm" --quiet
-  test -s "$out/headless.ppm" && rm -rf "$out"
+  local f
+  for f in headless.ppm headless.png; do  # .png: the built-in zlib PNG writer (no OpenImageIO here)
+    build-headless-check/bin/driffusion generate --model builtin --prompt "grinning face" --seed 1 \
+      --steps 8 --out "$out/$f" --quiet
+    [ -s "$out/$f" ] || { echo "check_headless: $f was not written" >&2; return 1; }
+  done
+  # A PNG signature and the infotext chunk (the reading side is tested in test_png_writer).
+  [ "$(head -c 8 "$out/headless.png" | od -An -tx1 | tr -d ' \n')" = 89504e470d0a1a0a ] &&
+    grep -aq "parameters" "$out/headless.png" || { echo "check_headless: headless.png is not a PNG with infotext" >&2; return 1; }
+  rm -rf "$out"
   python3 tools/check_headless.py build-headless-check
 }
 
