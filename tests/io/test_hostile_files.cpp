@@ -12,7 +12,7 @@
 
 using namespace drf;
 
-namespace {
+namespace hostile_files_test {  // named: an anonymous fixture base warns (-Wsubobject-linkage) inside a unity batch
 
 const std::string kTwoTensors = R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},)"
                                 R"("b":{"dtype":"F16","shape":[2,2],"data_offsets":[8,16]}})";
@@ -35,7 +35,8 @@ class HostileSafetensors : public ::testing::Test {
 
 #define EXPECT_MENTIONS(msg, text) EXPECT_NE((msg).find(text), std::string::npos) << (msg)
 
-}  // namespace
+}  // namespace hostile_files_test
+using namespace hostile_files_test;
 
 TEST_F(HostileSafetensors, TruncatedFilesAtEveryLength) {
   const std::string good = test::safetensors_bytes(kTwoTensors, std::string(16, '\0'));
