@@ -183,21 +183,27 @@ void add_png_text_chunks(const std::filesystem::path& path, const TextEntries& e
   }
   if (!ends_with_iend(bytes) || bytes.compare(0, 8, kSignature, 8) != 0) written_png_unusable(path, bytes.size());
   const std::string out = png_with_text_chunks(bytes, entries);
+  write_png_file(path, out, path);
+}
+
+void write_png_file(const std::filesystem::path& path, const std::string& bytes,
+                    const std::filesystem::path& display_path) {
   // Plain write(2) so that the OS error (ENOSPC, EFBIG, EIO) is the one reported.
-  const int fd = ::open(path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
-  if (fd < 0) throw IoError("cannot write '" + path.string() + "': " + std::strerror(errno));
+  const auto fail = [&](int err) { throw IoError("cannot write '" + display_path.string() + "': " + std::strerror(err)); };
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+  if (fd < 0) fail(errno);
   std::size_t done = 0;
-  while (done < out.size()) {
-    const ssize_t n = ::write(fd, out.data() + done, out.size() - done);
+  while (done < bytes.size()) {
+    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       const int err = n < 0 ? errno : ENOSPC;
       ::close(fd);
-      throw IoError("cannot write '" + path.string() + "': " + std::strerror(err));
+      fail(err);
     }
     done += static_cast<std::size_t>(n);
   }
-  if (::close(fd) != 0) throw IoError("cannot write '" + path.string() + "': " + std::strerror(errno));
+  if (::close(fd) != 0) fail(errno);
 }
 
 PngText read_png_text_chunks(const std::filesystem::path& path) {

@@ -26,5 +26,9 @@ PngText read_png_text_chunks(const std::filesystem::path& path);
 // The same on bytes in memory (fuzzable).
 TextEntries parse_png_text_chunks(const std::string& bytes, bool* has_compressed = nullptr);
 std::string png_with_text_chunks(const std::string& png_bytes, const TextEntries& entries);
+// Writes `bytes` to `path` (created or truncated) with write(2), so the OS error is the one
+// reported; IoError names `display_path` (the target when `path` is a temporary file).
+void write_png_file(const std::filesystem::path& path, const std::string& bytes,
+                    const std::filesystem::path& display_path);
 
 }  // namespace drf

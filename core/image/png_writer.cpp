@@ -2,11 +2,7 @@
 // is the PNG specification's few fixed structures.
 #include "core/image/png_writer.h"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
@@ -137,22 +133,7 @@ std::string encode_png_rgb8(const RgbImage&, const TextEntries&) {
 
 void write_png_rgb8(const std::filesystem::path& path, const RgbImage& image, const TextEntries& entries,
                     const std::filesystem::path& display_path) {
-  const std::string bytes = encode_png_rgb8(image, entries);
-  const auto fail = [&](int err) { throw IoError("cannot write '" + display_path.string() + "': " + std::strerror(err)); };
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-  if (fd < 0) fail(errno);
-  std::size_t done = 0;
-  while (done < bytes.size()) {
-    const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) {
-      const int err = n < 0 ? errno : ENOSPC;
-      ::close(fd);
-      fail(err);
-    }
-    done += static_cast<std::size_t>(n);
-  }
-  if (::close(fd) != 0) fail(errno);
+  write_png_file(path, encode_png_rgb8(image, entries), display_path);
 }
 
 }  // namespace drf
