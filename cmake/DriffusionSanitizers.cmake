@@ -25,6 +25,6 @@ add_compile_options(
   # capacity, which ASan cannot see. No ABI change, so LibTorch's headers are unaffected.
   -D_GLIBCXX_ASSERTIONS
   # GCC 12 reports -Wmaybe-uninitialized false positives inside libstdc++'s <regex> once ASan
-  # instrumentation is added (core/models/loaders/ldm_key_map.cpp); the Release build keeps the warning.
+  # instrumentation is added (core/models/latent/ldm_key_map.cpp); the Release build keeps the warning.
   $<$<CXX_COMPILER_ID:GNU>:-Wno-maybe-uninitialized>)
 add_link_options(-fsanitize=address,undefined)

@@ -10,8 +10,12 @@ core/CMakeLists.txt, so the order lives in one place.
 A file belongs to the first area (in declaration order, as CMake assigns sources) whose FILES
 pattern matches its path relative to core/: the path itself, or for a header or .inc file the
 .cpp of the same name (a header belongs with its source). A file may include headers of its own
-area and of the areas its DEPENDS reach; anything else is reported. core/models/ is one area:
-its folders may include each other.
+area and of the areas its DEPENDS reach; anything else is reported. core/models/ is six areas
+of its folders, bottom-up models_loaders (loaders/), models_nn (nn/), models_networks (clip/ t5/
+unet/ vae/), models_latent (latent/), models_families (every other folder: one per family, and
+families/ with the headers a family implements) and models (the registry, the files at the root
+of core/models/), so a folder may include its own area's folders and the areas below, never one
+above (nn/ no UNet header, a family never the registry).
 
 Usage: tools/check_layers.py [repository root]   (default: the root this script sits in)
 Exit status 0 when every include points down, 1 with one line per violation, 2 when the area

@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 
 namespace drf::ui {
 

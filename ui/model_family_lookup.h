@@ -1,4 +1,4 @@
-// Which registry family (core/models/families/model_families.h) the GUI's selected model belongs
+// Which registry family (core/models/model_families.h) the GUI's selected model belongs
 // to: at once for the bare names and random:* models, from the engine's description otherwise.
 #pragma once
 #include <QString>

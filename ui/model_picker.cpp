@@ -1,6 +1,6 @@
 #include "ui/model_picker.h"
 
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 
 #include "ui/file_dialogs.h"
 

@@ -8,7 +8,7 @@
 #include <QLabel>
 #include <QSpinBox>
 
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 #include "core/sampling/sampler_registry.h"
 #include "ui/seed_editor.h"
 #include "ui/size_preset_box.h"

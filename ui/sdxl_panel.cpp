@@ -12,7 +12,7 @@
 #include <QSpinBox>
 #include <QToolButton>
 
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 #include "ui/file_dialogs.h"
 
 namespace drf::ui {

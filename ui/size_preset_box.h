@@ -6,7 +6,7 @@
 #include <QComboBox>
 #include <vector>
 
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 
 namespace drf::ui {
 

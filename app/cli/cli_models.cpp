@@ -7,7 +7,7 @@
 #include "app/cli/cli_results.h"
 #include "app/cli/commands.h"
 #include "core/engine/engine.h"
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 
 namespace drf::cli {
 namespace {

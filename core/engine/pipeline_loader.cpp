@@ -8,8 +8,8 @@
 #include "core/io/checkpoint_format.h"
 #include "core/models/loaders/config_json.h"
 #include "core/io/safetensors_reader.h"
-#include "core/models/families/family_builders.h"
-#include "core/models/families/model_families.h"
+#include "core/models/family_builders.h"
+#include "core/models/model_families.h"
 #include "core/models/loaders/weight_source.h"
 #include "core/util/errors.h"
 

@@ -16,7 +16,7 @@
 #include <QTest>
 #include <QUrl>
 
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 #include "gui_test_support.h"
 #include "ui/message_banner.h"
 #include "ui/model_picker.h"

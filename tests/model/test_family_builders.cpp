@@ -1,4 +1,4 @@
-// The family registry's LibTorch side (core/models/families/family_builders.h): load_pipeline
+// The family registry's LibTorch side (core/models/family_builders.h): load_pipeline
 // dispatches every kind of source through it, every registered family has a builder, and the
 // VAE override (--vae) loads a diffusers VAE folder, a diffusers-named file and an LDM-named
 // file to the same decoder, for every family with a VAE, and is refused by the others.
@@ -10,13 +10,13 @@
 
 #include "core/engine/pipeline.h"
 #include "core/io/safetensors_writer.h"
-#include "core/models/families/family_builders.h"
-#include "core/models/families/model_families.h"
-#include "core/models/loaders/ldm_key_map.h"
+#include "core/models/family_builders.h"
+#include "core/models/model_families.h"
+#include "core/models/latent/ldm_key_map.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
-#include "core/models/loaders/single_file_checkpoint.h"
-#include "core/models/vae/vae_override.h"
+#include "core/models/loaders/single_file_keys.h"
+#include "core/models/latent/vae_override.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"

@@ -8,7 +8,7 @@
 
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
-#include "core/models/latent_preview.h"
+#include "core/models/latent/latent_preview.h"
 #include "core/models/nn/layers.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
 #include "core/util/errors.h"

@@ -10,8 +10,8 @@
 
 #include "core/engine/pipeline.h"
 #include "core/io/safetensors_writer.h"
-#include "core/models/loaders/ldm_key_map.h"
-#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/latent/ldm_key_map.h"
+#include "core/models/sd/sd_single_file.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"

@@ -13,7 +13,7 @@
 #include "core/io/safetensors_writer.h"
 #include "core/models/loaders/config_json.h"
 #include "core/models/loaders/random_weights.h"
-#include "core/models/t5/safetensors_folder.h"
+#include "core/models/loaders/safetensors_folder.h"
 #include "core/models/t5/t5_encoder.h"
 #include "core/util/errors.h"
 #include "tests/model/parity_runner.h"

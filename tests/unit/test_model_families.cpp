@@ -6,7 +6,7 @@
 #include <set>
 
 #include "core/engine/pipeline.h"
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 #include "core/util/errors.h"
 
 using namespace drf;

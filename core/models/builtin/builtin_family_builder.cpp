@@ -1,6 +1,6 @@
 // The built-in pixel-space emoji model (resources/models/builtin), selected by the name "builtin".
 #include "core/models/builtin/builtin_model.h"
-#include "core/models/families/family_builders.h"
+#include "core/models/families/family_builder.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -6,7 +6,7 @@
 #include "core/io/safetensors_reader.h"
 #include "core/io/scheduler_config.h"
 #include "core/io/sha256.h"
-#include "core/models/nn/attention_memory.h"
+#include "core/models/unet/unet_memory.h"
 #include "core/models/loaders/config_json.h"
 #include "core/models/unet/denoiser_replicas.h"
 #include "core/models/clip/prompt_encoding.h"

@@ -1,6 +1,8 @@
 #include "core/models/clip/clip_text_model.h"
 
+#include "core/models/loaders/weights_budget.h"
 #include "core/models/nn/attention.h"
+#include "core/models/nn/layers.h"
 #include "core/util/errors.h"
 #include "core/util/torch_compat.h"
 
@@ -91,6 +93,10 @@ torch::Tensor ClipTextModelImpl::forward(const torch::Tensor& ids, int64_t clip_
   auto x = embed(ids);
   for (int64_t i = 0; i < n - clip_skip; ++i) x = layers_[static_cast<std::size_t>(i)](x);
   return final_layer_norm(x);
+}
+
+int64_t clip_text_parameters(const ClipTextConfig& config) {
+  return parameters_on_meta([&](const torch::TensorOptions& o) { return layers::parameter_count(*ClipTextModel(config, o)); });
 }
 
 }  // namespace drf

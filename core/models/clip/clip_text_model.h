@@ -54,4 +54,8 @@ class ClipTextModelImpl : public torch::nn::Module {
 };
 TORCH_MODULE(ClipTextModel);
 
+// The parameters a text encoder of this configuration has, counted on the meta device (no
+// memory): what the weights budget (core/models/loaders/weights_budget.h) compares with the files.
+int64_t clip_text_parameters(const ClipTextConfig& config);
+
 }  // namespace drf

@@ -1,10 +1,13 @@
 // The one list of model families. A family is a folder under core/models/ that defines two
 // functions, and one line here that names them:
 //   ModelFamily   <x>_family()          what the application knows about it, plain C++
-//                                       (model_families.h: detection, sizes, VAE constants...)
-//   FamilyBuilder <y>_family_builder()  how its pipelines are made, LibTorch (family_builders.h)
-// model_families() and family_builders() are both generated from this list, in this order, which
-// is the detection order: most specific first (an SD3 folder also has SDXL's text_encoder_2/).
+//                                       (model_family.h: detection, sizes, VAE constants...)
+//   FamilyBuilder <y>_family_builder()  how its pipelines are made, LibTorch (family_builder.h)
+// The registry, core/models/model_families.h's model_families() and family_builders.h's
+// family_builders(), is generated from this list, in this order, which is the detection order:
+// most specific first (an SD3 folder also has SDXL's text_encoder_2/). The family folders and
+// this header sit in the build area models_families, the registry above them in models
+// (core/CMakeLists.txt): a family never reads the registry, the registry names every family.
 // A builder may serve several families (SD 1.x and 2.x share one loader, SDXL base and refiner
 // another). docs/sdxl.md, "Adding a family".
 #pragma once
@@ -22,7 +25,7 @@ struct FamilyBuilder;
   FAMILY(sd2_family,          sd_family_builder)       /* core/models/sd/      */                 \
   FAMILY(sd1_family,          sd_family_builder)       /* core/models/sd/      */                 \
   FAMILY(emoji_pixel_family,  builtin_family_builder)  /* core/models/builtin/ */                 \
-  FAMILY(analytic_family,     analytic_family_builder) /* core/models/families/ (core/analytic) */
+  FAMILY(analytic_family,     analytic_family_builder) /* core/models/analytic/ (core/analytic) */
 // clang-format on
 
 // Declarations of every function the list names (a builder named twice is declared twice).

@@ -2,7 +2,7 @@
 
 #include <filesystem>
 
-#include "core/models/vae/vae_override.h"
+#include "core/models/latent/vae_override.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -54,7 +54,7 @@ class LatentPipeline : public Pipeline {
   torch::Tensor decode_with_vae(AutoencoderKL& vae, const torch::Tensor& state) const;
 
   // Pipeline::replace_vae for a family that keeps its VAE in `vae` and its config in `config`:
-  // loads the override (core/models/vae/vae_override.h), adopts its config, notes its name.
+  // loads the override (core/models/latent/vae_override.h), adopts its config, notes its name.
   void replace_vae_in(AutoencoderKL& vae, VaeConfig& config, const std::string& path);
 
   // The family's network as a denoiser on `device` (another device than the pipeline's) with

@@ -1,6 +1,7 @@
 // What every diffusers-folder loader (SD 1.x/2.x, SDXL, SD3) does around its own component
 // list: read model_index.json and its pipeline class, check that the component subfolders
-// exist, open one safetensors file as a WeightSource, and name the model after its folder.
+// exist, find and open a component's safetensors file (full or fp16 variant) as a WeightSource,
+// and name the model after its folder.
 // One copy here so that each family's loader holds only what is its own (which components,
 // which configs, which weight-loading rules).
 #pragma once
@@ -34,5 +35,16 @@ std::shared_ptr<const WeightSource> open_safetensors_file_weights(const std::str
 
 // The model's display name: the folder's own name (also for a path ending in a separator).
 std::string diffusers_folder_name(const std::filesystem::path& root);
+
+// `dir`/`stem`.safetensors or `stem`.fp16.safetensors (the one that suits compute_dtype first);
+// pickles and sharded files refused with advice. InputError naming the folder otherwise.
+std::string find_component_weights(const std::filesystem::path& dir, const std::string& stem, torch::Dtype compute_dtype);
+
+// `p` itself when it is a file; InputError "missing file <p>" otherwise.
+std::string require_component_file(const std::filesystem::path& p);
+
+// A VAE component's weights with the older mid-block attention names (query/key/value/
+// proj_attn) renamed as diffusers renames them on load; `file` itself when it has none.
+std::shared_ptr<const WeightSource> with_current_vae_names(std::shared_ptr<const WeightSource> file);
 
 }  // namespace drf

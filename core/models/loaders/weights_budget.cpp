@@ -5,10 +5,6 @@
 #include <limits>
 
 #include "core/util/byte_size.h"
-#include "core/models/vae/autoencoder_kl.h"
-#include "core/models/clip/clip_text_model.h"
-#include "core/models/nn/layers.h"
-#include "core/models/unet/unet_2d_condition.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -34,18 +30,6 @@ std::string file_list(const std::vector<std::string>& files) {
 int64_t parameters_on_meta(const std::function<int64_t(const torch::TensorOptions&)>& build_and_count) {
   torch::NoGradGuard no_grad;
   return build_and_count(torch::TensorOptions().device(torch::kMeta).dtype(torch::kFloat32));
-}
-
-int64_t unet_parameters(const UNetConfig& config) {
-  return parameters_on_meta([&](const torch::TensorOptions& o) { return layers::parameter_count(*UNet2DConditionModel(config, o)); });
-}
-
-int64_t clip_text_parameters(const ClipTextConfig& config) {
-  return parameters_on_meta([&](const torch::TensorOptions& o) { return layers::parameter_count(*ClipTextModel(config, o)); });
-}
-
-int64_t vae_parameters(const VaeConfig& config) {
-  return parameters_on_meta([&](const torch::TensorOptions& o) { return layers::parameter_count(*AutoencoderKL(config, o)); });
 }
 
 int64_t weights_files_bytes(const std::vector<std::string>& files) {

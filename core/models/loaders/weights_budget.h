@@ -5,6 +5,9 @@
 // first tensor of the file is compared with them (issue 24, class 3). Every parameter must come
 // from the files (core/models/loaders/weight_loader.h) stored as F16, BF16, F32 or F64, so a file holds at
 // least 2 bytes per parameter: a configuration implying more is refused with the numbers.
+// Each network counts its own parameters with parameters_on_meta (unet_parameters in
+// core/models/unet/unet_2d_condition.h, clip_text_parameters, vae_parameters, SD3's in
+// core/models/sd3/sd3_weights_budget.h).
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -12,10 +15,6 @@
 #include <vector>
 
 #include <torch/torch.h>
-
-#include "core/models/clip/clip_text_config.h"
-#include "core/models/unet/unet_config.h"
-#include "core/models/vae/vae_config.h"
 
 namespace drf {
 
@@ -25,11 +24,6 @@ inline constexpr int64_t kMinBytesPerStoredParameter = 2;
 // The parameters `build_and_count` finds in modules it builds with the options it is given: the
 // meta device (shapes, no memory), so counting an absurd configuration costs nothing.
 int64_t parameters_on_meta(const std::function<int64_t(const torch::TensorOptions&)>& build_and_count);
-
-// The parameters of one network of this configuration, counted on the meta device.
-int64_t unet_parameters(const UNetConfig& config);
-int64_t clip_text_parameters(const ClipTextConfig& config);
-int64_t vae_parameters(const VaeConfig& config);
 
 // Total size of the files in bytes; a file that cannot be sized counts 0.
 int64_t weights_files_bytes(const std::vector<std::string>& files);

@@ -5,11 +5,10 @@
 // alone take 2 x 4 heads x 16384^2 x 4 bytes = 8.6 GB per batch row. With fused attention
 // (LibTorch 2.x scaled_dot_product_attention: flash / memory-efficient kernels, on the CPU too)
 // no score matrix exists and the term is 0, so GPU draft budgets calibrated with fused kernels
-// (core/models/unet/unet_memory.h) do not change.
+// (core/models/unet/unet_memory.h) do not change. What a UNet call adds up from this:
+// unet_attention_bytes_per_row (core/models/unet/unet_memory.h).
 #pragma once
 #include <cstdint>
-
-#include "core/models/unet/unet_config.h"
 
 namespace drf {
 
@@ -18,21 +17,8 @@ namespace drf {
 // overflowing.
 int64_t attention_score_bytes_per_row(int64_t heads, int64_t query_tokens, int64_t key_tokens, int64_t element_bytes);
 
-// The largest self-attention score peak of one batch row of a UNet call at a latent of
-// latent_h x latent_w: the maximum over the levels with attention (CrossAttn* down blocks and
-// the mid block) of attention_score_bytes_per_row(heads of the level, tokens of the level...).
-// Scores are fp32 with upcast_attention. 0 when scores are not materialized or no level has
-// attention.
-int64_t unet_attention_bytes_per_row(const UNetConfig& config, int64_t latent_h, int64_t latent_w,
-                                     int64_t element_bytes);
-
-// What one batch row adds to a UNet call's peak: unet_activation_bytes_per_row
-// (core/models/unet/unet_memory.h, the linear part the draft budget is calibrated with) plus
-// unet_attention_bytes_per_row, saturating. What the pipelines report as
-// Pipeline::activation_bytes_per_row.
-int64_t unet_peak_bytes_per_row(const UNetConfig& config, int64_t latent_h, int64_t latent_w, int64_t element_bytes);
-
-// Whether this build materializes attention scores (LibTorch 1.13): what the two above assume.
+// Whether this build materializes attention scores (LibTorch 1.13): what the estimate above
+// (and unet_attention_bytes_per_row) assumes.
 bool attention_scores_materialized();
 
 }  // namespace drf

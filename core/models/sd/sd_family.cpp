@@ -1,6 +1,6 @@
 // Stable Diffusion 1.x and 2.x in the model-family registry (plain C++: the GUI reads it too).
 #include "core/models/families/family_list.h"
-#include "core/models/families/model_families.h"
+#include "core/models/families/model_family.h"
 
 namespace drf {
 

@@ -1,9 +1,9 @@
 // Stable Diffusion 1.x and 2.x (one loader tells them apart by the UNet's context width).
 // The fallback builder: folders and files no family claims reach its loaders, whose checks
 // name what the input is (an unsupported pipeline class, a LoRA, a VAE, an inpainting UNet).
-#include "core/models/loaders/diffusers_folder.h"
-#include "core/models/families/family_builders.h"
-#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/sd/sd_diffusers_folder.h"
+#include "core/models/families/family_builder.h"
+#include "core/models/sd/sd_single_file.h"
 #include "core/models/sd/stable_diffusion_pipeline.h"
 
 namespace drf {

@@ -1,9 +1,9 @@
 #include "core/models/sd/stable_diffusion_pipeline.h"
 
-#include "core/models/latent_preview.h"
+#include "core/models/latent/latent_preview.h"
 #include "core/models/clip/prompt_encoding.h"
 #include "core/models/loaders/random_weights.h"
-#include "core/models/nn/attention_memory.h"
+#include "core/models/unet/unet_memory.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 

@@ -1,6 +1,6 @@
 // Stable Diffusion 1.x / 2.x as an engine pipeline: CLIP tokenizer + text encoder for the
 // conditioning, the UNet as the denoiser, the VAE for the final image, a linear latent->RGB
-// map for live previews. Built by the loaders (diffusers_folder.h, single_file_checkpoint.h)
+// map for live previews. Built by the loaders (sd_diffusers_folder.h, sd_single_file.h)
 // and by make_random_sd_pipeline() for the synthetic random:* models.
 #pragma once
 #include "core/models/clip/prompt_tokenizer.h"
@@ -24,7 +24,7 @@ class StableDiffusionPipeline : public LatentPipeline {
   torch::Tensor decode(const torch::Tensor& state) override;
   torch::Tensor preview(const torch::Tensor& states) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
-  void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
+  void replace_vae(const std::string& path) override;  // core/models/latent/vae_override.h
 
   const SdModelConfig& config() const { return config_; }
   const SdModules& modules() const { return modules_; }

@@ -1,5 +1,5 @@
 // SD3 / SD3.5: random presets, diffusers folders and single-file checkpoints (Stability's layout).
-#include "core/models/families/family_builders.h"
+#include "core/models/families/family_builder.h"
 #include "core/models/sd3/sd3_diffusers_folder.h"
 #include "core/models/sd3/sd3_pipeline.h"
 #include "core/models/sd3/sd3_single_file.h"

@@ -2,7 +2,7 @@
 
 #include <regex>
 
-#include "core/models/loaders/ldm_key_map.h"
+#include "core/models/latent/ldm_key_map.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -6,8 +6,8 @@
 #include <functional>
 
 #include "core/io/safetensors_reader.h"
-#include "core/models/loaders/ldm_key_map.h"
-#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/latent/ldm_key_map.h"
+#include "core/models/loaders/single_file_keys.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/models/loaders/weights_budget.h"
 #include "core/models/sd3/sd3_diffusers_folder.h"

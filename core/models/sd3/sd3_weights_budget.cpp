@@ -3,7 +3,7 @@
 #include <set>
 
 #include "core/models/loaders/config_json.h"
-#include "core/models/loaders/diffusers_folder.h"
+#include "core/models/loaders/diffusers_components.h"
 #include "core/models/loaders/weights_budget.h"
 #include "core/models/nn/layers.h"
 #include "core/util/errors.h"

@@ -7,7 +7,6 @@
 #include "core/io/scheduler_config.h"
 #include "core/models/loaders/config_json.h"
 #include "core/models/loaders/diffusers_components.h"
-#include "core/models/loaders/diffusers_folder.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/models/loaders/weights_budget.h"
 #include "core/util/errors.h"

@@ -1,6 +1,6 @@
 // SDXL base and refiner: random presets, diffusers folders (also a folder with text_encoder_2/
 // and no model_index.json class) and sgm-layout single files.
-#include "core/models/families/family_builders.h"
+#include "core/models/families/family_builder.h"
 #include "core/models/sdxl/sdxl_diffusers_folder.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
 #include "core/models/sdxl/sdxl_single_file.h"

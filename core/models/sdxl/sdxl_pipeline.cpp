@@ -1,8 +1,8 @@
 #include "core/models/sdxl/sdxl_pipeline.h"
 
-#include "core/models/latent_preview.h"
+#include "core/models/latent/latent_preview.h"
 #include "core/models/loaders/random_weights.h"
-#include "core/models/nn/attention_memory.h"
+#include "core/models/unet/unet_memory.h"
 #include "core/util/errors.h"
 
 namespace drf {

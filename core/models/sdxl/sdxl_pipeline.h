@@ -26,7 +26,7 @@ class SdxlPipeline : public LatentPipeline {
   torch::Tensor decode(const torch::Tensor& state) override;
   torch::Tensor preview(const torch::Tensor& states) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
-  void replace_vae(const std::string& path) override;  // core/models/vae/vae_override.h
+  void replace_vae(const std::string& path) override;  // core/models/latent/vae_override.h
 
   const SdxlModelConfig& config() const { return config_; }
   SdxlModules& modules() { return modules_; }

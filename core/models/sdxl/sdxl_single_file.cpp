@@ -3,8 +3,9 @@
 #include <filesystem>
 
 #include "core/io/safetensors_reader.h"
-#include "core/models/loaders/ldm_key_map.h"
-#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/families/family_list.h"
+#include "core/models/latent/ldm_key_map.h"
+#include "core/models/loaders/single_file_keys.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/models/loaders/weights_budget.h"
 #include "core/util/errors.h"
@@ -34,8 +35,14 @@ Maps key_maps(const SdxlModelConfig& c, const SdxlModules& m) {
 }  // namespace
 
 const ModelFamily* sdxl_single_file_family(const WeightSource& file) {
-  const ModelFamily* f = family_of_checkpoint([&](const std::string& k) { return file.contains(k); });
-  return f && (f->id == "sdxl" || f->id == "sdxl-refiner") ? f : nullptr;
+  // The registry asks the same keys of every family (core/models/model_families.h);
+  // here only SDXL's two descriptors, in the registry's order: base, then refiner. The families
+  // before them (SD3) have single-file keys no SDXL file holds.
+  static const ModelFamily base = sdxl_family(), refiner = sdxl_refiner_family();
+  const auto has_key = [&](const std::string& k) { return file.contains(k); };
+  for (const ModelFamily* f : {&base, &refiner})
+    if (has_single_file_keys(*f, has_key)) return f;
+  return nullptr;
 }
 
 SdxlModules load_sdxl_single_file_modules(const SdxlModelConfig& c, std::shared_ptr<const WeightSource> file,

@@ -3,19 +3,20 @@
 // text_time embedding), conditioner.embedders.0.transformer.* (CLIP ViT-L, transformers
 // names) and conditioner.embedders.1.model.* (OpenCLIP bigG: fused in_proj, text_projection
 // used as x @ P) for the base; conditioner.embedders.0.model.* (bigG alone) for the refiner;
-// first_stage_model.* (the VAE). The family comes from the registry's single-file keys.
+// first_stage_model.* (the VAE). The family comes from its descriptors' single-file keys.
 #pragma once
 #include <map>
 #include <optional>
 #include <string>
 
-#include "core/models/families/model_families.h"
+#include "core/models/families/model_family.h"
 #include "core/models/sdxl/sdxl_pipeline.h"
 #include "core/models/loaders/weight_source.h"
 
 namespace drf {
 
-// The registry's SDXL base or refiner family when the file's keys say so, else nullptr.
+// SDXL base's or refiner's family descriptor (sdxl_family(), sdxl_refiner_family(): what the
+// registry holds) when the file has its single-file keys, else nullptr.
 const ModelFamily* sdxl_single_file_family(const WeightSource& file);
 
 // Builds `config`'s modules and loads every one from `file`, checking that the file holds

@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <string>
 
+#include "core/models/loaders/weights_budget.h"
+#include "core/models/nn/layers.h"
+
 namespace drf {
 namespace {
 
@@ -127,6 +130,10 @@ torch::Tensor UNet2DConditionModelImpl::forward(const torch::Tensor& sample, con
     x = block(x, temb, context, skips, size);
   }
   return conv_out(conv_norm_out->norm_silu(x));
+}
+
+int64_t unet_parameters(const UNetConfig& config) {
+  return parameters_on_meta([&](const torch::TensorOptions& o) { return layers::parameter_count(*UNet2DConditionModel(config, o)); });
 }
 
 }  // namespace drf

@@ -39,4 +39,8 @@ class UNet2DConditionModelImpl : public torch::nn::Module {
 };
 TORCH_MODULE(UNet2DConditionModel);
 
+// The parameters a UNet of this configuration has, counted on the meta device (no memory): what
+// the weights budget (core/models/loaders/weights_budget.h) compares with the files.
+int64_t unet_parameters(const UNetConfig& config);
+
 }  // namespace drf

@@ -1,5 +1,8 @@
 #include "core/models/vae/autoencoder_kl.h"
 
+#include "core/models/loaders/weights_budget.h"
+#include "core/models/nn/layers.h"
+
 namespace drf {
 
 AutoencoderKLImpl::AutoencoderKLImpl(const VaeConfig& c, const torch::TensorOptions& options) : config_(c) {
@@ -25,6 +28,10 @@ torch::Tensor AutoencoderKLImpl::decode_scaled(const torch::Tensor& latents) {
   auto z = latents / config_.scaling_factor;
   if (config_.shift_factor != 0.0) z = z + config_.shift_factor;
   return decode(z);
+}
+
+int64_t vae_parameters(const VaeConfig& config) {
+  return parameters_on_meta([&](const torch::TensorOptions& o) { return layers::parameter_count(*AutoencoderKL(config, o)); });
 }
 
 }  // namespace drf

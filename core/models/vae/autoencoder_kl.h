@@ -23,4 +23,8 @@ class AutoencoderKLImpl : public torch::nn::Module {
 };
 TORCH_MODULE(AutoencoderKL);
 
+// The parameters a VAE of this configuration has, counted on the meta device (no memory): what
+// the weights budget (core/models/loaders/weights_budget.h) compares with the files.
+int64_t vae_parameters(const VaeConfig& config);
+
 }  // namespace drf

@@ -27,14 +27,6 @@ DiffusersFolderFiles locate_diffusers_files(const std::string& folder, torch::Dt
 // Parsed configs of a folder (model_index.json checked: SDXL, SD 3 etc. are refused).
 SdModelConfig read_diffusers_config(const std::string& folder, const DiffusersFolderFiles& files);
 
-// Pieces shared with the other families' folder loaders (core/models/sdxl):
-// `dir`/`stem`.safetensors or `stem`.fp16.safetensors (the one that suits compute_dtype first);
-// pickles and sharded files refused with advice. InputError naming the folder otherwise.
-std::string find_component_weights(const std::filesystem::path& dir, const std::string& stem, torch::Dtype compute_dtype);
-std::string require_component_file(const std::filesystem::path& p);
-// The VAE file with older mid-block attention names (query/key/value/proj_attn) renamed.
-std::shared_ptr<const WeightSource> with_current_vae_names(std::shared_ptr<const WeightSource> file);
-
 std::unique_ptr<StableDiffusionPipeline> load_diffusers_folder(const PipelineRequest& request,
                                                                std::optional<PredictionType> prediction = std::nullopt);
 

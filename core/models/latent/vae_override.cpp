@@ -1,4 +1,4 @@
-#include "core/models/vae/vae_override.h"
+#include "core/models/latent/vae_override.h"
 
 #include <filesystem>
 #include <set>
@@ -6,9 +6,9 @@
 #include "core/io/checkpoint_format.h"
 #include "core/io/safetensors_reader.h"
 #include "core/models/loaders/config_json.h"
-#include "core/models/loaders/diffusers_folder.h"
-#include "core/models/loaders/ldm_key_map.h"
-#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/loaders/diffusers_components.h"
+#include "core/models/latent/ldm_key_map.h"
+#include "core/models/loaders/single_file_keys.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/models/loaders/weight_source.h"
 #include "core/util/errors.h"

@@ -1,4 +1,4 @@
-#include "core/models/t5/safetensors_folder.h"
+#include "core/models/loaders/safetensors_folder.h"
 
 #include <filesystem>
 

@@ -1,9 +1,9 @@
-#include "core/models/families/family_builders.h"
+#include "core/models/family_builders.h"
 
 #include <algorithm>
 
 #include "core/models/families/family_list.h"
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 #include "core/util/errors.h"
 
 namespace drf {

@@ -1,4 +1,4 @@
-#include "core/models/families/model_families.h"
+#include "core/models/model_families.h"
 
 #include <algorithm>
 
@@ -39,8 +39,7 @@ const ModelFamily* family_of_pipeline_class(const std::string& class_name) {
 
 const ModelFamily* family_of_checkpoint(const std::function<bool(const std::string&)>& has_key) {
   for (const auto& f : model_families())
-    if (!f.single_file_keys.empty() && std::all_of(f.single_file_keys.begin(), f.single_file_keys.end(), has_key))
-      return &f;
+    if (has_single_file_keys(f, has_key)) return &f;
   return nullptr;
 }
 

@@ -41,14 +41,6 @@ SdModelConfig single_file_config(const SingleFileDetection& d);
 SdModules load_single_file_modules(const SdModelConfig& config, const SingleFileDetection& d,
                                    std::shared_ptr<const WeightSource> file, const torch::TensorOptions& options);
 
-// Helpers shared with the other families' single-file loaders (core/models/sdxl):
-// a module's parameter names, and the check that every file key under `prefix` is read by
-// `map` or `ignorable` (InputError naming the file, the component and the tensor).
-std::vector<std::string> single_file_parameter_names(const torch::nn::Module& m);
-void check_single_file_keys(const WeightSource& file, const std::string& prefix,
-                            const std::map<std::string, KeyMapping>& map,
-                            const std::function<bool(const std::string&)>& ignorable, const std::string& component);
-
 struct SingleFileOptions {
   std::optional<PredictionType> prediction;  // override the detected prediction type
 };

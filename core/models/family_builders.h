@@ -1,5 +1,5 @@
 // The LibTorch side of the model-family registry: how each family's pipelines are made, keyed
-// by the family id of core/models/families/model_families.h (which stays free of LibTorch so
+// by the family id of core/models/model_families.h (which stays free of LibTorch so
 // that the GUI may include it). load_pipeline() (core/engine/pipeline_loader.cpp) dispatches
 // every source through this table and names no family itself:
 //   "builtin", "analytic"      -> the builder whose named_sources hold the name
@@ -18,37 +18,13 @@
 // and `FamilyBuilder <family>_family_builder()`, and one line naming both in
 // core/models/families/family_list.h (docs/sdxl.md, "Adding a family").
 #pragma once
-#include <functional>
-#include <memory>
-#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
-#include "core/engine/pipeline.h"
-#include "core/sampling/noise_schedule.h"
+#include "core/models/families/family_builder.h"
 
 namespace drf {
-
-using PipelineMaker = std::function<std::unique_ptr<Pipeline>(const PipelineRequest& request,
-                                                              std::optional<PredictionType> prediction)>;
-
-struct FamilyBuilder {
-  // Sources that are a bare name ("builtin", "analytic"); made by load_named.
-  std::vector<std::string> named_sources;
-  PipelineMaker load_named;
-  // random:<preset> (preset = the text after "random:"); the prediction type is never overridden.
-  std::function<std::unique_ptr<Pipeline>(const std::string& preset, const PipelineRequest& request)> make_random;
-  // A diffusers folder (request.source) of the family; `prediction` overrides its scheduler's.
-  PipelineMaker load_diffusers_folder;
-  // A folder whose model_index.json names no class that a family lists: true when it is this
-  // family's (SDXL: a StableDiffusionXL* class, which its loader refuses by name unless base or
-  // refiner, or no class and a text_encoder_2/ subfolder). Empty = never.
-  std::function<bool(const std::string& folder)> claims_folder;
-  // A .safetensors single-file checkpoint (request.source) of the family.
-  PipelineMaker load_single_file;
-  // Gets the folders and files no family claims (exactly one builder sets it).
-  bool fallback = false;
-};
 
 // The builder registered for a family id; nullptr when none is.
 const FamilyBuilder* family_builder(const std::string& family_id);

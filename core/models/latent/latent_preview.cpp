@@ -1,4 +1,4 @@
-#include "core/models/latent_preview.h"
+#include "core/models/latent/latent_preview.h"
 
 namespace drf {
 

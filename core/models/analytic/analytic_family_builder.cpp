@@ -1,7 +1,7 @@
 // The analytic Gaussian mixture (core/analytic), selected by the name "analytic": exact target
 // distribution, CPU only, no weights.
 #include "core/analytic/analytic_pipeline.h"
-#include "core/models/families/family_builders.h"
+#include "core/models/families/family_builder.h"
 
 namespace drf {
 

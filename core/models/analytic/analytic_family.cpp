@@ -1,6 +1,6 @@
 // The analytic Gaussian mixture (core/analytic) in the model-family registry (plain C++).
 #include "core/models/families/family_list.h"
-#include "core/models/families/model_families.h"
+#include "core/models/families/model_family.h"
 
 namespace drf {
 

@@ -1,4 +1,4 @@
-#include "core/models/loaders/ldm_key_map.h"
+#include "core/models/latent/ldm_key_map.h"
 
 #include <algorithm>
 #include <regex>

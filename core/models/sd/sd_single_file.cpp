@@ -1,4 +1,4 @@
-#include "core/models/loaders/single_file_checkpoint.h"
+#include "core/models/sd/sd_single_file.h"
 
 #include <filesystem>
 #include <functional>
@@ -7,7 +7,8 @@
 
 #include "core/io/safetensors_reader.h"
 #include "core/models/loaders/weights_budget.h"
-#include "core/models/loaders/ldm_key_map.h"
+#include "core/models/latent/ldm_key_map.h"
+#include "core/models/loaders/single_file_keys.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
@@ -29,25 +30,6 @@ PredictionType parse_modelspec_prediction(const std::string& v, const std::strin
 }
 
 }  // namespace
-
-std::vector<std::string> single_file_parameter_names(const torch::nn::Module& m) {
-  std::vector<std::string> out;
-  for (const auto& p : m.named_parameters(true)) out.push_back(p.key());
-  return out;
-}
-
-// Every file key under `prefix` must be read by the mapping or be known to be unused.
-void check_single_file_keys(const WeightSource& file, const std::string& prefix,
-                            const std::map<std::string, KeyMapping>& map,
-                            const std::function<bool(const std::string&)>& ignorable, const std::string& component) {
-  std::set<std::string> used;
-  for (const auto& kv : map) used.insert(kv.second.source_key);
-  for (const auto& n : file.names()) {
-    if (!starts_with(n, prefix) || used.count(n) || (ignorable && ignorable(n))) continue;
-    throw InputError(file.describe() + " (" + component + "): unexpected tensor '" + n +
-                     "': the file does not match the detected architecture");
-  }
-}
 
 SingleFileDetection detect_single_file(const WeightSource& file, const std::map<std::string, std::string>& metadata) {
   const std::string where = file.describe();
