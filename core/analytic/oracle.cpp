@@ -31,7 +31,7 @@ DistributionError distribution_error(const GaussianMixture& m, const torch::Tens
 }
 
 torch::Tensor oracle_samples(const OracleOptions& o, Mode mode, int width, int* serial_latencies) {
-  GaussianMixture mixture = make_demo_mixture();
+  GaussianMixture mixture = o.target();
   ScheduleConfig sc;  // SD's scaled_linear / leading schedule
   if (o.linspace) {
     sc.spacing = TimestepSpacing::Linspace;
@@ -65,7 +65,7 @@ torch::Tensor oracle_samples(const OracleOptions& o, Mode mode, int width, int* 
 }
 
 std::vector<OracleRow> run_oracle(const OracleOptions& o) {
-  GaussianMixture mixture = make_demo_mixture();
+  GaussianMixture mixture = o.target();
   std::vector<OracleRow> rows;
   int lat = 0;
   const torch::Tensor reference = oracle_samples(o, Mode::Sequential, 1, &lat);

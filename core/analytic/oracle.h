@@ -3,6 +3,7 @@
 // samples are from the sequential samples of the same seed and (b) how far each sampler's
 // samples are from the target mixture.
 #pragma once
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -46,6 +47,9 @@ struct OracleOptions {
   // shifted flow sigmas; DRiffusion drafts by the flow skip. `linspace` does not apply.
   bool flow = false;
   double flow_shift = 3.0;
+  // The data distribution; empty: the demo mixture (make_demo_mixture).
+  std::shared_ptr<const GaussianMixture> mixture;
+  GaussianMixture target() const { return mixture ? *mixture : make_demo_mixture(); }
 };
 
 // Rows: sequential first, then conservative and aggressive for widths 1..max_width.

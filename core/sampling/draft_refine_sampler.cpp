@@ -28,7 +28,6 @@ SamplingResult sample_draft_refine(Sampler& sampler, RoundEvaluator& evaluator, 
     const int i = r.anchor;
     std::vector<DeviceRoundTiming> timings;
     if (r.exact_eval) {
-      history.draft_estimate = false;
       denoised = evaluator.evaluate(x, {sampler.eval_point(i)});
       ++result.serial_latencies;
       ++result.evaluations;
@@ -67,13 +66,11 @@ SamplingResult sample_draft_refine(Sampler& sampler, RoundEvaluator& evaluator, 
     for (int j = 1; j < r.advance; ++j) {
       const auto draft = drafts.narrow(0, j - 1, 1);
       const auto est = sampler.transfer(draft_est.narrow(0, j - 1, 1), draft, next, i + j);
-      history.draft_estimate = !torch::equal(draft, next);  // a one-step draft is the state itself
       next = sampler.step(next, est, i + j, history);
     }
     if (r.carries_anchor_noise()) {
       const auto draft = drafts.narrow(0, r.advance - 1, 1);
       denoised = sampler.transfer(draft_est.narrow(0, r.advance - 1, 1), draft, next, i + r.advance);
-      history.draft_estimate = !torch::equal(draft, next);
     }
     x = next;
     ++result.rounds;

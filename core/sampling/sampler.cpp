@@ -14,20 +14,12 @@ torch::Tensor SolverHistory::at(int i) const {
   return {};
 }
 
-bool SolverHistory::exact_at(int i) const {
-  for (std::size_t n = index.size(); n-- > 0;)
-    if (index[n] == i) return n < drafted.size() && !drafted[n];
-  return false;
-}
-
 void SolverHistory::push(int i, const torch::Tensor& d, const torch::Tensor& x) {
   index.push_back(i);
   denoised.push_back(d);
-  drafted.push_back(draft_estimate ? 1 : 0);
   if (index.size() > 3) {  // no solver here looks further back
     index.erase(index.begin());
     denoised.erase(denoised.begin());
-    drafted.erase(drafted.begin());
   }
   last_state = x;
 }
@@ -55,7 +47,10 @@ torch::Tensor Sampler::skip(const torch::Tensor& x, const torch::Tensor& denoise
 torch::Tensor Sampler::transfer(const torch::Tensor& estimate, const torch::Tensor& draft, const torch::Tensor& x,
                                int i) const {
   if (stochastic()) return estimate;
-  return estimate + (x - draft) * (1.0 / alpha(i));
+  // beta_i / alpha_i written without dividing by alpha (0 at a flow model's pure-noise state).
+  const double a = alpha(i), s = sigma(i);
+  const double s2 = kTransferSigmaData * kTransferSigmaData;
+  return estimate + (x - draft) * (s2 * a / (s2 * a * a + s * s));
 }
 
 torch::Tensor Sampler::draft(const torch::Tensor& x, const torch::Tensor& denoised, int i, int k,

@@ -16,15 +16,15 @@ torch::Tensor UniPCSampler::correct(const torch::Tensor& x, const torch::Tensor&
                                     const SolverHistory& history) const {
   const torch::Tensor m0 = history.at(i - 1);
   if (!corrector_ || i == 0 || !m0.defined() || !history.last_state.defined()) return x;
-  // Under DRiffusion, correct only between exact estimates: the corrector moves x_i by
-  // differences of estimates, and a draft's estimate error would enter the state twice.
-  if (history.draft_estimate || !history.exact_at(i - 1)) return x;
+  // Under DRiffusion the estimates may come from drafts (Sampler::transfer); the corrector uses
+  // them as they are. Skipping it there was better while drafts' estimates were moved as noise
+  // predictions, worse since the Gaussian-prior transfer (docs/fidelity.md, UniPC).
   // UniC from x_{i-1} to x_i with the new estimate D_i, of the order step i-1 used.
   const double h = lambda(i) - lambda(i - 1), hh = -h;
   const double h_phi_1 = std::expm1(hh), b_h = std::expm1(hh);  // bh2: B(h) = e^{-h} - 1
   auto base = history.last_state * (sigma(i) / sigma(i - 1)) - m0 * (alpha(i) * h_phi_1);
   const torch::Tensor m1 = i >= 2 ? history.at(i - 2) : torch::Tensor();
-  if (predictor_order(i - 1, steps()) < 2 || !m1.defined() || !history.exact_at(i - 2))
+  if (predictor_order(i - 1, steps()) < 2 || !m1.defined())
     return base - (denoised - m0) * (alpha(i) * b_h * 0.5);
   // Solve [[1, 1], [r1, 1]] rho = b for the two corrector weights (diffusers' R and b).
   const double r1 = (lambda(i - 2) - lambda(i - 1)) / h;

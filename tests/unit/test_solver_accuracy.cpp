@@ -95,7 +95,10 @@ TEST(SolverAccuracy, DriffusionDeviationIsBoundedPerWidthForEverySolver) {
   // DPM++ 3M SDE extrapolates noisy estimates further (measured 0.35-0.40); LCM replaces the
   // whole state by estimate + fresh noise every step, so every draft error is carried in full
   // (measured 0.48-0.61).
-  const double deterministic[5] = {0, 0, 0.06, 0.10, 0.12};
+  // Heun is the largest since the Gaussian-prior transfer (session 10: 0.069 / 0.070 / 0.095 at
+  // aggressive widths 2-4, from 0.017 / 0.035 / 0.058; this mixture's narrow components are far
+  // from that prior, while on the built-in model Heun gained 10-15 dB, docs/fidelity.md).
+  const double deterministic[5] = {0, 0, 0.09, 0.10, 0.12};
   const double stochastic[5] = {0, 0, 0.22, 0.28, 0.36};
   const double third_order_sde[5] = {0, 0, 0.42, 0.45, 0.48};
   const double lcm[5] = {0, 0, 0.60, 0.70, 0.70};
