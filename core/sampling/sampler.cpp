@@ -82,7 +82,7 @@ std::unique_ptr<Sampler> make_sampler(const NoiseSchedule& schedule, const Sampl
   if (!(o.s_noise >= 0.0 && o.s_noise <= 2.0))
     throw UsageError("s_noise must be between 0 and 2, got " + std::to_string(o.s_noise));
   const SolverContext context{schedule, o, o.karras_sigmas ? ScheduleKind::Karras : o.schedule,
-                              NoiseRequest{o.seed, o.state_shape, o.state_options, o.s_noise}};
+                              NoiseRequest{o.seed, o.state_shape, o.state_options, o.s_noise, o.steps}};
   switch (o.kind) {
 #define DRF_SAMPLER_FACTORY_CASE(Kind, id, ...) \
   case SamplerKind::Kind:                       \
