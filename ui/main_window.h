@@ -149,7 +149,7 @@ class MainWindow : public QMainWindow {
   void showImageMenu(QWidget* view, const QPoint& pos, int row);
   void saveImageAs(int row);
   void saveImageUpscaledAs(int row);  // with a file dialog
-  const DraftPlan* planFor(int steps, int width, Mode mode);
+  const DraftPlan* planFor(int steps, int width, Mode mode, int warmup);
 
   AppSettings app_settings_;
   JobRunner* runner_;

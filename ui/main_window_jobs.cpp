@@ -87,7 +87,7 @@ int MainWindow::submit(JobKind kind) {
   const GenerationSettings s = collectSettings();
   try {
     validate_settings(s);
-    plan_draft_refine(s.steps, s.width, s.mode);
+    plan_draft_refine(s.steps, s.width, s.mode, effective_warmup(s));
   } catch (const std::exception& e) {
     banner_->showMessage(MessageBanner::Level::Error, tr("Cannot start: %1").arg(QString::fromStdString(e.what())),
                          QStringLiteral("settings"));
@@ -146,10 +146,11 @@ void MainWindow::onJobStarted(const JobRequest& job) {
   logger("ui")->info("job {} started: {}", job.id, jobSummary(job).toStdString());
 }
 
-const DraftPlan* MainWindow::planFor(int steps, int width, Mode mode) {
-  if (!plan_ || plan_->steps != steps || plan_->mode != mode || (mode != Mode::Sequential && plan_->width != width)) {
+const DraftPlan* MainWindow::planFor(int steps, int width, Mode mode, int warmup) {
+  if (!plan_ || plan_->steps != steps || plan_->mode != mode ||
+      (mode != Mode::Sequential && (plan_->width != width || plan_->warmup != warmup))) {
     try {
-      plan_ = plan_draft_refine(steps, width, mode);
+      plan_ = plan_draft_refine(steps, width, mode, warmup);
     } catch (const std::exception&) {
       plan_.reset();
     }
@@ -171,7 +172,7 @@ void MainWindow::onProgress(const JobProgress& p) {
   }
   if (p.kind != JobEventKind::RoundDone) return;
   QList<int> steps;
-  if (const DraftPlan* plan = planFor(p.steps_total, p.width, p.mode); plan && p.round >= 1 &&
+  if (const DraftPlan* plan = planFor(p.steps_total, p.width, p.mode, effective_warmup(current_job_.settings)); plan && p.round >= 1 &&
                                                                         p.round <= static_cast<int>(plan->rounds.size())) {
     const DraftRound& r = plan->rounds[p.round - 1];
     for (int offset : r.draft_offsets) steps << r.anchor + offset;

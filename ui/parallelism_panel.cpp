@@ -21,6 +21,7 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
       device_view_(new QListView),
       refresh_(new QToolButton),
       width_(new QSpinBox),
+      warmup_(new QSpinBox),
       draft_memory_(new QSpinBox),
       mode_(new QComboBox),
       explanation_(new QLabel),
@@ -29,6 +30,7 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
       fidelity_(new QLabel) {
   device_view_->setObjectName(QStringLiteral("deviceList"));
   width_->setObjectName(QStringLiteral("widthSpin"));
+  warmup_->setObjectName(QStringLiteral("warmupSpin"));
   draft_memory_->setObjectName(QStringLiteral("draftMemorySpin"));
   mode_->setObjectName(QStringLiteral("modeCombo"));
   explanation_->setObjectName(QStringLiteral("modeExplanation"));
@@ -49,6 +51,13 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   width_->setRange(1, 64);
   width_->setToolTip(tr("Drafts evaluated per round (n). Drafts are spread over the checked devices and "
                         "batched on each one, so n may exceed the number of devices."));
+  warmup_->setRange(GenerationSettings::kAutoWarmup, 1000);  // validate_settings() caps it at the steps
+  warmup_->setSpecialValueText(tr("Auto"));  // shown for kAutoWarmup
+  warmup_->setValue(GenerationSettings::kAutoWarmup);
+  warmup_->setToolTip(tr("The first steps run one per network latency, with exact estimates, before drafting "
+                         "starts: drafts made from the noisiest states drift the most. Each warm-up step costs "
+                         "one latency at most. Auto: 2 for samplers that add noise, 0 for the others (one step "
+                         "still brings their images several dB closer to sequential; docs/fidelity.md)."));
   draft_memory_->setRange(0, 1024 * 1024);  // the range validate_settings() accepts
   draft_memory_->setSingleStep(64);
   draft_memory_->setSuffix(tr(" MB"));
@@ -79,6 +88,7 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   form->setContentsMargins(0, 0, 0, 0);
   form->addRow(tr("Mode"), mode_);
   form->addRow(tr("Width n"), width_);
+  form->addRow(tr("Warm-up steps"), warmup_);
   form->addRow(tr("Draft memory"), draft_memory_);
   auto* layout = new QVBoxLayout(this);
   layout->setContentsMargins(0, 0, 0, 0);
@@ -95,6 +105,7 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
     if (!setting_width_) width_follows_devices_ = false;
     updateExplanation();
   });
+  connect(warmup_, &QSpinBox::valueChanged, this, &ParallelismPanel::updateExplanation);
   connect(mode_, &QComboBox::currentIndexChanged, this, [this] {
     if (!setting_mode_) mode_follows_devices_ = false;
     updateExplanation();
@@ -119,11 +130,13 @@ QString ParallelismPanel::fidelityNote() const { return fidelity_->isVisibleTo(t
 
 Mode ParallelismPanel::mode() const { return static_cast<Mode>(mode_->currentData().toInt()); }
 int ParallelismPanel::width() const { return width_->value(); }
+int ParallelismPanel::warmupSteps() const { return warmup_->value(); }
 int ParallelismPanel::draftMemoryMb() const { return draft_memory_->value(); }
 
 void ParallelismPanel::apply(GenerationSettings& s) const {
   s.mode = mode();
   s.width = s.mode == Mode::Sequential ? 1 : width();
+  s.warmup_steps = warmupSteps();  // kept for a sequential run too, like the width's spin box
   s.devices = devices_->checkedCudaDevices();
   s.draft_memory_mb = draftMemoryMb();  // written even where unused, so the session keeps it
 }
@@ -133,6 +146,7 @@ void ParallelismPanel::load(const GenerationSettings& s) {
   mode_follows_devices_ = false;  // restored settings are a choice
   devices_->setCheckedCudaDevices(s.devices);
   draft_memory_->setValue(s.draft_memory_mb);
+  warmup_->setValue(s.warmup_steps);
   if (s.mode != Mode::Sequential) {
     width_->setValue(s.width);  // a user choice: stop following the device count
     width_follows_devices_ = false;
@@ -187,6 +201,7 @@ QString ParallelismPanel::speedupText() const { return speedup_->text(); }
 void ParallelismPanel::updateExplanation() {
   const Mode m = mode();
   width_->setEnabled(m != Mode::Sequential);
+  warmup_->setEnabled(m != Mode::Sequential);
   // The budget bounds the memory of a round's drafts on whatever device runs them (the engine
   // splits CPU rounds by it too); the sequential sampler has no drafts.
   draft_memory_->setEnabled(m != Mode::Sequential);
@@ -197,12 +212,18 @@ void ParallelismPanel::updateExplanation() {
                          "the speedup needs GPUs."));
   gain_note_->setVisible(cpuOnly && m != Mode::Sequential);
   // Before the run: what the fidelity table measured for this sampler, mode, width and guidance.
-  const auto measured = measured_fidelity_for(sampler_, m, width(), guidance_);
+  GenerationSettings plan_settings;  // what auto warm-up resolves to for this solver and step count
+  plan_settings.steps = steps_;
+  plan_settings.sampler = sampler_;
+  plan_settings.warmup_steps = warmupSteps();
+  const int warmup = effective_warmup(plan_settings);
+  const auto measured = measured_fidelity_for(sampler_, m, width(), warmup, guidance_);
   fidelity_warns_ = measured && measured->mean_psnr_db < kFidelityWarnBelowDb;
   if (measured) {
     const QString psnr = QString::number(measured->mean_psnr_db, 'f', 1);
-    const QString where = tr("measured at width %1, guidance %2 on the built-in model")
+    const QString where = tr("measured at width %1, %2 warm-up steps, guidance %3 on the built-in model")
                               .arg(measured->width)
+                              .arg(measured->warmup_steps)
                               .arg(measured->guidance, 0, 'f', 0);
     fidelity_->setText(fidelity_warns_ ? tr("\u26a0 Quality drops with this sampler, mode and width: %1 dB PSNR against "
                                             "the sequential image (%2).")
@@ -212,11 +233,15 @@ void ParallelismPanel::updateExplanation() {
   }
   fidelity_->setVisible(measured.has_value());
   try {
-    const DraftPlan plan = plan_draft_refine(steps_, width(), m);
-    speedup_->setText(tr("Theoretical: %1 serial network latencies instead of %2, %3\u00d7 faster")
+    const DraftPlan plan = plan_draft_refine(steps_, width(), m, warmup);
+    const QString warm = plan.warmup == 0   ? QString()
+                         : plan.warmup == 1 ? tr(" (1 warm-up step)")
+                                            : tr(" (%1 warm-up steps)").arg(plan.warmup);
+    speedup_->setText(tr("Theoretical: %1 serial network latencies instead of %2, %3\u00d7 faster%4")
                           .arg(plan.serial_latencies())
                           .arg(steps_)
-                          .arg(plan.theoretical_speedup(), 0, 'f', 2));
+                          .arg(plan.theoretical_speedup(), 0, 'f', 2)
+                          .arg(warm));
     speedup_->setStyleSheet(QString());
   } catch (const std::exception& e) {
     speedup_->setText(QString::fromStdString(e.what()));

@@ -1,6 +1,6 @@
 // Where and how wide DRiffusion runs: device check boxes, the parallel width n (following the
 // number of checked devices until the user sets it), the mode with a one-line explanation,
-// the draft memory budget per GPU, and the theoretical speedup of the current steps, width and
+// the warm-up steps (Auto: the solver's default), the draft memory budget per GPU, and the theoretical speedup of the current steps, width and
 // mode from the draft planner, and the measured fidelity of the sampler, mode, width and guidance
 // where the sampling helper's table has them (core/sampling/fidelity_table.h).
 #pragma once
@@ -28,11 +28,12 @@ class ParallelismPanel : public QWidget {
   void setSteps(int steps);
   // The sampler and guidance the next job uses: the measured fidelity depends on them.
   void setSampling(SamplerKind sampler, double guidance);
-  void apply(GenerationSettings& s) const;  // mode, width, devices, draft memory
+  void apply(GenerationSettings& s) const;  // mode, width, warm-up, devices, draft memory
   void load(const GenerationSettings& s);
 
   Mode mode() const;
   int width() const;
+  int warmupSteps() const;  // GenerationSettings::kAutoWarmup for Auto
   int draftMemoryMb() const;
   DeviceModel* deviceModel() const { return devices_; }
   QString speedupText() const;
@@ -59,6 +60,7 @@ class ParallelismPanel : public QWidget {
   QListView* device_view_;
   QToolButton* refresh_;
   QSpinBox* width_;
+  QSpinBox* warmup_;
   QSpinBox* draft_memory_;
   QComboBox* mode_;
   QLabel* explanation_;

@@ -55,7 +55,7 @@ void StatsPanel::startRun(const GenerationSettings& s) {
   timeline_->clear();
   steps_per_second_->setText(QStringLiteral("-"));
   try {
-    const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode);
+    const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode, effective_warmup(s));
     latencies_->setText(tr("0 of %1 planned (sequential: %2)").arg(plan.serial_latencies()).arg(s.steps));
     theoretical_->setText(QStringLiteral("%1\u00d7").arg(plan.theoretical_speedup(), 0, 'f', 2));
   } catch (const std::exception&) {

@@ -13,6 +13,7 @@
 
 #include "core/sampling/sampler_registry.h"
 #include "app/cli/arg_parser.h"
+#include "app/cli/cli_settings.h"
 #include "app/cli/commands.h"
 #include "core/engine/engine.h"
 #include "core/sampling/draft_plan.h"
@@ -106,6 +107,7 @@ int run_bench(int argc, char** argv) {
       .option("warmup", "W", "untimed runs per configuration", "1")
       .option("dtype", "T", "fp16, bf16 or fp32 (default fp16 on GPU)")
       .option("draft-memory", "MB", "draft memory budget per device, 0 = no limit", "256")
+      .option("warmup-steps", "N", "DRiffusion warm-up steps, or auto (the solver's default)", "auto")
       .option("prompt", "P", "prompt", "a photograph of an astronaut riding a horse")
       .option("seed", "S", "seed", "42")
       .option("out", "FILE", "also write the JSON result to FILE")
@@ -123,6 +125,7 @@ int run_bench(int argc, char** argv) {
   base.seed = args.get_u64("seed");
   base.dtype = args.get("dtype");
   base.draft_memory_mb = args.get_int("draft-memory");
+  base.warmup_steps = parse_warmup_steps(args.get("warmup-steps"));
   if (args.has("size")) {
     const std::string size = args.get("size");
     const auto x = size.find('x');
@@ -183,11 +186,12 @@ int run_bench(int argc, char** argv) {
     const auto [primary_mb, replica_mb] = resident_mb(summary, bytes);
     out["resolution"] = std::to_string(summary.native_width) + "x" + std::to_string(summary.native_height);
     auto row = [&](int devices, Mode mode, int width, const Measured& m) {
-      const DraftPlan plan = plan_draft_refine(base.steps, width, mode);
+      const DraftPlan plan = plan_draft_refine(base.steps, width, mode, effective_warmup(base));
       const double speedup = seq.loop_ms / m.loop_ms;
       nlohmann::json r = {{"devices", devices},
                           {"mode", mode_name(mode)},
                           {"width", mode == Mode::Sequential ? 1 : width},
+                          {"warmup_steps", plan.warmup},
                           {"loop_ms", m.loop_ms},
                           {"e2e_ms", m.e2e_ms},
                           {"per_latency_ms", m.loop_ms / m.latencies},

@@ -85,6 +85,7 @@ class Thumbnails {
 struct Config {
   Mode mode;
   int width;
+  int warmup_steps;  // what ran (the solver's default unless --warmup-steps)
   std::vector<SeedComparison> pairs;
   int hits = 0, judged = 0;
 };
@@ -111,7 +112,7 @@ int run_compare_batch(const ArgParser& args, const std::vector<std::uint64_t>& s
       s.mode = m;
       s.width = w;
       validate_settings(s);  // widths 1..steps
-      configs.push_back({m, w, {}, 0, 0});
+      configs.push_back({m, w, effective_warmup(s), {}, 0, 0});
     }
   std::optional<Thumbnails> refs;
   if (args.has("references")) {
@@ -178,6 +179,7 @@ int run_compare_batch(const ArgParser& args, const std::vector<std::uint64_t>& s
     const ComparisonSummary sum = summarize(c.pairs);
     nlohmann::json r{{"mode", mode_name(c.mode)},
                      {"width", c.width},
+                     {"warmup_steps", c.warmup_steps},
                      {"runs", sum.runs},
                      {"mean_psnr", finite_or_null(sum.mean_psnr)},
                      {"min_psnr", finite_or_null(sum.min_psnr)},

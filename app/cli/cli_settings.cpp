@@ -63,6 +63,8 @@ void add_generation_options(ArgParser& a) {
       .flag("karras", "same as --schedule karras")
       .option("mode", "MODE", "sequential, conservative or aggressive (default sequential)")
       .option("width", "N", "DRiffusion width: drafts per round (default 4 in a DRiffusion mode, at most --steps)")
+      .option("warmup-steps", "N", "DRiffusion: the first N steps run one per latency before drafting, or auto "
+                                   "(default auto: 2 for solvers that add noise, else 0; docs/fidelity.md)")
       .option("devices", "LIST", "cpu (or 0), a GPU count (2 = GPUs 0 and 1) or GPU ids (0,2 or cuda:1); default cpu")
       .option("size", "WxH", "image size, multiples of 8 (default: the model's native size)")
       .option("dtype", "T", "fp32, fp16 or bf16 (default fp16 on GPU, fp32 on CPU)")
@@ -95,6 +97,11 @@ void parse_pair(const std::string& text, const char* flag, int& a, int& b) {
 }
 }  // namespace
 
+int parse_warmup_steps(const std::string& text) {
+  if (text == "auto") return GenerationSettings::kAutoWarmup;
+  return whole_number(text, "--warmup-steps (a number of steps or auto)");
+}
+
 GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettings s) {
   if (a.has("model")) s.model = a.get("model");
   if (a.has("prompt")) s.prompt = a.get("prompt");
@@ -115,6 +122,7 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
       s.width = std::max(1, std::min(4, s.steps));
   }
   if (a.has("width")) s.width = a.get_int("width");
+  if (a.has("warmup-steps")) s.warmup_steps = parse_warmup_steps(a.get("warmup-steps"));
   if (a.has("devices")) s.devices = parse_devices(a.get("devices"));
   if (a.has("size")) parse_size(a.get("size"), s.image_width, s.image_height);
   if (a.has("dtype")) s.dtype = a.get("dtype");

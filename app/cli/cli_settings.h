@@ -19,6 +19,8 @@ void add_generation_options(ArgParser& args);
 // Applies the options that were given on top of `base`. Does not validate (the engine does).
 GenerationSettings apply_generation_options(const ArgParser& args, GenerationSettings base);
 
+// --warmup-steps: "auto" -> GenerationSettings::kAutoWarmup, else a whole number. UsageError otherwise.
+int parse_warmup_steps(const std::string& text);
 // "cpu" -> {}, "2" -> {0, 1} (a count), "0,2" or "cuda:0,cuda:2" -> ids. UsageError otherwise.
 std::vector<int> parse_devices(const std::string& text);
 // "512x768" or "512" (square). UsageError otherwise.

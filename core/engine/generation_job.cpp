@@ -173,8 +173,10 @@ GenerationResult GenerationJob::run_unguarded() {
     settings_.dtype = "fp32";
     dtype_warnings.push_back("fp16 is not available on the CPU: running in fp32");
   }
+  validate_settings(settings_);
+  // The stored settings say how many warm-up steps ran, not "auto" (settings.h).
+  if (settings_.mode != Mode::Sequential) settings_.warmup_steps = effective_warmup(settings_);
   const GenerationSettings& s = settings_;
-  validate_settings(s);
   auto devices = select_devices(s);
   PipelineRequest request{s.model, s.tokenizer_dir, devices.front(), select_dtype(s, devices.front())};
   request.vae = s.vae;
@@ -207,7 +209,7 @@ GenerationResult GenerationJob::run_unguarded() {
   result.model_name = pipeline->summary().name;
   result.model_hash = pipeline->model_hash();
   const auto shape = pipeline->state_shape(s.image_width, s.image_height);
-  const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode);
+  const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode, effective_warmup(s));
 
   // Drafts beyond what the draft memory budget holds run in further network calls per round.
   // Rows per state as Conditioning::rows_per_state will say: unconditional + conditional when guided.

@@ -26,6 +26,21 @@ ScheduleKind effective_schedule(const GenerationSettings& s) {
   return s.karras_sigmas ? ScheduleKind::Karras : s.schedule;
 }
 
+int default_warmup(const GenerationSettings& s) {
+  // Drafts from the first, noisiest states carry the largest errors, and a solver that adds
+  // fresh noise leans on its estimate the most: two warm-up steps bring the stochastic solvers'
+  // DRiffusion images as close to their sequential ones as the deterministic solvers' are without
+  // any (docs/fidelity.md, "Warm-up"). Deterministic solvers keep the full speedup by default;
+  // one warm-up step buys them several dB for one latency where the user wants it.
+  const bool stochastic = sampler_info(s.sampler).stochastic || (s.sampler == SamplerKind::DDIM && s.eta > 0);
+  return stochastic ? 2 : 0;
+}
+
+int effective_warmup(const GenerationSettings& s) {
+  const int w = s.warmup_steps == GenerationSettings::kAutoWarmup ? default_warmup(s) : s.warmup_steps;
+  return std::min(w, s.steps);
+}
+
 bool is_valid_image_size(int pixels) {
   return pixels >= kImageSizeMin && pixels <= kImageSizeMax && pixels % kImageSizeMultiple == 0;
 }
@@ -52,6 +67,9 @@ void validate_settings(const GenerationSettings& s) {
       throw UsageError("width " + std::to_string(s.width) + " is larger than the number of steps (" +
                        std::to_string(s.steps) + ")");
     if (s.width > 64) throw UsageError("width must be at most 64, got " + std::to_string(s.width));
+    if (s.warmup_steps != GenerationSettings::kAutoWarmup && (s.warmup_steps < 0 || s.warmup_steps > s.steps))
+      throw UsageError("warm-up steps must be between 0 and the number of steps (" + std::to_string(s.steps) +
+                       ") or auto, got " + std::to_string(s.warmup_steps));
   }
   std::set<int> seen;
   for (int d : s.devices) {

@@ -27,6 +27,11 @@ struct GenerationSettings {
   double s_noise = 1.0;        // noise scale of the ancestral / SDE solvers
   Mode mode = Mode::Sequential;
   int width = 1;               // DRiffusion parallel width n (drafts per round)
+  // DRiffusion warm-up: the first steps run one per latency before the drafting rounds
+  // (core/sampling/draft_plan.h); kAutoWarmup = the solver's default (default_warmup). A finished
+  // job's settings carry the number that ran, so its image reproduces even if the default changes.
+  int warmup_steps = kAutoWarmup;
+  static constexpr int kAutoWarmup = -1;
   std::vector<int> devices;    // CUDA device ordinals; empty = CPU
   int image_width = 0;         // 0 = the model's native size
   int image_height = 0;
@@ -68,6 +73,11 @@ const char* sampler_name(SamplerKind s);  // display name from the registry: "DD
 SamplerKind parse_sampler(const std::string& s);   // any registry name, case-insensitive; throws UsageError
 ScheduleKind parse_schedule(const std::string& s); // any registry name, case-insensitive; throws UsageError
 ScheduleKind effective_schedule(const GenerationSettings& s);  // karras_sigmas or schedule
+
+// Warm-up steps: default_warmup is what "auto" means for the settings' solver (measured in
+// docs/fidelity.md, "Warm-up"); effective_warmup resolves kAutoWarmup and caps at the step count.
+int default_warmup(const GenerationSettings& s);
+int effective_warmup(const GenerationSettings& s);
 
 // The one rule for a custom image size (GenerationSettings::image_width/height): a multiple of
 // kImageSizeMultiple between kImageSizeMin and kImageSizeMax. validate_settings() enforces it and

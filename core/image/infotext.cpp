@@ -92,7 +92,10 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
   if (!s.use_t5) p.add(k::kT5, "off");
   if (!s.t5_device.empty()) p.add(k::kT5Device, s.t5_device);
   p.add(k::kMode, mode_name(s.mode));
-  if (s.mode != Mode::Sequential) p.add(k::kWidth, std::to_string(s.width));
+  if (s.mode != Mode::Sequential) {
+    p.add(k::kWidth, std::to_string(s.width));
+    if (effective_warmup(s) > 0) p.add(k::kWarmupSteps, std::to_string(effective_warmup(s)));
+  }
   if (!stats.devices.empty()) p.add(k::kDevices, join(stats.devices));
   if (stats.serial_latencies > 0) {
     p.add(k::kSerialLatencies, std::to_string(stats.serial_latencies));

@@ -37,6 +37,9 @@ inline constexpr const char* kClipSkip = "Clip skip";
 inline constexpr const char* kVersion = "Version";
 inline constexpr const char* kMode = "DRiffusion mode";            // sequential / conservative / aggressive
 inline constexpr const char* kWidth = "DRiffusion width";          // drafts per round (not for sequential)
+// Steps run one per latency before drafting, written when not 0 (and not for sequential). Absent
+// from a DRiffusion image: 0, also for images of versions before warm-up existed.
+inline constexpr const char* kWarmupSteps = "DRiffusion warmup steps";  // no hyphen: A1111 keys are [\w ]+
 inline constexpr const char* kDevices = "DRiffusion devices";      // "cpu" or "cuda:0, cuda:1"
 inline constexpr const char* kSerialLatencies = "Serial latencies";  // network latencies on the critical path
 inline constexpr const char* kLatencySpeedup = "Latency speedup";    // steps / serial latencies

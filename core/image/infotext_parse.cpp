@@ -119,6 +119,7 @@ class Interpreter {
     else if (key == k::kVersion) p_.version = value;
     else if (key == k::kMode) mode(value);
     else if (key == k::kWidth) number(key, value, s.width);
+    else if (key == k::kWarmupSteps) number(key, value, s.warmup_steps);
     else if (key == k::kDevices) devices(value);
     else if (key == k::kSerialLatencies) number(key, value, p_.serial_latencies);
     else if (key == k::kLatencySpeedup) number(key, value, p_.latency_speedup);
@@ -302,6 +303,9 @@ InfotextParams parse_infotext(const std::string& text) {
     p.fields.emplace_back(param.key, value);
     interpreter.apply(param.key, value);
   }
+  const bool has_warmup = std::any_of(p.fields.begin(), p.fields.end(),
+                                      [](const auto& f) { return f.first == infotext_key::kWarmupSteps; });
+  if (p.settings.mode != Mode::Sequential && !has_warmup) p.settings.warmup_steps = 0;  // written only when not 0
   return p;
 }
 

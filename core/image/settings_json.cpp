@@ -153,6 +153,7 @@ json settings_object(const GenerationSettings& s) {
               {"s_noise", s.s_noise},
               {"mode", mode_name(s.mode)},
               {"width", s.width},
+              {"warmup_steps", s.warmup_steps},
               {"devices", s.devices},
               {"image_width", s.image_width},
               {"image_height", s.image_height},
@@ -193,6 +194,9 @@ GenerationSettings read_settings(const json& j) {
   r.number("s_noise", s.s_noise);
   r.string("mode", mode, true);
   r.integer("width", s.width, true);
+  // Absent: written before warm-up existed, when DRiffusion ran none (reproduce that).
+  s.warmup_steps = 0;
+  r.integer("warmup_steps", s.warmup_steps);
   r.int_array("devices", s.devices);
   r.integer("image_width", s.image_width);
   r.integer("image_height", s.image_height);

@@ -8,6 +8,11 @@
 //   refine: x_{i+1} = Step(x_i, D_i); x_{i+j+1} = Step(x_{i+j}, e_j) for j = 1..a-1
 //   if a draft at offset a exists, its estimate becomes the next anchor's D (aggressive).
 // (D: the network's x0 estimate; Step/Draft: the solver's, sampler.h.)
+//
+// Warm-up: the first W steps run one per latency with exact estimates (a width-1 round each),
+// as DistriFusion warms up its first steps. At the highest noise levels a draft's estimate is
+// furthest from the refined state's and a stochastic solver's update leans on it the most
+// (docs/fidelity.md, "Warm-up"); W steps cost W extra latencies at most.
 #pragma once
 #include <string>
 #include <vector>
@@ -29,17 +34,19 @@ struct DraftPlan {
   Mode mode = Mode::Sequential;
   int steps = 0;
   int width = 1;
+  int warmup = 0;  // steps run one per latency before the drafting rounds
   std::vector<DraftRound> rounds;
   int serial_latencies() const;
   double theoretical_speedup() const { return static_cast<double>(steps) / serial_latencies(); }
 };
 
 // Throws UsageError for steps < 1, width < 1 or width > steps (a draft past the end is
-// meaningless). Sequential ignores width.
-DraftPlan plan_draft_refine(int steps, int width, Mode mode);
+// meaningless), or warmup outside 0..steps. Sequential ignores width and warmup.
+DraftPlan plan_draft_refine(int steps, int width, Mode mode, int warmup = 0);
 
-// docs/method.md's closed forms, used to cross-check the planner.
-int aggressive_latencies_formula(int steps, int width);
-int conservative_latencies_formula(int steps, int width);
+// docs/method.md's closed forms, used to cross-check the planner; a warm-up of W steps adds
+// its W latencies to the formula of the remaining steps - W.
+int aggressive_latencies_formula(int steps, int width, int warmup = 0);
+int conservative_latencies_formula(int steps, int width, int warmup = 0);
 
 }  // namespace drf

@@ -15,6 +15,7 @@ struct FidelityEntry {
   SamplerKind sampler;
   Mode mode;
   int width;
+  int warmup_steps;  // DRiffusion warm-up the images ran with (draft_plan.h)
   double guidance;
   double mean_psnr_db;  // mean over the measured prompts and seeds
   double mean_ssim = 0.0;
@@ -26,18 +27,20 @@ const std::vector<FidelityEntry>& measured_fidelity();
 // Below this mean PSNR the images differ visibly from the sequential ones.
 constexpr double kFidelityWarnBelowDb = 20.0;
 
-// The entry for this sampler, mode and width at the nearest measured guidance; nullopt when
-// the combination was not measured (or the run is sequential).
-std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, double guidance);
+// The entry for this sampler, mode, width and warm-up at the nearest measured guidance; nullopt
+// when the combination was not measured (or the run is sequential).
+std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, int warmup_steps,
+                                                   double guidance);
 
 // A one-line warning with the measured number when the combination is below the threshold.
-std::optional<std::string> fidelity_warning(SamplerKind sampler, Mode mode, int width, double guidance);
+std::optional<std::string> fidelity_warning(SamplerKind sampler, Mode mode, int width, int warmup_steps,
+                                            double guidance);
 
-// The same for a job's settings (GenerationSettings: core/engine/settings.h, above sampling, so a
-// template here rather than an include).
+// The same for a job's settings (GenerationSettings and effective_warmup: core/engine/settings.h,
+// above sampling, so a template here, found by argument-dependent lookup, rather than an include).
 template <class Settings>
 std::optional<std::string> fidelity_warning(const Settings& s) {
-  return fidelity_warning(s.sampler, s.mode, s.width, s.guidance);
+  return fidelity_warning(s.sampler, s.mode, s.width, effective_warmup(s), s.guidance);
 }
 
 }  // namespace drf

@@ -32,6 +32,7 @@ TEST(CliCompareBatch, SummarisesEveryConfigurationOverPromptsAndSeeds) {
   ASSERT_EQ(j["pairs"].size(), 16u);   // 2 prompts x 2 seeds x 4 configurations
   for (const auto& c : j["configs"]) {
     EXPECT_EQ(c["runs"], 4) << c.dump();
+    EXPECT_EQ(c["warmup_steps"], 2) << c.dump();  // DDPM's default (settings.h)
     EXPECT_FALSE(c.contains("top1"));  // no --references
     if (c["width"] == 1) {
       // Width 1 is the sequential sampler bit for bit, stochastic solver included.
@@ -39,7 +40,9 @@ TEST(CliCompareBatch, SummarisesEveryConfigurationOverPromptsAndSeeds) {
       EXPECT_TRUE(c["mean_psnr"].is_null()) << c.dump();
       EXPECT_DOUBLE_EQ(c["mean_ssim"].get<double>(), 1.0);
     } else {
-      EXPECT_EQ(c["identical_runs"], 0) << c.dump();
+      // Drafts change the image, though not every one: after DDPM's two exact warm-up steps the
+      // analytic model's estimate can settle, and a run of 8 steps then refines to the same bits.
+      EXPECT_LT(c["identical_runs"].get<int>(), 4) << c.dump();
       EXPECT_GT(c["mean_psnr"].get<double>(), 10.0) << c.dump();
       EXPECT_LE(c["min_psnr"].get<double>(), c["mean_psnr"].get<double>());
     }

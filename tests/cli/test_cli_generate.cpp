@@ -5,6 +5,7 @@
 
 #include "core/image/infotext.h"
 #include "core/image/settings_json.h"
+#include "core/sampling/draft_plan.h"
 #include "core/util/build_info.h"
 #include "tests/cli/cli_test_util.h"
 
@@ -109,6 +110,36 @@ TEST(CliGenerate, MetadataReadsBackAsTheSameSettings) {
   EXPECT_EQ(theirs.at("DRiffusion mode"), "conservative");
   EXPECT_EQ(theirs.at("DRiffusion width"), "3");
   EXPECT_EQ(theirs.at("Model"), rec.model_name);
+}
+
+TEST(CliGenerate, WarmupStepsRunOnePerLatencyAndAreStored) {
+  ScratchDir dir;
+  auto run = [&](const std::string& sub, std::vector<std::string> args) {
+    const auto j = generate_json(concat(concat(args, {"--out", (dir / sub).string()}), analytic_args("gold", 12)));
+    return j["images"][0];
+  };
+  // Auto: none for DDIM, two for DDPM (settings.h); the stored settings say the number that ran.
+  const auto ddim = run("a", {"--mode", "aggressive", "--width", "3"});
+  EXPECT_EQ(ddim["settings"]["warmup_steps"], 0);
+  EXPECT_EQ(ddim["stats"]["serial_latencies"], aggressive_latencies_formula(12, 3));
+  const auto ddpm = run("b", {"--sampler", "ddpm", "--mode", "aggressive", "--width", "3"});
+  EXPECT_EQ(ddpm["settings"]["warmup_steps"], 2);
+  EXPECT_EQ(ddpm["stats"]["serial_latencies"], aggressive_latencies_formula(12, 3, 2));
+  EXPECT_EQ(aggressive_latencies_formula(12, 3, 2), 2 + aggressive_latencies_formula(10, 3));
+  const auto three = run("c", {"--mode", "conservative", "--width", "3", "--warmup-steps", "3"});
+  EXPECT_EQ(three["settings"]["warmup_steps"], 3);
+  EXPECT_EQ(three["stats"]["serial_latencies"], conservative_latencies_formula(12, 3, 3));
+  const InfotextParams p = parse_infotext(read_image_metadata(three["path"].get<std::string>()).parameters);
+  EXPECT_EQ(p.settings.warmup_steps, 3);
+
+  auto r = cli(concat({"generate", "--mode", "aggressive", "--warmup-steps", "13", "--out", (dir / "d").string()},
+                      analytic_args("gold", 12)));
+  EXPECT_EXIT_CODE(r, 2);
+  EXPECT_NE(r.err.find("warm-up steps must be between 0 and the number of steps (12)"), std::string::npos) << r.err;
+  r = cli(concat({"generate", "--mode", "aggressive", "--warmup-steps", "soon", "--out", (dir / "d").string()},
+                 analytic_args("gold", 12)));
+  EXPECT_EXIT_CODE(r, 2);
+  EXPECT_NE(r.err.find("--warmup-steps"), std::string::npos) << r.err;
 }
 
 TEST(CliGenerate, FromImageReproducesThePixels) {

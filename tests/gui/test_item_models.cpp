@@ -203,6 +203,43 @@ class ItemModelsTest : public QObject {
     QVERIFY(!spin->isEnabled());
   }
 
+  // Warm-up steps: Auto by default (the solver's default, settings.h), written by apply(), restored
+  // by load(), counted in the theoretical speedup, enabled only in a DRiffusion mode.
+  void parallelismWarmupSteps() {
+    ParallelismPanel panel;
+    panel.setDevices({device(0, "NVIDIA H200")});
+    panel.setSteps(25);
+    auto* spin = panel.findChild<QSpinBox*>(QStringLiteral("warmupSpin"));
+    QVERIFY(spin);
+    QCOMPARE(spin->text(), QStringLiteral("Auto"));
+    GenerationSettings s;
+    panel.apply(s);
+    QCOMPARE(s.warmup_steps, GenerationSettings::kAutoWarmup);
+    auto* mode = panel.findChild<QComboBox*>(QStringLiteral("modeCombo"));
+    mode->setCurrentIndex(mode->findText(QStringLiteral("Aggressive")));
+    panel.findChild<QSpinBox*>(QStringLiteral("widthSpin"))->setValue(3);
+    panel.setSampling(SamplerKind::DDIM, 5.0);  // auto: none
+    QVERIFY2(panel.speedupText().contains(QStringLiteral(" 9 serial network latencies")), qPrintable(panel.speedupText()));
+    panel.setSampling(SamplerKind::DDPM, 5.0);  // auto: two
+    QVERIFY2(panel.speedupText().contains(QStringLiteral("11 serial network latencies")), qPrintable(panel.speedupText()));
+    QVERIFY(panel.speedupText().contains(QStringLiteral("2 warm-up steps")));
+    spin->setValue(1);
+    QVERIFY2(panel.speedupText().contains(QStringLiteral("10 serial network latencies")), qPrintable(panel.speedupText()));
+    panel.apply(s);
+    QCOMPARE(s.warmup_steps, 1);
+
+    GenerationSettings restored;
+    restored.mode = Mode::Conservative;
+    restored.width = 2;
+    restored.devices = {0};
+    restored.warmup_steps = 4;
+    panel.load(restored);
+    QCOMPARE(spin->value(), 4);
+    QVERIFY(spin->isEnabled());
+    mode->setCurrentIndex(mode->findText(QStringLiteral("Sequential")));
+    QVERIFY(!spin->isEnabled());
+  }
+
   // The drafts per network call of a finished run show only when a draft memory limit applied.
   void statsShowDraftsPerCallOnlyWhenLimited() {
     StatsPanel panel;

@@ -126,6 +126,26 @@ TEST(Infotext, RoundTripKeepsEverySetting) {
   EXPECT_TRUE(p.settings.model.empty());
 }
 
+TEST(Infotext, WarmupStepsRoundTripAndAbsentMeansNone) {
+  GenerationSettings s = example_settings();  // DDIM, aggressive width 4
+  s.warmup_steps = 3;
+  std::string text = format_infotext(s, RunStats{}, "m", "", "v");
+  EXPECT_NE(text.find("DRiffusion width: 4, DRiffusion warmup steps: 3"), std::string::npos) << text;
+  EXPECT_EQ(parse_infotext(text).settings.warmup_steps, 3);
+  // Auto resolves to the solver's default: DDPM's two steps are written, DDIM's none.
+  s.warmup_steps = GenerationSettings::kAutoWarmup;
+  s.sampler = SamplerKind::DDPM;
+  EXPECT_NE(format_infotext(s, RunStats{}, "m", "", "v").find("DRiffusion warmup steps: 2"), std::string::npos);
+  s.sampler = SamplerKind::DDIM;
+  text = format_infotext(s, RunStats{}, "m", "", "v");
+  EXPECT_EQ(text.find("warmup"), std::string::npos) << text;
+  // An image without the key (ours with none, or from before warm-up existed) ran none.
+  EXPECT_EQ(parse_infotext(text).settings.warmup_steps, 0);
+  s.mode = Mode::Sequential;  // nothing to say for the sequential sampler: the setting stays auto
+  EXPECT_EQ(parse_infotext(format_infotext(s, RunStats{}, "m", "", "v")).settings.warmup_steps,
+            GenerationSettings::kAutoWarmup);
+}
+
 TEST(Infotext, DdimEtaRoundTrips) {
   GenerationSettings s = example_settings();
   s.eta = 0.35;

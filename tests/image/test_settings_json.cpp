@@ -29,6 +29,7 @@ GenerationSettings full_settings() {
   s.clip_skip = 2;
   s.dtype = "bf16";
   s.draft_memory_mb = 1024;
+  s.warmup_steps = 2;
   return s;
 }
 
@@ -51,6 +52,7 @@ void expect_same(const GenerationSettings& a, const GenerationSettings& b) {
   EXPECT_EQ(a.clip_skip, b.clip_skip);
   EXPECT_EQ(a.dtype, b.dtype);
   EXPECT_EQ(a.draft_memory_mb, b.draft_memory_mb);
+  EXPECT_EQ(a.warmup_steps, b.warmup_steps);
 }
 
 // A valid document with one settings field replaced by raw JSON text.
@@ -114,6 +116,24 @@ TEST(SettingsJson, RunRecordRoundTrip) {
   EXPECT_EQ(back.stats.devices, r.stats.devices);
   EXPECT_EQ(back.measured_speedup, 1.37);
   EXPECT_EQ(back.app_version, r.app_version);
+}
+
+TEST(SettingsJson, WarmupStepsAutoAbsentAndOutOfRange) {
+  GenerationSettings s = full_settings();
+  s.warmup_steps = GenerationSettings::kAutoWarmup;  // the GUI's "Auto" survives a round trip
+  EXPECT_EQ(settings_from_json(settings_to_json(s)).warmup_steps, GenerationSettings::kAutoWarmup);
+  // A document from before warm-up existed: DRiffusion ran none then, so none reproduces it.
+  const std::string old = R"({"format":"driffusion-settings","version":1,"settings":{"model":"analytic","prompt":"p",)"
+                          R"("seed":"1","steps":10,"guidance":3,"sampler":"ddpm","mode":"aggressive","width":3}})";
+  EXPECT_EQ(settings_from_json(old).warmup_steps, 0);
+  std::string bad = old;
+  bad.insert(bad.size() - 2, ",\"warmup_steps\":11");
+  try {
+    settings_from_json(bad);
+    ADD_FAILURE() << "11 warm-up steps of 10 accepted";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("warm-up steps"), std::string::npos) << e.what();
+  }
 }
 
 TEST(SettingsJson, SeedAsStringOrUnsignedNumber) {

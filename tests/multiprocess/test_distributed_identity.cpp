@@ -100,7 +100,11 @@ nlohmann::json check_distributed(const Scratch& s, const std::string& mode, cons
   if (begin == std::string::npos) return {};
   const auto j = nlohmann::json::parse(stdout_text.substr(begin));
   const auto& stats = j.at("images").at(0).at("stats");
-  const DraftPlan plan = plan_draft_refine(steps, 3, mode == "aggressive" ? Mode::Aggressive : Mode::Conservative);
+  // The warm-up that ran (auto: two steps for a stochastic solver, none for DDIM; settings.h).
+  const int warmup = j.at("images").at(0).at("settings").at("warmup_steps").get<int>();
+  EXPECT_EQ(warmup, sampler == "ddim" ? 0 : 2);
+  const DraftPlan plan =
+      plan_draft_refine(steps, 3, mode == "aggressive" ? Mode::Aggressive : Mode::Conservative, warmup);
   EXPECT_EQ(stats.at("serial_latencies").get<int>(), plan.serial_latencies());
   EXPECT_EQ(stats.at("devices").size(), static_cast<std::size_t>(kWorld)) << stats.dump();
   EXPECT_TRUE(outs[1].empty()) << "rank 1 printed: " << outs[1];

@@ -256,8 +256,9 @@ TEST(Samplers, FidelityWarningsComeFromTheMeasuredTable) {
     s.sampler = e.sampler;
     s.mode = e.mode;
     s.width = e.width;
+    s.warmup_steps = e.warmup_steps;
     s.guidance = e.guidance;
-    const auto found = measured_fidelity_for(s.sampler, s.mode, s.width, s.guidance);
+    const auto found = measured_fidelity_for(s.sampler, s.mode, s.width, s.warmup_steps, s.guidance);
     ASSERT_TRUE(found.has_value());
     EXPECT_EQ(found->mean_psnr_db, e.mean_psnr_db);
     const auto w = fidelity_warning(s);
@@ -270,6 +271,9 @@ TEST(Samplers, FidelityWarningsComeFromTheMeasuredTable) {
     s.mode = Mode::Sequential;
     EXPECT_FALSE(fidelity_warning(s).has_value());
     s.mode = e.mode;
+    s.warmup_steps = 23;  // an unmeasured warm-up: the entry says nothing about it
+    EXPECT_FALSE(fidelity_warning(s).has_value());
+    s.warmup_steps = e.warmup_steps;
     s.width = 97;
     EXPECT_FALSE(fidelity_warning(s).has_value());
   }

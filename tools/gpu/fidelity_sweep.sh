@@ -8,7 +8,9 @@
 #
 # Environment (defaults: the full grid): PROMPTS (prompt file; INDEX<TAB>prompt lines name the
 # reference thumbnail for the top-1 hit), SEEDS (1,2), CFGS ("5 7"), SOLVERS (space-separated
-# CLI names; default every solver), REPRO (1: also the repro case), DEV (device flags), JOBS.
+# CLI names; default every solver), REPRO (1: also the repro case), DEV (device flags), JOBS,
+# WARMUPS (space-separated --warmup-steps values, each a job of its own named ...-warmW; default:
+# the solvers' own default, names without a suffix).
 # On the 2-core CPU machine: JOBS=2 PROMPTS=... SEEDS=1 nice -n 10 bash tools/gpu/fidelity_sweep.sh ...
 set -uo pipefail
 BIN=${1:?driffusion binary}
@@ -22,15 +24,19 @@ DEV=${DEV:---devices 1 --dtype fp32}
 SOLVERS=${SOLVERS:-ddim euler heun dpmpp_2m unipc unipc_nc ddpm euler_a dpmpp_2m_sde dpmpp_3m_sde lcm}
 printf 'grinning face\n' >"$OUT/repro_prompt.txt"
 jobs() {  # one line per job: NAME|ARGS
-  local s cfg
-  if [ "${REPRO:-1}" = 1 ]; then
-    for s in $SOLVERS; do
-      echo "repro-$s|--sampler $s --prompts $OUT/repro_prompt.txt --negative blurry --seed 12345 --seeds 1 --cfg 7 --widths 3"
-    done
-  fi
-  for cfg in $CFGS; do
-    for s in $SOLVERS; do
-      echo "table-$s-cfg$cfg|--sampler $s --prompts $PROMPTS --references $REFS --seeds $SEEDS --cfg $cfg --widths 2,3,4"
+  local s cfg w suffix flag
+  for w in ${WARMUPS:-auto}; do
+    suffix="-warm$w" flag="--warmup-steps $w"
+    [ "$w" = auto ] && suffix="" flag=""
+    if [ "${REPRO:-1}" = 1 ]; then
+      for s in $SOLVERS; do
+        echo "repro-$s$suffix|--sampler $s --prompts $OUT/repro_prompt.txt --negative blurry --seed 12345 --seeds 1 --cfg 7 --widths 3 $flag"
+      done
+    fi
+    for cfg in $CFGS; do
+      for s in $SOLVERS; do
+        echo "table-$s-cfg$cfg$suffix|--sampler $s --prompts $PROMPTS --references $REFS --seeds $SEEDS --cfg $cfg --widths 2,3,4 $flag"
+      done
     done
   done
 }
