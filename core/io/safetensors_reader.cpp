@@ -7,12 +7,24 @@
 
 #include "core/io/checkpoint_format.h"
 #include "core/io/mapped_file.h"
+#include "core/io/non_finite_scan.h"
 #include "core/util/errors.h"
 
 namespace drf {
 namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; add byte swapping");
+
+std::int64_t non_finite_values(const torch::Tensor& host) {
+  const auto n = static_cast<std::size_t>(host.numel());
+  switch (host.scalar_type()) {
+    case torch::kFloat16: return count_non_finite(host.data_ptr(), n, FloatBits::F16);
+    case torch::kBFloat16: return count_non_finite(host.data_ptr(), n, FloatBits::BF16);
+    case torch::kFloat32: return count_non_finite(host.data_ptr(), n, FloatBits::F32);
+    case torch::kFloat64: return count_non_finite(host.data_ptr(), n, FloatBits::F64);
+    default: return 0;  // integers and booleans have no NaN
+  }
+}
 
 // The LibTorch dtype a stored dtype is copied into before conversion; false when it has none.
 bool storage_dtype(SafetensorsDtype d, torch::Dtype* out) {
@@ -88,16 +100,16 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name, torch::Dtype to_d
   torch::Dtype stored;
   if (!storage_dtype(e.dtype, &stored))
     throw InputError(path_ + ": tensor '" + name + "' has dtype " + dtype_name(e.dtype) + ", which cannot be loaded");
-  // Copy out of the mapping: the stored bytes need not be aligned for the element type, and the
-  // tensor must not keep the file mapped.
+  // Copy out of the file: the stored bytes need not be aligned for the element type, and the
+  // tensor must not keep the file mapped (the mapping serves the header).
   torch::Tensor host = torch::empty(e.shape, torch::TensorOptions().dtype(stored));
   const std::size_t nbytes = static_cast<std::size_t>(e.end - e.begin);
-  if (nbytes > 0) std::memcpy(host.data_ptr(), map_->data() + header_.data_start + e.begin, nbytes);
+  if (nbytes > 0) map_->read(host.data_ptr(), header_.data_start + e.begin, nbytes);
   if (e.dtype == SafetensorsDtype::BOOL) host = host.ne(0);
   // NaN or Inf in a weight makes every image black (exit 0): refuse the file at load, naming the
-  // tensor. One pass over bytes just copied, so cheap beside the load itself.
-  if (host.is_floating_point() && host.numel() > 0 && !torch::isfinite(host).all().item<bool>()) {
-    const int64_t bad = host.numel() - torch::isfinite(host).sum().item<int64_t>();
+  // tensor. One pass over the bytes just copied, by their exponent bits (non_finite_scan.h).
+  const std::int64_t bad = non_finite_values(host);
+  if (bad > 0) {
     throw InputError(path_ + ": tensor '" + printable_text(name, LineBreaks::Escape, 120) + "' holds " + std::to_string(bad) +
                      " non-finite value" + (bad == 1 ? "" : "s") + " (NaN or Inf): the file is corrupt");
   }

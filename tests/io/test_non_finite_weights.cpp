@@ -4,6 +4,7 @@
 
 #include <limits>
 
+#include "core/io/non_finite_scan.h"
 #include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
 #include "core/util/errors.h"
@@ -47,6 +48,30 @@ TEST(NonFiniteWeights, NaNAndInfAreRefusedNamingTheTensor) {
   drf::SafetensorsFile f(path);
   EXPECT_TRUE(torch::equal(f.tensor("ids", torch::kInt64), torch::arange(5, torch::kInt64)));
   EXPECT_EQ(f.tensor("fine", torch::kFloat32).numel(), 8);
+}
+
+TEST(NonFiniteWeights, TheBitScanAgreesWithIsfiniteForEveryFloatType) {
+  // Every 16-bit pattern as fp16 and bf16 (NaNs with any payload, both infinities, subnormals,
+  // -0), and float / double tensors with NaN, +-Inf, the largest finite values and subnormals.
+  torch::Tensor bits = torch::arange(0, 65536, torch::kInt32).to(torch::kInt16);
+  for (auto dtype : {torch::kFloat16, torch::kBFloat16}) {
+    torch::Tensor all = bits.view(dtype);
+    const std::int64_t expected = all.numel() - torch::isfinite(all).sum().item<std::int64_t>();
+    EXPECT_EQ(drf::count_non_finite(all.data_ptr(), static_cast<std::size_t>(all.numel()),
+                                    dtype == torch::kFloat16 ? drf::FloatBits::F16 : drf::FloatBits::BF16),
+              expected);
+    EXPECT_EQ(expected, dtype == torch::kFloat16 ? 2 * 1024 : 2 * 128);  // exponent all ones, either sign
+  }
+  const double specials[] = {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+                             -std::numeric_limits<double>::infinity(), std::numeric_limits<double>::max(),
+                             std::numeric_limits<double>::denorm_min(), -0.0, 1.5};
+  torch::Tensor d = torch::tensor(std::vector<double>(std::begin(specials), std::end(specials)), torch::kFloat64);
+  EXPECT_EQ(drf::count_non_finite(d.data_ptr(), 7, drf::FloatBits::F64), 3);
+  torch::Tensor f = d.to(torch::kFloat32);  // max overflows to Inf in float
+  EXPECT_EQ(drf::count_non_finite(f.data_ptr(), 7, drf::FloatBits::F32),
+            f.numel() - torch::isfinite(f).sum().item<std::int64_t>());
+  f[3] = std::numeric_limits<float>::max();
+  EXPECT_EQ(drf::count_non_finite(f.data_ptr(), 7, drf::FloatBits::F32), 3);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 // sha256sum (bytes i % 251 for i in 0..1048575).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "core/io/file_hash_cache.h"
 #include "core/io/sha256.h"
 #include "io_test_util.h"
 
@@ -47,4 +52,42 @@ TEST(Sha256, FileDigestAndModelHash) {
 TEST(Sha256, MissingFileIsAnInputErrorNamingIt) {
   const std::string msg = test::input_error_of([] { sha256_file_hex("/nonexistent/model.safetensors"); });
   EXPECT_NE(msg.find("/nonexistent/model.safetensors"), std::string::npos) << msg;
+}
+
+TEST(Sha256, ModelHashesAreRememberedUntilTheFileChanges) {
+  test::ScratchDir dir;
+  const char* before = std::getenv("DRIFFUSION_CACHE_DIR");
+  const std::string saved = before ? before : "";
+  const std::string cache_dir = dir.file("cache");
+  ::setenv("DRIFFUSION_CACHE_DIR", cache_dir.c_str(), 1);
+  ASSERT_EQ(file_hash_cache_path(), std::filesystem::path(cache_dir) / "file-hashes.json");
+  const std::string model = dir.file("model.bin");
+  test::write_bytes(model, "first version");
+  EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("first version"));
+  ASSERT_TRUE(std::filesystem::exists(file_hash_cache_path()));
+
+  // A remembered digest is what comes back while the file is unchanged: planted in the cache,
+  // it is returned without reading the file (this is what saves the ~29 s of an SDXL file).
+  std::ifstream in(file_hash_cache_path());
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string real = sha256_hex("first version");
+  const std::string planted(64, 'a');
+  ASSERT_NE(text.find(real), std::string::npos);
+  text.replace(text.find(real), real.size(), planted);
+  test::write_bytes(file_hash_cache_path().string(), text);
+  EXPECT_EQ(cached_sha256_file_hex(model), planted);
+  EXPECT_EQ(model_hash(model), planted.substr(0, 10));
+
+  // A rewritten file (size and time change) is hashed again, and the new digest remembered.
+  test::write_bytes(model, "second, longer version");
+  EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("second, longer version"));
+  EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("second, longer version"));
+
+  // A corrupt cache is rebuilt; an unwritable one only means hashing every time.
+  test::write_bytes(file_hash_cache_path().string(), "{\"version\": 1, \"files\": [1, 2");
+  EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("second, longer version"));
+  ::setenv("DRIFFUSION_CACHE_DIR", "/proc/driffusion-no-such-dir", 1);
+  EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("second, longer version"));
+  if (before) ::setenv("DRIFFUSION_CACHE_DIR", saved.c_str(), 1);
+  else ::unsetenv("DRIFFUSION_CACHE_DIR");
 }
