@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "core/io/file_hash_cache.h"
+#include "core/io/sha256_blocks.h"
 #include "core/io/file_read.h"
 #include "core/util/errors.h"
 
@@ -28,12 +29,8 @@ inline std::uint32_t rotr(std::uint32_t x, int n) {
   return (x >> n) | (x << (32 - n));
 }
 
-}  // namespace
-
-Sha256::Sha256()
-    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
-
-void Sha256::compress(const std::uint8_t* block) {
+// One 64-byte block, FIPS 180-4 section 6.2.2.
+void compress_portable(std::uint32_t* state, const std::uint8_t* block) {
   std::uint32_t w[64];
   for (int i = 0; i < 16; ++i)
     w[i] = (std::uint32_t{block[4 * i]} << 24) | (std::uint32_t{block[4 * i + 1]} << 16) |
@@ -43,8 +40,8 @@ void Sha256::compress(const std::uint8_t* block) {
     const std::uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
     w[i] = w[i - 16] + s0 + w[i - 7] + s1;
   }
-  std::uint32_t a = state_[0], b = state_[1], c = state_[2], d = state_[3];
-  std::uint32_t e = state_[4], f = state_[5], g = state_[6], h = state_[7];
+  std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+  std::uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
   for (int i = 0; i < 64; ++i) {
     const std::uint32_t t1 =
         h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) + kRoundConstants[i] + w[i];
@@ -58,14 +55,32 @@ void Sha256::compress(const std::uint8_t* block) {
     b = a;
     a = t1 + t2;
   }
-  state_[0] += a;
-  state_[1] += b;
-  state_[2] += c;
-  state_[3] += d;
-  state_[4] += e;
-  state_[5] += f;
-  state_[6] += g;
-  state_[7] += h;
+  state[0] += a;
+  state[1] += b;
+  state[2] += c;
+  state[3] += d;
+  state[4] += e;
+  state[5] += f;
+  state[6] += g;
+  state[7] += h;
+}
+
+}  // namespace
+
+Sha256::Sha256()
+    : state_{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19} {}
+
+void sha256_blocks_portable(std::uint32_t state[8], const std::uint8_t* data, std::size_t blocks) {
+  for (std::size_t n = 0; n < blocks; ++n, data += 64) compress_portable(state, data);
+}
+
+void Sha256::compress(const std::uint8_t* block, std::size_t blocks) {
+  // Chosen once per process: the CPU does not change under us.
+  static const bool hardware = sha256_blocks_hw_available();
+  if (hardware)
+    sha256_blocks_hw(state_.data(), block, blocks);
+  else
+    sha256_blocks_portable(state_.data(), block, blocks);
 }
 
 void Sha256::update(const void* data, std::size_t size) {
@@ -78,10 +93,13 @@ void Sha256::update(const void* data, std::size_t size) {
     p += take;
     size -= take;
     if (buffered_ < buffer_.size()) return;
-    compress(buffer_.data());
+    compress(buffer_.data(), 1);
     buffered_ = 0;
   }
-  for (; size >= 64; p += 64, size -= 64) compress(p);
+  const std::size_t blocks = size / 64;
+  if (blocks > 0) compress(p, blocks);
+  p += 64 * blocks;
+  size -= 64 * blocks;
   std::memcpy(buffer_.data(), p, size);
   buffered_ = size;
 }

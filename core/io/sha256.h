@@ -17,7 +17,7 @@ class Sha256 {
   std::array<std::uint8_t, 32> finish();  // the object must not be updated afterwards
 
  private:
-  void compress(const std::uint8_t* block);
+  void compress(const std::uint8_t* block, std::size_t blocks);  // sha256_blocks.h
   std::array<std::uint32_t, 8> state_;
   std::array<std::uint8_t, 64> buffer_{};
   std::size_t buffered_ = 0;

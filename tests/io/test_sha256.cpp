@@ -2,12 +2,14 @@
 // sha256sum (bytes i % 251 for i in 0..1048575).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
 #include "core/io/file_hash_cache.h"
 #include "core/io/sha256.h"
+#include "core/io/sha256_blocks.h"
 #include "io_test_util.h"
 
 using namespace drf;
@@ -90,4 +92,21 @@ TEST(Sha256, ModelHashesAreRememberedUntilTheFileChanges) {
   EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("second, longer version"));
   if (before) ::setenv("DRIFFUSION_CACHE_DIR", saved.c_str(), 1);
   else ::unsetenv("DRIFFUSION_CACHE_DIR");
+}
+
+TEST(Sha256, CpuExtensionsGiveThePortableResult) {
+  if (!sha256_blocks_hw_available()) GTEST_SKIP() << "this CPU has no SHA extensions";
+  std::string data(64 * 37, '\0');
+  std::uint32_t seed = 12345;
+  for (char& c : data) c = static_cast<char>((seed = seed * 1103515245u + 12345u) >> 24);
+  for (std::size_t blocks : {1u, 2u, 37u}) {
+    std::uint32_t portable[8] = {0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
+                                 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19};
+    std::uint32_t hw[8];
+    std::copy(portable, portable + 8, hw);
+    const auto* bytes = reinterpret_cast<const std::uint8_t*>(data.data());
+    sha256_blocks_portable(portable, bytes, blocks);
+    sha256_blocks_hw(hw, bytes, blocks);
+    EXPECT_TRUE(std::equal(portable, portable + 8, hw)) << blocks << " blocks";
+  }
 }
