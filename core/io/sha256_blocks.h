@@ -8,6 +8,9 @@
 
 namespace drf {
 
+// The 64 round constants of FIPS 180-4 (defined in sha256.cpp), for both implementations.
+extern const std::uint32_t kSha256RoundConstants[64];
+
 void sha256_blocks_portable(std::uint32_t state[8], const std::uint8_t* data, std::size_t blocks);
 
 // True when this CPU has the SHA extensions (and this build targets x86-64).
