@@ -94,7 +94,8 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
   p.add(k::kMode, mode_name(s.mode));
   if (s.mode != Mode::Sequential) {
     p.add(k::kWidth, std::to_string(s.width));
-    if (effective_warmup(s) > 0) p.add(k::kWarmupSteps, std::to_string(effective_warmup(s)));
+    const int warmup = effective_warmup(s);
+    if (warmup > 0) p.add(k::kWarmupSteps, std::to_string(warmup));
   }
   if (!stats.devices.empty()) p.add(k::kDevices, join(stats.devices));
   if (stats.serial_latencies > 0) {

@@ -3,7 +3,6 @@
 #include "core/util/printable_text.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "core/io/checkpoint_format.h"
 #include "core/io/mapped_file.h"
