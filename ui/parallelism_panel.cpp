@@ -56,8 +56,8 @@ ParallelismPanel::ParallelismPanel(QWidget* parent)
   warmup_->setValue(GenerationSettings::kAutoWarmup);
   warmup_->setToolTip(tr("The first steps run one per network latency, with exact estimates, before drafting "
                          "starts: drafts made from the noisiest states drift the most. Each warm-up step costs "
-                         "one latency at most. Auto: 2 for samplers that add noise, 0 for the others (one step "
-                         "still brings their images several dB closer to sequential; docs/fidelity.md)."));
+                         "one latency at most. Auto: 4 for samplers that add noise (LCM: 0), 0 for the others (one "
+                         "step still brings their images several dB closer to sequential; docs/fidelity.md)."));
   draft_memory_->setRange(0, 1024 * 1024);  // the range validate_settings() accepts
   draft_memory_->setSingleStep(64);
   draft_memory_->setSuffix(tr(" MB"));

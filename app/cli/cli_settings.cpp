@@ -64,7 +64,7 @@ void add_generation_options(ArgParser& a) {
       .option("mode", "MODE", "sequential, conservative or aggressive (default sequential)")
       .option("width", "N", "DRiffusion width: drafts per round (default 4 in a DRiffusion mode, at most --steps)")
       .option("warmup-steps", "N", "DRiffusion: the first N steps run one per latency before drafting, or auto "
-                                   "(default auto: 2 for solvers that add noise, else 0; docs/fidelity.md)")
+                                   "(default auto: 4 for solvers that add noise, LCM 0, else 0; docs/fidelity.md)")
       .option("devices", "LIST", "cpu (or 0), a GPU count (2 = GPUs 0 and 1) or GPU ids (0,2 or cuda:1); default cpu")
       .option("size", "WxH", "image size, multiples of 8 (default: the model's native size)")
       .option("dtype", "T", "fp32, fp16 or bf16 (default fp16 on GPU, fp32 on CPU)")

@@ -207,7 +207,6 @@ GenerationResult GenerationJob::run_unguarded() {
   }
   result.settings = s;
   result.model_name = pipeline->summary().name;
-  result.model_hash = pipeline->model_hash();
   const auto shape = pipeline->state_shape(s.image_width, s.image_height);
   const DraftPlan plan = plan_draft_refine(s.steps, s.width, s.mode, effective_warmup(s));
 
@@ -336,6 +335,8 @@ GenerationResult GenerationJob::run_unguarded() {
   result.stats.decode_ms = ms_between(t_decode, Clock::now());
   result.image = to_rgb8(image);
   result.image_float = to_float_hwc(image);
+  // Hashed in the background since the model loaded (a multi-GB file's first hash takes seconds).
+  result.model_hash = pipeline->model_hash();
 
   RunStats& st = result.stats;
   st.steps = s.steps;

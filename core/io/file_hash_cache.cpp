@@ -68,12 +68,13 @@ fs::path file_hash_cache_path() {
   return {};
 }
 
-std::string cached_sha256_file_hex(const std::string& path) {
+std::string cached_sha256_file_hex(const std::string& path,
+                                   const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
   const fs::path cache_file = file_hash_cache_path();
   std::error_code ec;
   const fs::path real = fs::canonical(path, ec);
   const json before = identity(path);
-  if (cache_file.empty() || ec || before.is_null()) return sha256_file_hex(path);
+  if (cache_file.empty() || ec || before.is_null()) return sha256_file_hex(path, progress);
   const std::string key = real.string();
   json cache = read_cache(cache_file);
   const json& files = cache["files"];
@@ -82,7 +83,7 @@ std::string cached_sha256_file_hex(const std::string& path) {
     if (is_sha256_hex(e.value("sha256", json())) && e.value("identity", json()) == before)
       return e["sha256"].get<std::string>();
   }
-  const std::string hex = sha256_file_hex(path);
+  const std::string hex = sha256_file_hex(path, progress);
   if (identity(path) != before) return hex;  // changed while being hashed: do not remember it
   cache = read_cache(cache_file);  // another process may have added entries meanwhile
   if (cache["files"].size() >= kMaxEntries) cache["files"] = json::object();

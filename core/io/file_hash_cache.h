@@ -5,7 +5,9 @@
 // device; a file that changed in any of them is hashed again. A missing, unreadable or corrupt
 // cache is rebuilt; one that cannot be written only costs the next run the hashing again.
 #pragma once
+#include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <string>
 
 namespace drf {
@@ -15,7 +17,9 @@ namespace drf {
 std::filesystem::path file_hash_cache_path();
 
 // The 64 hex digits of the file's SHA-256, from the cache when the file is unchanged. Throws
-// InputError naming the file when it cannot be read.
-std::string cached_sha256_file_hex(const std::string& path);
+// InputError naming the file when it cannot be read. `progress(done, total)` is called while the
+// file is hashed and may throw to stop (sha256.h).
+std::string cached_sha256_file_hex(const std::string& path,
+                                   const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
 }  // namespace drf

@@ -112,7 +112,9 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name, torch::Dtype to_d
     throw InputError(path_ + ": tensor '" + printable_text(name, LineBreaks::Escape, 120) + "' holds " + std::to_string(bad) +
                      " non-finite value" + (bad == 1 ? "" : "s") + " (NaN or Inf): the file is corrupt");
   }
-  return host.to(device, to_dtype);
+  // A GPU converts after the upload: the CPU would otherwise convert every tensor on the way.
+  if (device.is_cpu()) return host.to(to_dtype);
+  return host.to(device).to(to_dtype);
 }
 
 }  // namespace drf

@@ -163,8 +163,8 @@ std::string sha256_file_hex(const std::string& path,
   return to_hex(d.data(), d.size());
 }
 
-std::string model_hash(const std::string& path) {
-  return cached_sha256_file_hex(path).substr(0, 10);  // file_hash_cache.h: ~29 s for SDXL, once
+std::string model_hash(const std::string& path, const std::function<void(std::uint64_t, std::uint64_t)>& progress) {
+  return cached_sha256_file_hex(path, progress).substr(0, 10);  // file_hash_cache.h: ~29 s for SDXL, once
 }
 
 }  // namespace drf

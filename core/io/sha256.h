@@ -31,7 +31,8 @@ std::string sha256_hex(const std::string& data);
 std::string sha256_file_hex(const std::string& path,
                             const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 // First 10 hex digits of the file's SHA-256 (AUTOMATIC1111 "Model hash"), through the cache of
-// file_hash_cache.h.
-std::string model_hash(const std::string& path);
+// file_hash_cache.h; `progress` as for sha256_file_hex (called only when the file is hashed).
+std::string model_hash(const std::string& path,
+                       const std::function<void(std::uint64_t, std::uint64_t)>& progress = {});
 
 }  // namespace drf

@@ -22,7 +22,7 @@ TEST(CliCompareBatch, SummarisesEveryConfigurationOverPromptsAndSeeds) {
   ScratchDir dir;
   const auto prompts = write_prompts(dir, "# analytic prompts\nred\n\nblue\n");
   const auto r = cli({"compare", "--json", "--model", "analytic", "--steps", "8", "--prompts", prompts, "--seeds", "3,9",
-                      "--sampler", "ddpm", "--modes", "aggressive,conservative", "--widths", "1,3"});
+                      "--sampler", "ddpm", "--warmup-steps", "2", "--modes", "aggressive,conservative", "--widths", "1,3"});
   EXPECT_EXIT_CODE(r, 0);
   const auto j = json_of(r);
   EXPECT_TRUE(j.value("batch", false));
@@ -32,7 +32,7 @@ TEST(CliCompareBatch, SummarisesEveryConfigurationOverPromptsAndSeeds) {
   ASSERT_EQ(j["pairs"].size(), 16u);   // 2 prompts x 2 seeds x 4 configurations
   for (const auto& c : j["configs"]) {
     EXPECT_EQ(c["runs"], 4) << c.dump();
-    EXPECT_EQ(c["warmup_steps"], 2) << c.dump();  // DDPM's default (settings.h)
+    EXPECT_EQ(c["warmup_steps"], 2) << c.dump();
     EXPECT_FALSE(c.contains("top1"));  // no --references
     if (c["width"] == 1) {
       // Width 1 is the sequential sampler bit for bit, stochastic solver included.

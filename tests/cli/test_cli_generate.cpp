@@ -118,14 +118,14 @@ TEST(CliGenerate, WarmupStepsRunOnePerLatencyAndAreStored) {
     const auto j = generate_json(concat(concat(args, {"--out", (dir / sub).string()}), analytic_args("gold", 12)));
     return j["images"][0];
   };
-  // Auto: none for DDIM, two for DDPM (settings.h); the stored settings say the number that ran.
+  // Auto: none for DDIM, four for DDPM (settings.h); the stored settings say the number that ran.
   const auto ddim = run("a", {"--mode", "aggressive", "--width", "3"});
   EXPECT_EQ(ddim["settings"]["warmup_steps"], 0);
   EXPECT_EQ(ddim["stats"]["serial_latencies"], aggressive_latencies_formula(12, 3));
   const auto ddpm = run("b", {"--sampler", "ddpm", "--mode", "aggressive", "--width", "3"});
-  EXPECT_EQ(ddpm["settings"]["warmup_steps"], 2);
-  EXPECT_EQ(ddpm["stats"]["serial_latencies"], aggressive_latencies_formula(12, 3, 2));
-  EXPECT_EQ(aggressive_latencies_formula(12, 3, 2), 2 + aggressive_latencies_formula(10, 3));
+  EXPECT_EQ(ddpm["settings"]["warmup_steps"], 4);
+  EXPECT_EQ(ddpm["stats"]["serial_latencies"], aggressive_latencies_formula(12, 3, 4));
+  EXPECT_EQ(aggressive_latencies_formula(12, 3, 4), 4 + aggressive_latencies_formula(8, 3));
   const auto three = run("c", {"--mode", "conservative", "--width", "3", "--warmup-steps", "3"});
   EXPECT_EQ(three["settings"]["warmup_steps"], 3);
   EXPECT_EQ(three["stats"]["serial_latencies"], conservative_latencies_formula(12, 3, 3));

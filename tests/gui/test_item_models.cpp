@@ -220,9 +220,9 @@ class ItemModelsTest : public QObject {
     panel.findChild<QSpinBox*>(QStringLiteral("widthSpin"))->setValue(3);
     panel.setSampling(SamplerKind::DDIM, 5.0);  // auto: none
     QVERIFY2(panel.speedupText().contains(QStringLiteral(" 9 serial network latencies")), qPrintable(panel.speedupText()));
-    panel.setSampling(SamplerKind::DDPM, 5.0);  // auto: two
-    QVERIFY2(panel.speedupText().contains(QStringLiteral("11 serial network latencies")), qPrintable(panel.speedupText()));
-    QVERIFY(panel.speedupText().contains(QStringLiteral("2 warm-up steps")));
+    panel.setSampling(SamplerKind::DDPM, 5.0);  // auto: four
+    QVERIFY2(panel.speedupText().contains(QStringLiteral("12 serial network latencies")), qPrintable(panel.speedupText()));
+    QVERIFY(panel.speedupText().contains(QStringLiteral("4 warm-up steps")));
     spin->setValue(1);
     QVERIFY2(panel.speedupText().contains(QStringLiteral("10 serial network latencies")), qPrintable(panel.speedupText()));
     panel.apply(s);

@@ -1,18 +1,26 @@
 // Weight loading by name: safetensors round trip, strict checks that name the offending
-// tensor, stored-dtype conversion, and the diffusers folder loader.
+// tensor, stored-dtype conversion, loading on several threads, the background model hash, and
+// the diffusers folder loader.
 #include <gtest/gtest.h>
 
 #include <ATen/CPUGeneratorImpl.h>
 
+#include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <functional>
+#include <mutex>
+#include <thread>
+#include <unistd.h>
 
 #include "core/engine/pipeline.h"
 #include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
+#include "core/io/file_hash_cache.h"
 #include "core/io/sha256.h"
 #include "core/models/sd/stable_diffusion_pipeline.h"
 #include "core/models/loaders/weight_loader.h"
+#include "core/models/unet/denoiser_replicas.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"
 
@@ -117,6 +125,97 @@ TEST(WeightLoading, FailedLoadLeavesTheModuleUntouched) {
   TensorMapWeightSource src(broken, "broken.safetensors");
   EXPECT_THROW(load_weights(*tiny.modules.unet, src, torch::kFloat32, torch::kCPU, {}), InputError);
   EXPECT_EQ(max_abs_diff(before, tiny.run(tiny.modules.unet)), 0.0);
+}
+
+// A real source that counts how often each stored tensor is read.
+class CountingSource : public TensorMapWeightSource {
+ public:
+  using TensorMapWeightSource::TensorMapWeightSource;
+  torch::Tensor load(const std::string& name, torch::Dtype dtype, const torch::Device& device) const override {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      ++reads_[name];
+    }
+    return TensorMapWeightSource::load(name, dtype, device);
+  }
+  int reads(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(mutex_);
+    auto it = reads_.find(name);
+    return it == reads_.end() ? 0 : it->second;
+  }
+
+ private:
+  mutable std::mutex mutex_;
+  mutable std::map<std::string, int> reads_;
+};
+
+struct FusedProjections : torch::nn::Module {
+  FusedProjections() {
+    for (const char* n : {"q", "k", "v"}) register_parameter(n, torch::empty({4, 6}), false);
+  }
+};
+
+TEST(WeightLoading, AFusedTensorIsReadOnceForAllItsChunks) {
+  // OpenCLIP's in_proj holds q, k and v: the loader's threads share one read of it.
+  const auto fused = torch::arange(72, torch::kFloat32).reshape({12, 6});
+  auto base = std::make_shared<const CountingSource>(std::map<std::string, torch::Tensor>{{"in_proj", fused}}, "fused");
+  std::map<std::string, KeyMapping> map;
+  for (int i = 0; i < 3; ++i) map[std::string(1, "qkv"[i])] = KeyMapping{"in_proj", i, 3};
+  for (int repeat = 0; repeat < 20; ++repeat) {
+    MappedWeightSource mapped(base, map);
+    FusedProjections module;
+    load_weights(module, mapped, torch::kFloat32, torch::kCPU, {});
+    for (int i = 0; i < 3; ++i)
+      ASSERT_TRUE(torch::equal(module.named_parameters()[std::string(1, "qkv"[i])], fused.chunk(3, 0)[i])) << i;
+    ASSERT_EQ(base->reads("in_proj"), repeat + 1);
+  }
+}
+
+TEST(WeightLoading, TheFirstBadTensorInModuleOrderIsNamedWhateverTheThreadsDo) {
+  TinyUnet tiny;
+  auto state = module_state(*tiny.modules.unet);
+  std::vector<std::string> order;
+  for (const auto& p : tiny.modules.unet->named_parameters(true)) order.push_back(p.key());
+  const std::string first = order[order.size() / 3], later = order[order.size() / 3 + 1], last = order.back();
+  for (const auto& name : {first, later, last}) state[name] = torch::full_like(state[name], NAN);
+  test::TempDir dir("nan_order");
+  write_safetensors(dir.file("unet.safetensors"), state);
+  SafetensorsWeightSource src(std::make_shared<const SafetensorsFile>(dir.file("unet.safetensors")));
+  for (int repeat = 0; repeat < 10; ++repeat) {
+    UNet2DConditionModel fresh(tiny.config.unet, torch::TensorOptions().dtype(torch::kFloat32));
+    const std::string msg = error_of([&] { load_weights(*fresh, src, torch::kFloat32, torch::kCPU, {}); });
+    ASSERT_NE(msg.find("'" + first + "'"), std::string::npos) << msg;
+    ASSERT_NE(msg.find("non-finite"), std::string::npos) << msg;
+  }
+}
+
+TEST(ModelHash, ComputedInTheBackgroundAndStoppedWhenTheModelGoes) {
+  test::TempDir dir("bg_hash");
+  const std::string small = dir.file("small.safetensors");
+  test::write_text(small, "weights");
+  EXPECT_EQ(LazyModelHash(small).get(), sha256_hex("weights").substr(0, 10));
+  EXPECT_EQ(LazyModelHash("").get(), "");
+  EXPECT_THROW(LazyModelHash(dir.file("missing.safetensors")).get(), InputError);
+
+  // A model unloaded while its (large) file is being hashed stops the hash: nothing is
+  // remembered for the file, which a finished hash would have been (file_hash_cache.h).
+  const char* saved = std::getenv("DRIFFUSION_CACHE_DIR");
+  const std::string saved_value = saved ? saved : "";
+  ::setenv("DRIFFUSION_CACHE_DIR", dir.file("cache").c_str(), 1);
+  const std::string large = dir.file("large.safetensors");
+  { std::ofstream(large).flush(); }
+  ASSERT_EQ(::truncate(large.c_str(), 4LL << 30), 0);  // 4 GiB, sparse: seconds to hash even with SHA-NI
+  { LazyModelHash unloaded(large); }
+  std::ifstream cache(file_hash_cache_path());
+  const std::string text((std::istreambuf_iterator<char>(cache)), std::istreambuf_iterator<char>());
+  EXPECT_EQ(text.find("large.safetensors"), std::string::npos) << text;
+  LazyModelHash finished(small);
+  finished.get();
+  std::ifstream after(file_hash_cache_path());
+  const std::string remembered((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>());
+  EXPECT_NE(remembered.find("small.safetensors"), std::string::npos) << remembered;
+  if (saved) ::setenv("DRIFFUSION_CACHE_DIR", saved_value.c_str(), 1);
+  else ::unsetenv("DRIFFUSION_CACHE_DIR");
 }
 
 TEST(DiffusersFolder, LoadsEveryComponentByName) {

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "core/models/latent/vae_override.h"
+#include "core/util/cudnn_heuristics.h"
 #include "core/util/errors.h"
 
 namespace drf {
@@ -38,6 +39,7 @@ std::vector<int64_t> LatentPipeline::checked_state_shape(int width, int height, 
 
 torch::Tensor LatentPipeline::decode_with_vae(AutoencoderKL& vae, const torch::Tensor& state) const {
   torch::NoGradGuard no_grad;
+  ScopedCudnnHeuristics once_per_image;  // no algorithm timing for shapes used once
   const auto vae_dtype = vae->parameters().front().scalar_type();
   auto image = vae->decode_scaled(state.to(device_, vae_dtype));
   return (image * 0.5 + 0.5).clamp(0, 1).to(torch::kCPU, torch::kFloat32)[0];

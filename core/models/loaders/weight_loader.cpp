@@ -1,13 +1,27 @@
 #include "core/models/loaders/weight_loader.h"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <exception>
 #include <set>
 #include <sstream>
+#include <thread>
 
+#include "core/util/device_sync.h"
 #include "core/util/errors.h"
+#include "core/util/log.h"
 #include "core/util/string_util.h"
 
 namespace drf {
 namespace {
+
+// Half the hardware threads, at most 8: enough to keep the page-cache copies and an upload busy
+// without taking every core from whatever else runs.
+std::size_t loader_threads() {
+  const unsigned hw = std::thread::hardware_concurrency();
+  return std::clamp<std::size_t>(hw / 2, 1, 8);
+}
 
 std::string shape_text(const std::vector<int64_t>& s) {
   std::ostringstream o;
@@ -15,6 +29,41 @@ std::string shape_text(const std::vector<int64_t>& s) {
   for (std::size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
   o << "]";
   return o.str();
+}
+
+// Loads every target's tensor into it with several threads: each reads its share from the file
+// (page-cache copies, the NaN / Inf check) and uploads it, so reading, checking and uploading
+// overlap instead of taking turns over thousands of tensors. Each target takes its tensor at once
+// (its placeholder's memory is freed: no second copy of the model). The first failure in target
+// order is rethrown once every thread has stopped, so the message does not depend on timing.
+void load_in_parallel(const WeightSource& source, const std::string& prefix,
+                      std::vector<std::pair<std::string, torch::Tensor>>& targets, torch::Dtype dtype,
+                      const torch::Device& device) {
+  const std::size_t n = targets.size();
+  std::vector<std::exception_ptr> errors(n);
+  std::atomic<std::size_t> next{0};
+  std::atomic<bool> failed{false};
+  auto work = [&] {
+    torch::NoGradGuard no_grad;
+    for (std::size_t i; (i = next.fetch_add(1)) < n && !failed.load();) {
+      try {
+        targets[i].second.set_data(source.load(prefix + targets[i].first, dtype, device));
+      } catch (...) {
+        errors[i] = std::current_exception();
+        failed = true;
+      }
+    }
+  };
+  const std::size_t threads = std::min<std::size_t>(loader_threads(), n);
+  std::vector<std::thread> pool;
+  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+  for (const auto& e : errors)
+    if (e) std::rethrow_exception(e);
+  // Uploads from pageable memory may still be in flight on the device's default stream; later
+  // work on other streams (graph capture) must see the weights.
+  if (device.is_cuda()) synchronize_device(device);
 }
 
 }  // namespace
@@ -50,13 +99,16 @@ WeightLoadReport load_weights(torch::nn::Module& module, const WeightSource& sou
     }
   }
 
-  torch::NoGradGuard no_grad;
+  const auto start = std::chrono::steady_clock::now();
+  load_in_parallel(source, o.prefix, targets, dtype, device);
   WeightLoadReport report;
-  for (auto& [name, tensor] : targets) {
-    tensor.set_data(source.load(o.prefix + name, dtype, device));
+  for (const auto& target : targets) {
     ++report.tensors;
-    report.elements += tensor.numel();
+    report.elements += target.second.numel();
   }
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  core_log()->debug("{}: {} tensors, {:.2f} G values loaded in {:.2f} s", who, report.tensors, report.elements / 1e9,
+                    seconds);
   return report;
 }
 

@@ -2,7 +2,7 @@
 // EVERY expected tensor is present with the expected shape and a floating-point dtype, and
 // that the source holds no tensor the architecture does not expect. The first problem is
 // reported by name (InputError) before anything is loaded, so a bad file leaves the module
-// untouched.
+// untouched. The tensors then load on several threads (reading, checking and uploading overlap).
 #pragma once
 #include <functional>
 #include <string>

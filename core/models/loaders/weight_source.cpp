@@ -82,11 +82,42 @@ bool MappedWeightSource::is_floating(const std::string& name) const { return bas
 
 torch::Tensor MappedWeightSource::load(const std::string& name, torch::Dtype dtype, const torch::Device& device) const {
   const KeyMapping& m = at(name);
-  auto t = base_->load(m.source_key, dtype, device);
+  auto t = m.chunk >= 0 && m.chunks > 1 ? load_fused_once(m, dtype, device) : base_->load(m.source_key, dtype, device);
   if (m.chunk >= 0) t = t.chunk(m.chunks, 0)[static_cast<std::size_t>(m.chunk)].clone();
   if (m.drop_trailing_ones) t = t.reshape(shape(name));
   if (m.transpose) t = t.t().contiguous();
   return t;
+}
+
+// OpenCLIP's fused in_proj: q, k and v are chunks of one stored tensor. The first of them to load
+// reads it and the others wait for it, instead of reading and uploading it three times; it is
+// dropped once every chunk was taken.
+torch::Tensor MappedWeightSource::load_fused_once(const KeyMapping& m, torch::Dtype dtype,
+                                                  const torch::Device& device) const {
+  const std::string key = m.source_key + "|" + c10::toString(dtype) + "|" + device.str();
+  std::promise<torch::Tensor> read;
+  std::shared_future<torch::Tensor> shared;
+  bool reader = false;
+  {
+    std::lock_guard<std::mutex> lock(fused_mutex_);
+    auto it = fused_.find(key);
+    if (it == fused_.end()) {
+      shared = read.get_future().share();
+      fused_[key] = SharedTensor{shared, 1};
+      reader = true;
+    } else {
+      shared = it->second.tensor;
+      if (++it->second.taken == m.chunks) fused_.erase(it);
+    }
+  }
+  if (reader) {
+    try {
+      read.set_value(base_->load(m.source_key, dtype, device));
+    } catch (...) {
+      read.set_exception(std::current_exception());
+    }
+  }
+  return shared.get();
 }
 
 std::string MappedWeightSource::display_name(const std::string& name) const {

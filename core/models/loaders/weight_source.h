@@ -2,8 +2,10 @@
 // (tests, synthetic checkpoints), or a renaming view over another source (single-file LDM
 // checkpoints, whose keys differ from diffusers'). The loader (weight_loader.h) only sees this.
 #pragma once
+#include <future>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -22,6 +24,7 @@ class WeightSource {
   virtual std::vector<int64_t> shape(const std::string& name) const = 0;
   virtual bool is_floating(const std::string& name) const = 0;
   // The stored values converted to dtype on device (a fresh tensor, never a view of the file).
+  // Called from several threads at once (weight_loader.cpp): implementations must be thread-safe.
   virtual torch::Tensor load(const std::string& name, torch::Dtype dtype, const torch::Device& device) const = 0;
   // How messages should name a key (a renaming view adds the file's own key).
   virtual std::string display_name(const std::string& name) const { return "'" + name + "'"; }
@@ -67,7 +70,8 @@ struct KeyMapping {
   bool transpose = false;  // [in, out] matrix applied as x @ P (OpenCLIP's text_projection) -> linear weight
 };
 
-// A renaming view: names() are the target keys; errors name the source key and file.
+// A renaming view: names() are the target keys; errors name the source key and file. load() may be
+// called from several threads at once (weight_loader.cpp loads in parallel).
 class MappedWeightSource : public WeightSource {
  public:
   MappedWeightSource(std::shared_ptr<const WeightSource> base, std::map<std::string, KeyMapping> mapping);
@@ -81,8 +85,16 @@ class MappedWeightSource : public WeightSource {
 
  private:
   const KeyMapping& at(const std::string& name) const;
+  torch::Tensor load_fused_once(const KeyMapping& m, torch::Dtype dtype, const torch::Device& device) const;
   std::shared_ptr<const WeightSource> base_;
   std::map<std::string, KeyMapping> mapping_;
+  // Stored tensors that several targets are chunks of, while not every chunk was taken yet.
+  struct SharedTensor {
+    std::shared_future<torch::Tensor> tensor;
+    int taken = 0;
+  };
+  mutable std::mutex fused_mutex_;
+  mutable std::map<std::string, SharedTensor> fused_;
 };
 
 }  // namespace drf
