@@ -6,6 +6,7 @@
 #include <cublasLt.h>
 
 #include "gpu/deterministic.h"
+#include "gpu/gemm_algorithm_store.h"
 
 #include <cstdlib>
 #include <cstring>
@@ -14,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <tuple>
 #include <type_traits>
 #include <vector>
@@ -173,6 +175,25 @@ struct ShapeKey {
   bool operator<(const ShapeKey& o) const { return tie() < o.tie(); }
 };
 
+// The shape part of the key under which gemm_algorithm_store.h remembers a timed choice.
+std::string shape_text(const ShapeKey& k) {
+  return "dtype " + std::to_string(k.dtype) + " m " + std::to_string(k.m) + " n " + std::to_string(k.n) + " k " +
+         std::to_string(k.k) + " ld " + std::to_string(k.ldx) + "," + std::to_string(k.ldr) + "," +
+         std::to_string(k.ldo) + (k.bias ? " bias" : "") + (k.residual ? " residual" : "") + " align " +
+         std::to_string(k.align_x) + "," + std::to_string(k.align_w) + "," + std::to_string(k.align_r) + "," +
+         std::to_string(k.align_o);
+}
+
+// A choice timed by an earlier run for this shape, while cuBLASLt still offers it.
+std::optional<cublasLtMatmulAlgo_t> earlier_choice(const std::string& store_key,
+                                                   const std::vector<cublasLtMatmulAlgo_t>& candidates) {
+  const auto stored = stored_gemm_algorithm(store_key);
+  if (!stored) return std::nullopt;
+  for (const auto& c : candidates)
+    if (std::memcmp(&c, &*stored, sizeof c) == 0) return c;
+  return std::nullopt;
+}
+
 std::mutex& tuned_mutex() {
   static std::mutex m;
   return m;
@@ -253,12 +274,16 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
     const auto candidates = candidate_algorithms(handle, p, workspace_bytes, key.align_w, key.align_x,
                                                  mr ? key.align_r : key.align_o, key.align_o);
     if (candidates.empty()) return {};  // no algorithm for this shape: the reference math runs
-    const bool may_time = candidates.size() > 1 && !capturing(stream);
-    const bool timed = may_time && !environment_says_off("DRIFFUSION_GEMM_AUTOTUNE") &&
-                       !::drf::gpu::deterministic_algorithms();
-    chosen = timed ? fastest(candidates, stream, run) : candidates.front();
+    const bool tuning = candidates.size() > 1 && !environment_says_off("DRIFFUSION_GEMM_AUTOTUNE") &&
+                        !::drf::gpu::deterministic_algorithms();
+    const std::string store_key =
+        tuning ? gemm_algorithm_key(at::cuda::getDeviceProperties(device.index())->name, shape_text(key)) : "";
+    const auto earlier = tuning ? earlier_choice(store_key, candidates) : std::nullopt;
+    const bool timed = tuning && !earlier && !capturing(stream);
+    chosen = earlier ? earlier : timed ? fastest(candidates, stream, run) : candidates.front();
     if (!chosen) return {};  // no candidate ran: the reference math runs
-    if (!capturing(stream)) {  // a capture's choice is untimed: the next eager call tunes
+    if (timed) store_gemm_algorithm(store_key, *chosen);
+    if (earlier || !capturing(stream)) {  // a capture's own choice is untimed: the next eager call tunes
       std::lock_guard<std::mutex> lock(tuned_mutex());
       tuned().emplace(key, *chosen);
     }

@@ -5,7 +5,8 @@
 //
 // The algorithm for each shape is picked by timing cuBLASLt's best few candidates once, on the
 // first call outside a CUDA-graph capture (the graph denoiser's warm-up), as cuDNN's benchmark
-// mode does for convolutions; DRIFFUSION_GEMM_AUTOTUNE=0 takes cuBLASLt's first choice and
+// mode does for convolutions, and remembered across runs (gemm_algorithm_store.h: a later process
+// takes the choice without timing); DRIFFUSION_GEMM_AUTOTUNE=0 takes cuBLASLt's first choice and
 // DRIFFUSION_CUBLASLT=0 leaves every product to ATen (A/B measurements).
 #pragma once
 #include <torch/torch.h>

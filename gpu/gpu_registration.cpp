@@ -1,6 +1,8 @@
 #include "gpu/gpu_registration.h"
 
 #include <ATen/Context.h>
+#include <cstdlib>
+#include <string>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -34,9 +36,12 @@ void register_gpu_backend() {
   register_denoiser_accelerator(&make_cuda_graph_denoiser);
   register_fused_kernels();
   // cuDNN picks the fastest convolution algorithm per shape once; shapes repeat every step.
-  // DRIFFUSION_DETERMINISTIC=1 trades that for reproducible bits (gpu/deterministic.h).
+  // DRIFFUSION_DETERMINISTIC=1 trades that for reproducible bits (gpu/deterministic.h);
+  // DRIFFUSION_CUDNN_BENCHMARK=0 for a faster first image (the timing of an SDXL UNet's shapes
+  // costs ~0.6 s of it, docs/sdxl.md).
   const bool deterministic = deterministic_algorithms();
-  at::globalContext().setBenchmarkCuDNN(!deterministic);
+  const char* benchmark = std::getenv("DRIFFUSION_CUDNN_BENCHMARK");
+  at::globalContext().setBenchmarkCuDNN(!deterministic && !(benchmark && std::string(benchmark) == "0"));
   at::globalContext().setDeterministicCuDNN(deterministic);
   at::globalContext().setAllowTF32CuBLAS(true);
   at::globalContext().setAllowTF32CuDNN(true);

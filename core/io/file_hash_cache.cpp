@@ -2,13 +2,10 @@
 
 #include <sys/stat.h>
 
-#include <cstdlib>
-
 #include <nlohmann/json.hpp>
 
-#include "core/io/atomic_file.h"
-#include "core/io/json_file.h"
 #include "core/io/sha256.h"
+#include "core/io/user_cache.h"
 
 namespace drf {
 namespace {
@@ -35,37 +32,11 @@ bool is_sha256_hex(const json& v) {
   return s.size() == 64 && s.find_first_not_of("0123456789abcdef") == std::string::npos;
 }
 
-json read_cache(const fs::path& file) {
-  try {
-    json j = read_json_file(file.string(), JsonLimits{4u << 20, 8});
-    if (j.is_object() && j.value("version", 0) == 1 && j.contains("files") && j["files"].is_object()) return j;
-  } catch (const std::exception&) {  // missing or corrupt: start over
-  }
-  return json{{"version", 1}, {"files", json::object()}};
-}
-
-void write_cache(const fs::path& file, const json& cache) {
-  try {
-    std::error_code ec;
-    fs::create_directories(file.parent_path(), ec);
-    AtomicFileWriter out(file.string());  // concurrent writers (the ranks of one job) each rename whole files
-    const std::string text = cache.dump(1);
-    out.write(text.data(), text.size());
-    out.commit();
-  } catch (const std::exception&) {  // read-only home, full disk: hash again next time
-  }
-}
-
 }  // namespace
 
 fs::path file_hash_cache_path() {
-  const char* dir = std::getenv("DRIFFUSION_CACHE_DIR");
-  if (dir && *dir) return fs::path(dir) / "file-hashes.json";
-  const char* xdg = std::getenv("XDG_CACHE_HOME");
-  if (xdg && *xdg) return fs::path(xdg) / "driffusion" / "file-hashes.json";
-  const char* home = std::getenv("HOME");
-  if (home && *home) return fs::path(home) / ".cache" / "driffusion" / "file-hashes.json";
-  return {};
+  const fs::path dir = user_cache_dir();
+  return dir.empty() ? fs::path() : dir / "file-hashes.json";
 }
 
 std::string cached_sha256_file_hex(const std::string& path,
@@ -76,7 +47,7 @@ std::string cached_sha256_file_hex(const std::string& path,
   const json before = identity(path);
   if (cache_file.empty() || ec || before.is_null()) return sha256_file_hex(path, progress);
   const std::string key = real.string();
-  json cache = read_cache(cache_file);
+  json cache = read_user_cache(cache_file, "files");
   const json& files = cache["files"];
   if (files.contains(key) && files[key].is_object()) {
     const json& e = files[key];
@@ -85,10 +56,10 @@ std::string cached_sha256_file_hex(const std::string& path,
   }
   const std::string hex = sha256_file_hex(path, progress);
   if (identity(path) != before) return hex;  // changed while being hashed: do not remember it
-  cache = read_cache(cache_file);  // another process may have added entries meanwhile
+  cache = read_user_cache(cache_file, "files");  // another process may have added entries meanwhile
   if (cache["files"].size() >= kMaxEntries) cache["files"] = json::object();
   cache["files"][key] = json{{"sha256", hex}, {"identity", before}};
-  write_cache(cache_file, cache);
+  write_user_cache(cache_file, cache);  // the ranks of one job each rename whole files
   return hex;
 }
 

@@ -12,8 +12,7 @@
 
 namespace drf {
 
-// $DRIFFUSION_CACHE_DIR, else $XDG_CACHE_HOME/driffusion, else $HOME/.cache/driffusion, plus
-// "file-hashes.json"; empty when none of these is set.
+// user_cache_dir() (core/io/user_cache.h) / "file-hashes.json"; empty when it has none.
 std::filesystem::path file_hash_cache_path();
 
 // The 64 hex digits of the file's SHA-256, from the cache when the file is unchanged. Throws

@@ -7,10 +7,18 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
 #include "core/models/nn/fused_ops.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/unet/unet_2d_condition.h"
+#include "core/io/user_cache.h"
 #include "gpu/cublaslt_linear.h"
+#include "gpu/gemm_algorithm_store.h"
 #include "gpu/fused_ops_cuda.h"
 #include "tests/gpu/gpu_test_support.h"
 
@@ -19,6 +27,21 @@ using namespace drf;
 namespace {
 
 const torch::Device kGpu(torch::kCUDA, 0);
+
+// An empty cache folder for this process, set before any test runs: cuBLASLt choices remembered
+// by an earlier run (gemm_algorithm_store.h) would otherwise skip the timing these tests observe.
+const std::string kCacheDir = [] {
+  char dir[] = "/tmp/driffusion-fused-kernels-XXXXXX";
+  const char* made = ::mkdtemp(dir);
+  const std::string path = made ? made : "";
+  if (made) ::setenv("DRIFFUSION_CACHE_DIR", made, 1);
+  return path;
+}();
+
+std::string read_text(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 torch::Tensor channels_last_input(int64_t n, int64_t c, int64_t h, int64_t w, torch::Dtype dtype, double offset) {
   torch::manual_seed(n * 1000 + c + h);
@@ -276,6 +299,31 @@ TEST(FusedKernels, CublasLtLinearTunesOutsideCapturesOnly) {
   auto eager = gpu::cublaslt_linear(x, w, {}, residual, {});
   EXPECT_EQ(gpu::cublaslt_tuned_shapes(), tuned_before + 1) << "the first eager call tunes";
   EXPECT_LT(max_abs_diff(eager, linear_in_fp32(x, w, {}, residual)), tolerance(torch::kFloat16));
+}
+
+TEST(FusedKernels, TimedCublasLtChoicesAreRememberedForTheNextRun) {
+  DRF_REQUIRE_GPUS(1);
+  ASSERT_FALSE(kCacheDir.empty());
+  ASSERT_EQ(user_cache_dir(), std::filesystem::path(kCacheDir));
+  // The store itself: an algorithm's 8 words survive the file, under a key naming the device
+  // and the cuBLASLt version.
+  cublasLtMatmulAlgo_t algorithm{};
+  for (int i = 0; i < 8; ++i) algorithm.data[i] = 0x0123456789abcdefull + i;
+  const std::string key = gpu::gemm_algorithm_key("test device", "test shape");
+  EXPECT_NE(key.find("cublasLt " + std::to_string(cublasLtGetVersion())), std::string::npos) << key;
+  gpu::store_gemm_algorithm(key, algorithm);
+  const auto back = gpu::stored_gemm_algorithm(key);
+  ASSERT_TRUE(back.has_value());
+  EXPECT_EQ(std::memcmp(&*back, &algorithm, sizeof algorithm), 0);
+  const std::string file = read_text(std::filesystem::path(kCacheDir) / "gemm-algorithms.json");
+  EXPECT_NE(file.find("test device|"), std::string::npos) << file;
+  EXPECT_NE(file.find("0123456789abcdef0123456789abcdf0"), std::string::npos) << file;
+  // A product timed by cublaslt_linear lands in the file, for the next process to take untimed.
+  const auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  auto x = torch::randn({1, 517, 320}, opts), w = torch::randn({640, 320}, opts) * 0.05;  // a shape of its own
+  ASSERT_TRUE(gpu::cublaslt_linear(x, w, {}, {}, {}).defined());
+  EXPECT_NE(read_text(std::filesystem::path(kCacheDir) / "gemm-algorithms.json").find(" m 517 n 640 k 320 "),
+            std::string::npos);
 }
 
 TEST(FusedKernels, CublasLtLinearDeclinesWhatItDoesNotHandle) {

@@ -132,10 +132,10 @@ TEST(Infotext, WarmupStepsRoundTripAndAbsentMeansNone) {
   std::string text = format_infotext(s, RunStats{}, "m", "", "v");
   EXPECT_NE(text.find("DRiffusion width: 4, DRiffusion warmup steps: 3"), std::string::npos) << text;
   EXPECT_EQ(parse_infotext(text).settings.warmup_steps, 3);
-  // Auto resolves to the solver's default: DDPM's two steps are written, DDIM's none.
+  // Auto resolves to the solver's default: DDPM's four steps are written, DDIM's none.
   s.warmup_steps = GenerationSettings::kAutoWarmup;
   s.sampler = SamplerKind::DDPM;
-  EXPECT_NE(format_infotext(s, RunStats{}, "m", "", "v").find("DRiffusion warmup steps: 2"), std::string::npos);
+  EXPECT_NE(format_infotext(s, RunStats{}, "m", "", "v").find("DRiffusion warmup steps: 4"), std::string::npos);
   s.sampler = SamplerKind::DDIM;
   text = format_infotext(s, RunStats{}, "m", "", "v");
   EXPECT_EQ(text.find("warmup"), std::string::npos) << text;

@@ -100,9 +100,9 @@ nlohmann::json check_distributed(const Scratch& s, const std::string& mode, cons
   if (begin == std::string::npos) return {};
   const auto j = nlohmann::json::parse(stdout_text.substr(begin));
   const auto& stats = j.at("images").at(0).at("stats");
-  // The warm-up that ran (auto: two steps for a stochastic solver, none for DDIM; settings.h).
+  // The warm-up that ran (auto: four steps for a stochastic solver, none for DDIM; settings.h).
   const int warmup = j.at("images").at(0).at("settings").at("warmup_steps").get<int>();
-  EXPECT_EQ(warmup, sampler == "ddim" ? 0 : 2);
+  EXPECT_EQ(warmup, sampler == "ddim" ? 0 : 4);
   const DraftPlan plan =
       plan_draft_refine(steps, 3, mode == "aggressive" ? Mode::Aggressive : Mode::Conservative, warmup);
   EXPECT_EQ(stats.at("serial_latencies").get<int>(), plan.serial_latencies());
@@ -131,7 +131,7 @@ TEST(DistributedGenerate, ConservativeWidth3MatchesOneProcess) {
 
 TEST(DistributedGenerate, StochasticSamplerMatchesOneProcess) {
   Scratch s;
-  check_distributed(s, "aggressive", "euler_a", 6, Launcher::kByHand);
+  check_distributed(s, "aggressive", "euler_a", 8, Launcher::kByHand);  // 4 warm-up steps, then rounds of 3
 }
 
 }  // namespace
