@@ -336,7 +336,14 @@ GenerationResult GenerationJob::run_unguarded() {
   result.image = to_rgb8(image);
   result.image_float = to_float_hwc(image);
   // Hashed in the background since the model loaded (a multi-GB file's first hash takes seconds).
-  result.model_hash = pipeline->model_hash();
+  // The image is made: a file that could not be hashed costs its metadata the hash, not the image.
+  try {
+    result.model_hash = pipeline->model_hash();
+  } catch (const InputError& e) {
+    const std::string warning = std::string("no model hash in the image's metadata: ") + e.what();
+    warn_once(warning);
+    result.warnings.push_back(warning);
+  }
 
   RunStats& st = result.stats;
   st.steps = s.steps;

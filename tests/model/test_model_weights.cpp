@@ -6,6 +6,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -164,7 +165,9 @@ TEST(WeightLoading, AFusedTensorIsReadOnceForAllItsChunks) {
   for (int repeat = 0; repeat < 20; ++repeat) {
     MappedWeightSource mapped(base, map);
     FusedProjections module;
-    load_weights(module, mapped, torch::kFloat32, torch::kCPU, {});
+    WeightLoadOptions o;
+    o.threads = 8;  // three threads take q, k and v at once, whatever the machine
+    load_weights(module, mapped, torch::kFloat32, torch::kCPU, o);
     for (int i = 0; i < 3; ++i)
       ASSERT_TRUE(torch::equal(module.named_parameters()[std::string(1, "qkv"[i])], fused.chunk(3, 0)[i])) << i;
     ASSERT_EQ(base->reads("in_proj"), repeat + 1);
@@ -180,10 +183,26 @@ TEST(WeightLoading, TheFirstBadTensorInModuleOrderIsNamedWhateverTheThreadsDo) {
   for (const auto& name : {first, later, last}) state[name] = torch::full_like(state[name], NAN);
   test::TempDir dir("nan_order");
   write_safetensors(dir.file("unet.safetensors"), state);
-  SafetensorsWeightSource src(std::make_shared<const SafetensorsFile>(dir.file("unet.safetensors")));
-  for (int repeat = 0; repeat < 10; ++repeat) {
+  // The first bad tensor is read slowly: the later ones fail first, and the message must still
+  // name the first in module order.
+  class SlowFirst : public SafetensorsWeightSource {
+   public:
+    SlowFirst(std::shared_ptr<const SafetensorsFile> f, std::string slow)
+        : SafetensorsWeightSource(std::move(f)), slow_(std::move(slow)) {}
+    torch::Tensor load(const std::string& name, torch::Dtype dtype, const torch::Device& device) const override {
+      if (name == slow_) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      return SafetensorsWeightSource::load(name, dtype, device);
+    }
+
+   private:
+    std::string slow_;
+  };
+  SlowFirst src(std::make_shared<const SafetensorsFile>(dir.file("unet.safetensors")), first);
+  WeightLoadOptions o;
+  o.threads = 8;  // several threads whatever the machine
+  for (int repeat = 0; repeat < 3; ++repeat) {
     UNet2DConditionModel fresh(tiny.config.unet, torch::TensorOptions().dtype(torch::kFloat32));
-    const std::string msg = error_of([&] { load_weights(*fresh, src, torch::kFloat32, torch::kCPU, {}); });
+    const std::string msg = error_of([&] { load_weights(*fresh, src, torch::kFloat32, torch::kCPU, o); });
     ASSERT_NE(msg.find("'" + first + "'"), std::string::npos) << msg;
     ASSERT_NE(msg.find("non-finite"), std::string::npos) << msg;
   }
@@ -191,29 +210,35 @@ TEST(WeightLoading, TheFirstBadTensorInModuleOrderIsNamedWhateverTheThreadsDo) {
 
 TEST(ModelHash, ComputedInTheBackgroundAndStoppedWhenTheModelGoes) {
   test::TempDir dir("bg_hash");
+  const char* saved = std::getenv("DRIFFUSION_CACHE_DIR");
+  const std::string saved_value = saved ? saved : "";
+  ::setenv("DRIFFUSION_CACHE_DIR", dir.file("cache").c_str(), 1);
+  const auto cache_text = [] {
+    std::ifstream in(file_hash_cache_path());
+    return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  };
+
+  // The hash starts with the object, not with get(): it reaches the cache while nobody asks.
   const std::string small = dir.file("small.safetensors");
   test::write_text(small, "weights");
-  EXPECT_EQ(LazyModelHash(small).get(), sha256_hex("weights").substr(0, 10));
+  LazyModelHash started(small);
+  bool remembered = false;
+  for (int i = 0; i < 400 && !remembered; ++i) {
+    remembered = cache_text().find("small.safetensors") != std::string::npos;
+    if (!remembered) std::this_thread::sleep_for(std::chrono::milliseconds(25));
+  }
+  EXPECT_TRUE(remembered) << "no background hash within 10 s";
+  EXPECT_EQ(started.get(), sha256_hex("weights").substr(0, 10));
   EXPECT_EQ(LazyModelHash("").get(), "");
   EXPECT_THROW(LazyModelHash(dir.file("missing.safetensors")).get(), InputError);
 
   // A model unloaded while its (large) file is being hashed stops the hash: nothing is
-  // remembered for the file, which a finished hash would have been (file_hash_cache.h).
-  const char* saved = std::getenv("DRIFFUSION_CACHE_DIR");
-  const std::string saved_value = saved ? saved : "";
-  ::setenv("DRIFFUSION_CACHE_DIR", dir.file("cache").c_str(), 1);
+  // remembered for the file, which a finished hash would have been.
   const std::string large = dir.file("large.safetensors");
   { std::ofstream(large).flush(); }
   ASSERT_EQ(::truncate(large.c_str(), 4LL << 30), 0);  // 4 GiB, sparse: seconds to hash even with SHA-NI
   { LazyModelHash unloaded(large); }
-  std::ifstream cache(file_hash_cache_path());
-  const std::string text((std::istreambuf_iterator<char>(cache)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(text.find("large.safetensors"), std::string::npos) << text;
-  LazyModelHash finished(small);
-  finished.get();
-  std::ifstream after(file_hash_cache_path());
-  const std::string remembered((std::istreambuf_iterator<char>(after)), std::istreambuf_iterator<char>());
-  EXPECT_NE(remembered.find("small.safetensors"), std::string::npos) << remembered;
+  EXPECT_EQ(cache_text().find("large.safetensors"), std::string::npos) << cache_text();
   if (saved) ::setenv("DRIFFUSION_CACHE_DIR", saved_value.c_str(), 1);
   else ::unsetenv("DRIFFUSION_CACHE_DIR");
 }

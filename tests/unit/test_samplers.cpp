@@ -247,6 +247,26 @@ TEST(StepNoise, SeededNoiseIsReproducible) {
   EXPECT_FALSE(torch::equal(a, seeded_noise(43, {2, 3}, torch::TensorOptions())));
 }
 
+TEST(Samplers, AutoWarmupIsFourForSolversThatAddNoiseExceptLcm) {
+  // docs/fidelity.md, "Warm-up": four steps bring DDPM / Euler a / DPM++ 2M SDE within the
+  // deterministic solvers' fidelity; LCM gains nothing from them; deterministic solvers run none.
+  GenerationSettings s;
+  for (const SamplerKind k : {SamplerKind::DDPM, SamplerKind::EulerAncestral, SamplerKind::DpmPP2MSde,
+                              SamplerKind::DpmPP3MSde}) {
+    s.sampler = k;
+    EXPECT_EQ(default_warmup(s), 4) << sampler_info(k).name;
+  }
+  for (const SamplerKind k : {SamplerKind::LCM, SamplerKind::DDIM, SamplerKind::Euler, SamplerKind::DpmPP2M}) {
+    s.sampler = k;
+    EXPECT_EQ(default_warmup(s), 0) << sampler_info(k).name;
+  }
+  s.sampler = SamplerKind::DDIM;
+  s.eta = 0.5;  // DDIM that adds noise
+  EXPECT_EQ(default_warmup(s), 4);
+  s.steps = 3;
+  EXPECT_EQ(effective_warmup(s), 3);  // never more than the steps
+}
+
 TEST(Samplers, FidelityWarningsComeFromTheMeasuredTable) {
   // Every measured combination: a warning with its own number exactly when it is under the
   // threshold; sequential runs and unmeasured widths never warn.

@@ -6,9 +6,11 @@
 #include <exception>
 #include <set>
 #include <sstream>
+#include <system_error>
 #include <thread>
 
-#include "core/util/device_sync.h"
+#include <torch/cuda.h>
+
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/util/string_util.h"
@@ -35,17 +37,20 @@ std::string shape_text(const std::vector<int64_t>& s) {
 // (page-cache copies, the NaN / Inf check) and uploads it, so reading, checking and uploading
 // overlap instead of taking turns over thousands of tensors. Each target takes its tensor at once
 // (its placeholder's memory is freed: no second copy of the model). The first failure in target
-// order is rethrown once every thread has stopped, so the message does not depend on timing.
+// order is rethrown once every thread has stopped, so the message does not depend on timing:
+// indices are taken in order and every taken one is loaded, so all below a failure were tried.
 void load_in_parallel(const WeightSource& source, const std::string& prefix,
                       std::vector<std::pair<std::string, torch::Tensor>>& targets, torch::Dtype dtype,
-                      const torch::Device& device) {
+                      const torch::Device& device, std::size_t threads) {
   const std::size_t n = targets.size();
   std::vector<std::exception_ptr> errors(n);
   std::atomic<std::size_t> next{0};
   std::atomic<bool> failed{false};
   auto work = [&] {
     torch::NoGradGuard no_grad;
-    for (std::size_t i; (i = next.fetch_add(1)) < n && !failed.load();) {
+    while (!failed.load()) {
+      const std::size_t i = next.fetch_add(1);
+      if (i >= n) break;
       try {
         targets[i].second.set_data(source.load(prefix + targets[i].first, dtype, device));
       } catch (...) {
@@ -54,16 +59,25 @@ void load_in_parallel(const WeightSource& source, const std::string& prefix,
       }
     }
   };
-  const std::size_t threads = std::min<std::size_t>(loader_threads(), n);
+  // A worker thread starts on the process's current device, not the caller's: an index-less
+  // CUDA device ("cuda") loads on the calling thread alone.
+  if (device.is_cuda() && !device.has_index()) threads = 1;
   std::vector<std::thread> pool;
-  for (std::size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  pool.reserve(threads);
+  for (std::size_t t = 1; t < std::min(threads, n); ++t) {
+    try {
+      pool.emplace_back(work);
+    } catch (const std::system_error&) {
+      break;  // no more threads to be had: the ones running (and this one) do the rest
+    }
+  }
   work();
   for (auto& t : pool) t.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
-  // Uploads from pageable memory may still be in flight on the device's default stream; later
-  // work on other streams (graph capture) must see the weights.
-  if (device.is_cuda()) synchronize_device(device);
+  // DMA from pageable memory and the dtype conversions the threads queued on their own streams
+  // may still be running; later work on other streams (graph capture) must see the weights.
+  if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }
 
 }  // namespace
@@ -100,7 +114,7 @@ WeightLoadReport load_weights(torch::nn::Module& module, const WeightSource& sou
   }
 
   const auto start = std::chrono::steady_clock::now();
-  load_in_parallel(source, o.prefix, targets, dtype, device);
+  load_in_parallel(source, o.prefix, targets, dtype, device, o.threads > 0 ? o.threads : loader_threads());
   WeightLoadReport report;
   for (const auto& target : targets) {
     ++report.tensors;

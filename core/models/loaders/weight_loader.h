@@ -17,6 +17,8 @@ struct WeightLoadOptions {
   bool reject_unexpected = true;
   // Source keys under `prefix` that may stay unused (e.g. CLIP's position_ids buffer).
   std::function<bool(const std::string&)> ignorable;
+  // Loader threads; 0 = half the hardware threads, at most 8 (tests ask for more).
+  std::size_t threads = 0;
 };
 
 struct WeightLoadReport {

@@ -115,6 +115,8 @@ torch::Tensor MappedWeightSource::load_fused_once(const KeyMapping& m, torch::Dt
       read.set_value(base_->load(m.source_key, dtype, device));
     } catch (...) {
       read.set_exception(std::current_exception());
+      std::lock_guard<std::mutex> lock(fused_mutex_);
+      fused_.erase(key);  // a later load reads again instead of keeping the error
     }
   }
   return shared.get();
