@@ -11,6 +11,7 @@
 #include "core/io/sha256.h"
 #include "core/io/sha256_blocks.h"
 #include "io_test_util.h"
+#include "tests/support/scoped_env.h"
 
 using namespace drf;
 
@@ -58,10 +59,8 @@ TEST(Sha256, MissingFileIsAnInputErrorNamingIt) {
 
 TEST(Sha256, ModelHashesAreRememberedUntilTheFileChanges) {
   test::ScratchDir dir;
-  const char* before = std::getenv("DRIFFUSION_CACHE_DIR");
-  const std::string saved = before ? before : "";
   const std::string cache_dir = dir.file("cache");
-  ::setenv("DRIFFUSION_CACHE_DIR", cache_dir.c_str(), 1);
+  test::ScopedEnv cache_env("DRIFFUSION_CACHE_DIR", cache_dir);
   ASSERT_EQ(file_hash_cache_path(), std::filesystem::path(cache_dir) / "file-hashes.json");
   const std::string model = dir.file("model.bin");
   test::write_bytes(model, "first version");
@@ -88,10 +87,8 @@ TEST(Sha256, ModelHashesAreRememberedUntilTheFileChanges) {
   // A corrupt cache is rebuilt; an unwritable one only means hashing every time.
   test::write_bytes(file_hash_cache_path().string(), "{\"version\": 1, \"files\": [1, 2");
   EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("second, longer version"));
-  ::setenv("DRIFFUSION_CACHE_DIR", "/proc/driffusion-no-such-dir", 1);
+  cache_env.set("/proc/driffusion-no-such-dir");
   EXPECT_EQ(cached_sha256_file_hex(model), sha256_hex("second, longer version"));
-  if (before) ::setenv("DRIFFUSION_CACHE_DIR", saved.c_str(), 1);
-  else ::unsetenv("DRIFFUSION_CACHE_DIR");
 }
 
 TEST(Sha256, CpuExtensionsGiveThePortableResult) {

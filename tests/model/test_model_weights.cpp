@@ -24,6 +24,7 @@
 #include "core/models/unet/denoiser_replicas.h"
 #include "core/util/errors.h"
 #include "model_test_util.h"
+#include "tests/support/scoped_env.h"
 
 namespace drf {
 namespace {
@@ -210,9 +211,7 @@ TEST(WeightLoading, TheFirstBadTensorInModuleOrderIsNamedWhateverTheThreadsDo) {
 
 TEST(ModelHash, ComputedInTheBackgroundAndStoppedWhenTheModelGoes) {
   test::TempDir dir("bg_hash");
-  const char* saved = std::getenv("DRIFFUSION_CACHE_DIR");
-  const std::string saved_value = saved ? saved : "";
-  ::setenv("DRIFFUSION_CACHE_DIR", dir.file("cache").c_str(), 1);
+  test::ScopedEnv cache_env("DRIFFUSION_CACHE_DIR", dir.file("cache"));
   const auto cache_text = [] {
     std::ifstream in(file_hash_cache_path());
     return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -239,8 +238,6 @@ TEST(ModelHash, ComputedInTheBackgroundAndStoppedWhenTheModelGoes) {
   ASSERT_EQ(::truncate(large.c_str(), 4LL << 30), 0);  // 4 GiB, sparse: seconds to hash even with SHA-NI
   { LazyModelHash unloaded(large); }
   EXPECT_EQ(cache_text().find("large.safetensors"), std::string::npos) << cache_text();
-  if (saved) ::setenv("DRIFFUSION_CACHE_DIR", saved_value.c_str(), 1);
-  else ::unsetenv("DRIFFUSION_CACHE_DIR");
 }
 
 TEST(DiffusersFolder, LoadsEveryComponentByName) {
