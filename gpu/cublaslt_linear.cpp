@@ -23,31 +23,74 @@
 namespace drf::gpu {
 namespace {
 
-// A [rows, cols] row-major view of a tensor's memory: unit column stride, rows `ld` apart.
+// `batches` row-major [rows, cols] views of a tensor's memory: unit column stride, rows `ld`
+// apart, batches `batch_stride` apart (one batch: batch_stride 0).
 struct Matrix {
   const void* data;
-  int64_t rows, cols, ld;
+  int64_t batches, rows, cols, ld, batch_stride;
   std::size_t element_size;
   std::uintptr_t begin() const { return reinterpret_cast<std::uintptr_t>(data); }
-  std::uintptr_t end() const { return begin() + ((rows - 1) * ld + cols) * element_size; }
+  std::uintptr_t end() const {
+    return begin() + ((batches - 1) * batch_stride + (rows - 1) * ld + cols) * element_size;
+  }
+  // The same memory as `count` batches of rows / count rows each (a single matrix only).
+  std::optional<Matrix> split(int64_t count) const {
+    if (batches != 1 || count < 1 || rows % count != 0) return std::nullopt;
+    const int64_t r = rows / count;
+    return Matrix{data, count, r, cols, ld, r * ld, element_size};
+  }
 };
 
+// A tensor as matrices of `cols` columns: any contiguous tensor (one matrix of all rows), a 2-D
+// tensor with evenly strided rows, or a 3-D tensor whose rows are evenly strided within each of
+// its size(0) batches, e.g. [B, S, 3N][:, :, :N] or [B, S1 + S2, N][:, :S1] (one matrix when the
+// batches follow each other at the row stride).
 std::optional<Matrix> as_matrix(const torch::Tensor& t, int64_t cols) {
   if (t.dim() < 1 || t.size(-1) != cols || t.numel() == 0) return std::nullopt;
-  const int64_t rows = t.numel() / cols;
   const auto size = static_cast<std::size_t>(t.element_size());
-  if (t.is_contiguous()) return Matrix{t.data_ptr(), rows, cols, cols, size};
+  if (t.is_contiguous()) return Matrix{t.data_ptr(), 1, t.numel() / cols, cols, cols, 0, size};
   if (t.dim() == 2 && t.stride(1) == 1 && t.stride(0) >= cols)
-    return Matrix{t.data_ptr(), rows, cols, t.stride(0), size};
+    return Matrix{t.data_ptr(), 1, t.size(0), cols, t.stride(0), 0, size};
+  if (t.dim() == 3 && t.stride(2) == 1 && (t.size(1) == 1 || t.stride(1) >= cols)) {
+    const int64_t b = t.size(0), r = t.size(1), ld = r == 1 ? cols : t.stride(1), bs = t.stride(0);
+    if (b == 1) return Matrix{t.data_ptr(), 1, r, cols, ld, 0, size};
+    if (bs == r * ld) return Matrix{t.data_ptr(), 1, b * r, cols, ld, 0, size};
+    if (bs >= (r - 1) * ld + cols) return Matrix{t.data_ptr(), b, r, cols, ld, bs, size};  // batches apart
+  }
   return std::nullopt;
+}
+
+// The operands as the same number of batches of the same rows: a single matrix is split into
+// the batches of a batched one. False when they do not agree.
+bool agree_on_batches(std::vector<Matrix*> operands) {
+  const Matrix* batched = nullptr;
+  for (const Matrix* m : operands)
+    if (m->batches > 1) batched = m;
+  if (!batched) {
+    for (const Matrix* m : operands)
+      if (m->rows != operands.front()->rows) return false;
+    return true;
+  }
+  for (Matrix* m : operands) {
+    if (m->batches == 1) {
+      auto split = m->split(batched->batches);
+      if (!split) return false;
+      *m = *split;
+    }
+    if (m->batches != batched->batches || m->rows != batched->rows) return false;
+  }
+  return true;
 }
 
 bool overlap(const Matrix& a, const Matrix& b) { return a.begin() < b.end() && b.begin() < a.end(); }
 
-// The alignment cuBLASLt may assume for a matrix: its address and every row start (<= 256).
+// The alignment cuBLASLt may assume for a matrix: its address and every row and batch start
+// (<= 256).
 uint32_t alignment(const Matrix& m) {
   uint32_t a = 256;
-  while (a > 1 && (m.begin() % a != 0 || (m.ld * m.element_size) % a != 0)) a /= 2;
+  while (a > 1 && (m.begin() % a != 0 || (m.ld * m.element_size) % a != 0 ||
+                   (m.batch_stride * m.element_size) % a != 0))
+    a /= 2;
   return a;
 }
 
@@ -67,22 +110,25 @@ bool environment_says_off(const char* name) {
 class Plan {
  public:
   Plan(cudaDataType_t type, const Matrix& x, const Matrix& w, const std::optional<Matrix>& residual,
-       const Matrix& out, const void* bias, const torch::Device& device)
+       const Matrix& out, const void* bias, fused::Activation activation, const torch::Device& device)
       : device_(device) {
     try {
       ok(cublasLtMatmulDescCreate(&op, CUBLAS_COMPUTE_32F, CUDA_R_32F), "descriptor");
       const cublasOperation_t transpose = CUBLAS_OP_T, keep = CUBLAS_OP_N;
       set(CUBLASLT_MATMUL_DESC_TRANSA, &transpose, sizeof(transpose));
       set(CUBLASLT_MATMUL_DESC_TRANSB, &keep, sizeof(keep));
-      if (bias) {
-        const cublasLtEpilogue_t epilogue = CUBLASLT_EPILOGUE_BIAS;
-        set(CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue));
-        set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias));
-      }
-      ok(cublasLtMatrixLayoutCreate(&a, type, w.cols, w.rows, w.ld), "layout A");
-      ok(cublasLtMatrixLayoutCreate(&b, type, x.cols, x.rows, x.ld), "layout B");
-      ok(cublasLtMatrixLayoutCreate(&c, type, out.cols, out.rows, residual ? residual->ld : out.ld), "layout C");
-      ok(cublasLtMatrixLayoutCreate(&d, type, out.cols, out.rows, out.ld), "layout D");
+      // GELU_BIAS / GELU: bias, then cuBLASLt's GELU (the tanh approximation, as torch's
+      // gelu(approximate="tanh")) on the fp32 accumulator.
+      const bool gelu = activation == fused::Activation::gelu_tanh;
+      const cublasLtEpilogue_t epilogue = bias ? (gelu ? CUBLASLT_EPILOGUE_GELU_BIAS : CUBLASLT_EPILOGUE_BIAS)
+                                               : (gelu ? CUBLASLT_EPILOGUE_GELU : CUBLASLT_EPILOGUE_DEFAULT);
+      if (epilogue != CUBLASLT_EPILOGUE_DEFAULT) set(CUBLASLT_MATMUL_DESC_EPILOGUE, &epilogue, sizeof(epilogue));
+      if (bias) set(CUBLASLT_MATMUL_DESC_BIAS_POINTER, &bias, sizeof(bias));  // batch stride 0: one bias for all
+      const auto& c_matrix = residual ? *residual : out;
+      a = layout(type, w.cols, w.rows, w.ld, x.batches, 0);  // one weight for every batch
+      b = layout(type, x.cols, x.rows, x.ld, x.batches, x.batch_stride);
+      c = layout(type, out.cols, out.rows, c_matrix.ld, x.batches, c_matrix.batch_stride);
+      d = layout(type, out.cols, out.rows, out.ld, x.batches, out.batch_stride);
     } catch (...) {
       release();  // a destructor does not run for a half-built object
       throw;
@@ -104,6 +150,24 @@ class Plan {
   }
   void set(cublasLtMatmulDescAttributes_t attribute, const void* value, std::size_t bytes) {
     ok(cublasLtMatmulDescSetAttribute(op, attribute, value, bytes), "descriptor attribute");
+  }
+  // A column-major rows x cols layout (our row-major matrix transposed), strided batches when
+  // batches > 1.
+  cublasLtMatrixLayout_t layout(cudaDataType_t type, int64_t rows, int64_t cols, int64_t ld, int64_t batches,
+                                int64_t batch_stride) {
+    cublasLtMatrixLayout_t l = nullptr;
+    ok(cublasLtMatrixLayoutCreate(&l, type, rows, cols, ld), "layout");
+    if (batches > 1) {
+      const int32_t count = static_cast<int32_t>(batches);
+      const auto attr = [&](cublasLtMatrixLayoutAttribute_t a, const void* v, std::size_t n) {
+        const auto st = cublasLtMatrixLayoutSetAttribute(l, a, v, n);
+        if (st != CUBLAS_STATUS_SUCCESS) cublasLtMatrixLayoutDestroy(l);
+        ok(st, "batched layout");
+      };
+      attr(CUBLASLT_MATRIX_LAYOUT_BATCH_COUNT, &count, sizeof(count));
+      attr(CUBLASLT_MATRIX_LAYOUT_STRIDED_BATCH_OFFSET, &batch_stride, sizeof(batch_stride));
+    }
+    return l;
   }
   torch::Device device_;
 };
@@ -169,8 +233,11 @@ struct ShapeKey {
   int64_t m, n, k, ldx, ldr, ldo;
   bool bias, residual;
   uint32_t align_x, align_w, align_r, align_o;
+  int64_t batches, bsx, bsr, bso;  // batches and their strides (1, 0, 0, 0: one matrix)
+  int activation;
   auto tie() const {
-    return std::tie(device, dtype, m, n, k, ldx, ldr, ldo, bias, residual, align_x, align_w, align_r, align_o);
+    return std::tie(device, dtype, m, n, k, ldx, ldr, ldo, bias, residual, align_x, align_w, align_r, align_o, batches,
+                    bsx, bsr, bso, activation);
   }
   bool operator<(const ShapeKey& o) const { return tie() < o.tie(); }
 };
@@ -181,7 +248,11 @@ std::string shape_text(const ShapeKey& k) {
          std::to_string(k.k) + " ld " + std::to_string(k.ldx) + "," + std::to_string(k.ldr) + "," +
          std::to_string(k.ldo) + (k.bias ? " bias" : "") + (k.residual ? " residual" : "") + " align " +
          std::to_string(k.align_x) + "," + std::to_string(k.align_w) + "," + std::to_string(k.align_r) + "," +
-         std::to_string(k.align_o);
+         std::to_string(k.align_o) +
+         (k.batches > 1 ? " batches " + std::to_string(k.batches) + " strides " + std::to_string(k.bsx) + "," +
+                              std::to_string(k.bsr) + "," + std::to_string(k.bso)
+                        : "") +
+         (k.activation != 0 ? " activation " + std::to_string(k.activation) : "");
 }
 
 // A choice timed by an earlier run for this shape, while cuBLASLt still offers it.
@@ -211,10 +282,12 @@ bool capturing(cudaStream_t stream) {
 }  // namespace
 
 torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                              const torch::Tensor& residual, const torch::Tensor& out) {
+                              const torch::Tensor& residual, const torch::Tensor& out, fused::Activation activation) {
   static const bool enabled = !environment_says_off("DRIFFUSION_CUBLASLT");
   const auto dtype = x.scalar_type();
   if (!enabled || !x.is_cuda() || (dtype != torch::kFloat16 && dtype != torch::kBFloat16)) return {};
+  // cuBLASLt would apply the activation to the sum with the residual, not before it.
+  if (activation != fused::Activation::none && residual.defined()) return {};
   if (weight.dim() != 2 || !weight.is_contiguous() || weight.scalar_type() != dtype || weight.device() != x.device())
     return {};
   const int64_t n = weight.size(0), k = weight.size(1);
@@ -224,36 +297,53 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
   if (bias.defined() && !(same(bias) && bias.dim() == 1 && bias.size(0) == n && bias.is_contiguous() &&
                           reinterpret_cast<std::uintptr_t>(bias.data_ptr()) % 16 == 0))
     return {};
-  const auto mx = as_matrix(x, k);
+  auto mx = as_matrix(x, k);
   if (!mx) return {};
-  const int64_t m = mx->rows;
   auto sizes = x.sizes().vec();
   sizes.back() = n;
   std::optional<Matrix> mr, mo;
   // The residual has the result's shape (the given output's, or x's rows by n), as the
   // reference's broadcast-free add needs.
   const auto result_sizes = out.defined() ? out.sizes() : torch::IntArrayRef(sizes);
-  if (residual.defined()) {
-    if (!same(residual) || residual.sizes() != result_sizes || !(mr = as_matrix(residual, n)) || mr->rows != m)
-      return {};
-  }
+  if (residual.defined() && (!same(residual) || residual.sizes() != result_sizes || !(mr = as_matrix(residual, n))))
+    return {};
   torch::Tensor result = out;
   if (result.defined()) {
-    if (!same(result) || !(mo = as_matrix(result, n)) || mo->rows != m) return {};
-    if (overlap(*mo, *mx) || (mr && overlap(*mo, *mr))) return {};  // tuning runs the product several times
+    if (!same(result) || !(mo = as_matrix(result, n))) return {};
   } else {
     result = torch::empty(sizes, x.options());
     mo = as_matrix(result, n);
   }
+  std::vector<Matrix*> operands{&*mx, &*mo};
+  if (mr) operands.push_back(&*mr);
+  if (!agree_on_batches(operands)) return {};
+  if (overlap(*mo, *mx) || (mr && overlap(*mo, *mr))) return {};  // tuning runs the product several times
   const auto mw = *as_matrix(weight, k);
+  const int64_t m = mx->rows;
 
   const torch::Device device = x.device();
   c10::cuda::CUDAGuard guard(device);
   const void* bias_data = bias.defined() ? bias.data_ptr() : nullptr;
-  const Plan p(dtype == torch::kFloat16 ? CUDA_R_16F : CUDA_R_16BF, *mx, mw, mr, *mo, bias_data, device);
-  const ShapeKey key{device.index(), static_cast<int>(dtype), m, n, k, mx->ld, mr ? mr->ld : 0, mo->ld,
-                     bias.defined(), mr.has_value(), alignment(*mx), alignment(mw), mr ? alignment(*mr) : 0,
-                     alignment(*mo)};
+  const Plan p(dtype == torch::kFloat16 ? CUDA_R_16F : CUDA_R_16BF, *mx, mw, mr, *mo, bias_data, activation, device);
+  const ShapeKey key{device.index(),
+                     static_cast<int>(dtype),
+                     m,
+                     n,
+                     k,
+                     mx->ld,
+                     mr ? mr->ld : 0,
+                     mo->ld,
+                     bias.defined(),
+                     mr.has_value(),
+                     alignment(*mx),
+                     alignment(mw),
+                     mr ? alignment(*mr) : 0,
+                     alignment(*mo),
+                     mx->batches,
+                     mx->batch_stride,
+                     mr ? mr->batch_stride : 0,
+                     mo->batch_stride,
+                     static_cast<int>(activation)};
   auto handle = at::cuda::getCurrentCUDABlasLtHandle();
   auto stream = at::cuda::getCurrentCUDAStream(device.index());
   void* workspace = at::cuda::getCUDABlasLtWorkspace();
@@ -261,7 +351,7 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
   const float alpha = 1.0f, beta = mr ? 1.0f : 0.0f;
   const auto run = [&](const cublasLtMatmulAlgo_t& algorithm) {
     return cublasLtMatmul(handle, p.op, &alpha, mw.data, p.a, mx->data, p.b, &beta, mr ? mr->data : mo->data, p.c,
-                          result.data_ptr(), p.d, &algorithm, workspace, workspace_bytes, stream);
+                          const_cast<void*>(mo->data), p.d, &algorithm, workspace, workspace_bytes, stream);
   };
 
   std::optional<cublasLtMatmulAlgo_t> chosen;

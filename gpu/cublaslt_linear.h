@@ -11,12 +11,17 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "core/models/nn/fused_ops.h"
+
 namespace drf::gpu {
 
-// drf::fused::linear's kernel: fp16/bf16 CUDA tensors with rows of unit stride; declines
-// (undefined result) anything else, and an `out` that overlaps an input.
+// drf::fused::linear's kernel: fp16/bf16 CUDA tensors with rows of unit stride, also strided
+// batches of rows (a 3-D slice of a wider buffer, as one strided-batched product); the GELU
+// activation in the epilogue. Declines (undefined result) anything else, an activation with a
+// residual, and an `out` that overlaps an input.
 torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                              const torch::Tensor& residual, const torch::Tensor& out);
+                              const torch::Tensor& residual, const torch::Tensor& out,
+                              fused::Activation activation = fused::Activation::none);
 
 // How many shapes have a timed algorithm (tests: the warm-up tunes, a capture does not).
 std::size_t cublaslt_tuned_shapes();

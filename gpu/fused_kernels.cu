@@ -195,9 +195,12 @@ __global__ void geglu_kernel(const T* __restrict__ in, T* __restrict__ out, int6
 // vectors of 8 per lane), so x is read once; mean, then the variance around it, are summed
 // lane-wise and across the warp by a fixed butterfly (deterministic). ATen's kernel gives each
 // row a whole block, which at the UNet's 320 to 1280 channels leaves most threads idle.
+// Without weight and bias the affine step is skipped; with shift and scale (the MMDiT's adaLN)
+// the normalised row of batch b = row / rows_per_batch becomes y * (1 + scale[b]) + shift[b].
 template <typename T, int PerLane>
 __global__ void layer_norm_rows(const T* __restrict__ x, const T* __restrict__ weight, const T* __restrict__ bias,
-                                T* __restrict__ out, int64_t rows, int64_t c, float eps) {
+                                const T* __restrict__ shift, const T* __restrict__ scale, int64_t rows_per_batch,
+                                int64_t modulation_stride, T* __restrict__ out, int64_t rows, int64_t c, float eps) {
   const int lane = threadIdx.x % 32;
   const int64_t warps = blockDim.x / 32, cvec = c / kVec;
   for (int64_t row = blockIdx.x * warps + threadIdx.x / 32; row < rows; row += static_cast<int64_t>(gridDim.x) * warps) {
@@ -236,11 +239,25 @@ __global__ void layer_norm_rows(const T* __restrict__ x, const T* __restrict__ w
     for (int j = 0; j < PerLane; ++j) {
       const int64_t cv = lane + j * 32;
       if (cv < cvec) {
-        const Vec<T> w = reinterpret_cast<const Vec<T>*>(weight)[cv];
-        const Vec<T> b = reinterpret_cast<const Vec<T>*>(bias)[cv];
+        float y[kVec];
+#pragma unroll
+        for (int k = 0; k < kVec; ++k) y[k] = (v[j][k] - mean) * rstd;
+        if (weight) {
+          const Vec<T> w = reinterpret_cast<const Vec<T>*>(weight)[cv];
+          const Vec<T> b = reinterpret_cast<const Vec<T>*>(bias)[cv];
+#pragma unroll
+          for (int k = 0; k < kVec; ++k) y[k] = y[k] * to_float(w.v[k]) + to_float(b.v[k]);
+        }
+        if (scale) {
+          const int64_t m = (row / rows_per_batch) * modulation_stride;
+          const Vec<T> sc = reinterpret_cast<const Vec<T>*>(scale + m)[cv];
+          const Vec<T> sh = reinterpret_cast<const Vec<T>*>(shift + m)[cv];
+#pragma unroll
+          for (int k = 0; k < kVec; ++k) y[k] = y[k] * (1.0f + to_float(sc.v[k])) + to_float(sh.v[k]);
+        }
         Vec<T> res;
 #pragma unroll
-        for (int k = 0; k < kVec; ++k) res.v[k] = from_float<T>((v[j][k] - mean) * rstd * to_float(w.v[k]) + to_float(b.v[k]));
+        for (int k = 0; k < kVec; ++k) res.v[k] = from_float<T>(y[k]);
         dst[cv] = res;
       }
     }
@@ -285,16 +302,22 @@ cudaError_t layer_norm_typed(const LayerNormRows& a, int sm_count, cudaStream_t 
   const T* x = static_cast<const T*>(a.x);
   const T* w = static_cast<const T*>(a.weight);
   const T* b = static_cast<const T*>(a.bias);
+  const T* shift = static_cast<const T*>(a.shift);
+  const T* scale = static_cast<const T*>(a.scale);
   T* out = static_cast<T*>(a.out);
   const int64_t per_lane = (a.c / kVec + 31) / 32;
+#define DRF_LAYER_NORM(N)                                                                                         \
+  layer_norm_rows<T, N><<<grid, kWarps * 32, 0, stream>>>(x, w, b, shift, scale, a.rows_per_batch,                 \
+                                                          a.modulation_stride, out, a.rows, a.c, a.eps)
   if (per_lane <= 1)
-    layer_norm_rows<T, 1><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+    DRF_LAYER_NORM(1);
   else if (per_lane <= 2)
-    layer_norm_rows<T, 2><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+    DRF_LAYER_NORM(2);
   else if (per_lane <= 4)
-    layer_norm_rows<T, 4><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+    DRF_LAYER_NORM(4);
   else
-    layer_norm_rows<T, 8><<<grid, kWarps * 32, 0, stream>>>(x, w, b, out, a.rows, a.c, a.eps);
+    DRF_LAYER_NORM(8);
+#undef DRF_LAYER_NORM
   return cudaGetLastError();
 }
 
@@ -304,6 +327,9 @@ int64_t layer_norm_max_channels() { return 8 * 32 * kVec; }
 
 cudaError_t layer_norm(const LayerNormRows& args, int sm_count, cudaStream_t stream) {
   if (args.c % kVec != 0 || args.c > layer_norm_max_channels()) return cudaErrorInvalidValue;
+  if ((args.weight == nullptr) != (args.bias == nullptr) || (args.shift == nullptr) != (args.scale == nullptr) ||
+      (args.scale && (args.rows_per_batch <= 0 || args.modulation_stride % kVec != 0)))
+    return cudaErrorInvalidValue;
   switch (args.dtype) {
     case DType::f32: return layer_norm_typed<float>(args, sm_count, stream);
     case DType::f16: return layer_norm_typed<__half>(args, sm_count, stream);

@@ -36,11 +36,16 @@ cudaError_t geglu(DType dtype, const void* in, void* out, int64_t rows, int64_t 
 struct LayerNormRows {
   DType dtype;
   const void* x;       // [rows, c], rows contiguous
-  const void* weight;  // [c]
+  const void* weight;  // [c], or nullptr with bias: no affine step
   const void* bias;    // [c]
   void* out;           // [rows, c]
   int64_t rows, c;
   float eps;
+  // adaLN modulation (nullptr: none): y * (1 + scale[b]) + shift[b] for the rows of batch
+  // b = row / rows_per_batch; shift and scale rows are modulation_stride elements apart.
+  const void* shift = nullptr;
+  const void* scale = nullptr;
+  int64_t rows_per_batch = 0, modulation_stride = 0;
 };
 
 // Widest row layer_norm takes (c must also be a multiple of 8).

@@ -102,8 +102,38 @@ torch::Tensor cuda_layer_norm(const torch::Tensor& x, const torch::Tensor& weigh
   return out;
 }
 
+torch::Tensor cuda_layer_norm_modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale,
+                                       double eps) {
+  const auto dtype = kernel_dtype(x.scalar_type());
+  if (!x.is_cuda() || !dtype || x.dim() != 3 || !x.is_contiguous() || x.numel() == 0 || !vector_aligned(x)) return {};
+  const int64_t batches = x.size(0), c = x.size(2);
+  if (c % 8 != 0 || c > kernels::layer_norm_max_channels()) return {};
+  // shift and scale: [B, C] rows of unit stride the same distance apart (chunks of one
+  // modulation vector), x's device and dtype, 8-aligned.
+  const auto modulation_ok = [&](const torch::Tensor& m) {
+    return m.defined() && m.device() == x.device() && m.scalar_type() == x.scalar_type() && m.dim() == 2 &&
+           m.size(0) == batches && m.size(1) == c && m.stride(1) == 1 && (batches == 1 || m.stride(0) % 8 == 0) &&
+           vector_aligned(m);
+  };
+  if (!modulation_ok(shift) || !modulation_ok(scale)) return {};
+  const int64_t stride = batches == 1 ? 0 : shift.stride(0);
+  if (batches > 1 && scale.stride(0) != stride) return {};
+  c10::cuda::CUDAGuard guard(x.device());
+  const int sms = at::cuda::getCurrentDeviceProperties()->multiProcessorCount;
+  auto out = torch::empty(x.sizes(), x.options());
+  kernels::LayerNormRows args{*dtype, x.data_ptr(), nullptr, nullptr, out.data_ptr(), x.numel() / c, c,
+                              static_cast<float>(eps)};
+  args.shift = shift.data_ptr();
+  args.scale = scale.data_ptr();
+  args.rows_per_batch = x.size(1);
+  args.modulation_stride = stride;
+  check(kernels::layer_norm(args, sms, at::cuda::getCurrentCUDAStream(x.device().index())), "LayerNorm modulate", x);
+  return out;
+}
+
 void register_fused_kernels() {
-  fused::register_kernels({&cuda_group_norm, &cuda_geglu, &cuda_layer_norm, &cublaslt_linear});
+  fused::register_kernels(
+      {&cuda_group_norm, &cuda_geglu, &cuda_layer_norm, &cublaslt_linear, &cuda_layer_norm_modulate});
 }
 
 }  // namespace drf::gpu

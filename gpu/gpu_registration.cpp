@@ -35,13 +35,14 @@ void register_gpu_backend() {
 #endif
   register_denoiser_accelerator(&make_cuda_graph_denoiser);
   register_fused_kernels();
-  // cuDNN picks the fastest convolution algorithm per shape once; shapes repeat every step.
-  // DRIFFUSION_DETERMINISTIC=1 trades that for reproducible bits (gpu/deterministic.h);
-  // DRIFFUSION_CUDNN_BENCHMARK=0 for a faster first image (the timing of an SDXL UNet's shapes
-  // costs ~0.6 s of it, docs/sdxl.md).
+  // cuDNN's heuristics choose the convolution algorithms by default: timing every candidate per
+  // new shape (benchmark mode) costs ~1 s of an SDXL first image and gave no faster loop (one
+  // H100, 2026-12-05: SD 1.5 335.8 vs 337.4-340.5 ms, SDXL 1612 vs 1618 ms; docs/gpu.md).
+  // DRIFFUSION_CUDNN_BENCHMARK=1 turns the timing on; DRIFFUSION_DETERMINISTIC=1 keeps it off
+  // whatever is asked (gpu/deterministic.h).
   const bool deterministic = deterministic_algorithms();
   const char* benchmark = std::getenv("DRIFFUSION_CUDNN_BENCHMARK");
-  at::globalContext().setBenchmarkCuDNN(!deterministic && !(benchmark && std::string(benchmark) == "0"));
+  at::globalContext().setBenchmarkCuDNN(!deterministic && benchmark && std::string(benchmark) == "1");
   at::globalContext().setDeterministicCuDNN(deterministic);
   at::globalContext().setAllowTF32CuBLAS(true);
   at::globalContext().setAllowTF32CuDNN(true);

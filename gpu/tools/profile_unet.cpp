@@ -2,8 +2,11 @@
 //
 //   driffusion_profile_unet --model sd15|sd21|sdxl|sdxl-refiner --batches 2,8,16 --out DIR [--trace]
 //                           [--layouts nchw,nhwc-aten,nhwc-fused] [--ff-rows N,...]
+//   driffusion_profile_unet --model sd3-medium|sd35-medium|sd35-large --batches 2 --out DIR [--trace]
+//                           [--layouts aten,fused]
 //
-// For each batch size (random weights, fp16, cuda:0) it prints the median eager and CUDA-graph
+// The sd3 models are the MMDiT at 1024 px (128x128 latents, 77 + 256 context tokens) with ATen
+// ops only or with our kernels. For each batch size (random weights, fp16, cuda:0) it prints the median eager and CUDA-graph
 // latency in NCHW, in NHWC with ATen ops only and in NHWC with our fused kernels (and how far
 // each output is from the batch's first run: NCHW when all layouts run), the activation memory
 // of one eager forward (peak allocated minus what was allocated before), and with --trace
@@ -26,9 +29,11 @@
 #include <string>
 #include <vector>
 
+#include "core/models/nn/attention.h"
 #include "core/models/nn/fused_ops.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/nn/transformer_2d.h"
+#include "core/models/sd3/sd3_transformer.h"
 #include "core/models/unet/unet_2d_condition.h"
 #include "gpu/fused_ops_cuda.h"
 
@@ -108,6 +113,57 @@ double activation_mb(const Forward& run) {
   return static_cast<double>(getDeviceStats(0).allocated_bytes[agg].peak - before) / 1048576.0;
 }
 
+// One row of the table: eager and graph latency, activation memory, distance from `reference`
+// (set to this run's output when undefined), and the trace when asked.
+void measure(const Forward& run, int64_t b, const std::string& layout, int64_t ff_rows, torch::Tensor& reference,
+             bool trace, const std::string& trace_path) {
+  for (int i = 0; i < 3; ++i) run();
+  const double act = activation_mb(run);
+  const double eager = median_ms(run, 10);
+  const double graph = graph_ms(run, 20);
+  auto y = run().to(torch::kFloat32);
+  if (!reference.defined()) reference = y;
+  const double diff = (y - reference).abs().max().item<double>();
+  std::printf("%-10s %-5ld %7ld %9.2f %9.2f %9.3f %12.5f %9.1f %9.1f\n", layout.c_str(), b, ff_rows, eager, graph,
+              graph / b, diff, act, act / b);
+  std::fflush(stdout);
+  if (trace) save_trace(run, trace_path);
+  c10::cuda::CUDACachingAllocator::emptyCache();
+}
+
+// The MMDiT at 1024 px: 128x128 latents, CLIP's 77 + T5's 256 context tokens.
+int profile_mmdit(const std::string& model, const std::vector<int64_t>& batches, std::vector<std::string> layouts,
+                  const std::string& out_dir, bool trace) {
+  const auto config = model == "sd35-medium"  ? drf::sd3_transformer_config_sd35_medium()
+                      : model == "sd35-large" ? drf::sd3_transformer_config_sd35_large()
+                                              : drf::sd3_transformer_config_sd3_medium();
+  const auto options = torch::TensorOptions().device(torch::kCUDA, 0).dtype(torch::kFloat16);
+  drf::SD3Transformer2DModel mmdit(config, options);
+  drf::init_random_weights(*mmdit, 1234);
+  mmdit->eval();
+  drf::gpu::register_fused_kernels();
+  if (layouts.size() == 3 && layouts[0] == "nchw") layouts = {"aten", "fused"};  // the UNet default list
+  std::printf("model %s latent 128 (median ms; graph = CUDA-graph replay; act = eager activation MB)\n", model.c_str());
+  std::printf("%-10s %-5s %7s %9s %9s %9s %12s %9s %9s\n", "layout", "batch", "-", "eager", "graph", "ms/sample",
+              "max|d| first", "act MB", "MB/sample");
+  std::map<int64_t, torch::Tensor> reference;
+  for (const std::string& layout : layouts) {
+    drf::fused::set_kernels_enabled(layout == "fused");
+    if (layout == "fused") mmdit->fuse_projections();  // as the GPU denoiser does (no way back)
+    for (int64_t b : batches) {
+      torch::manual_seed(b);
+      auto x = torch::randn({b, config.in_channels, 128, 128}, options);
+      auto c = torch::randn({b, 77 + 256, config.joint_attention_dim}, options);
+      auto pooled = torch::randn({b, config.pooled_projection_dim}, options);
+      auto t = torch::full({b}, 500.0f, options.dtype(torch::kFloat32));
+      Forward run = [&] { return mmdit->forward(x, c, pooled, t); };
+      measure(run, b, layout, 0, reference[b], trace,
+              out_dir + "/trace-" + model + "-b" + std::to_string(b) + "-" + layout + ".json");
+    }
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -125,7 +181,8 @@ int main(int argc, char** argv) {
     else if (a == "--layouts" && i + 1 < argc) layouts = split(argv[++i]);
     else if (a == "--ff-rows" && i + 1 < argc) ff_rows_list = parse_list(argv[++i]);
     else {
-      std::fprintf(stderr, "usage: %s --model sd15|sd21|sdxl|sdxl-refiner --batches 2,8,16 --out DIR [--trace]\n", argv[0]);
+      std::fprintf(stderr, "usage: %s --model sd15|sd21|sdxl|sdxl-refiner|sd3-medium|sd35-medium|sd35-large "
+                   "--batches 2,8,16 --out DIR [--trace]\n", argv[0]);
       return 2;
     }
   }
@@ -134,6 +191,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   torch::NoGradGuard no_grad;
+  at::globalContext().setBenchmarkCuDNN(true);
+  if (model.rfind("sd3", 0) == 0) return profile_mmdit(model, batches, layouts, out_dir, trace);
   const auto config = model == "sd21"           ? drf::unet_config_sd21()
                       : model == "sdxl"         ? drf::unet_config_sdxl()
                       : model == "sdxl-refiner" ? drf::unet_config_sdxl_refiner()
@@ -144,7 +203,6 @@ int main(int argc, char** argv) {
   drf::UNet2DConditionModel unet(config, options);
   drf::init_random_weights(*unet, 1234);
   unet->eval();
-  at::globalContext().setBenchmarkCuDNN(true);
   drf::gpu::register_fused_kernels();
   const auto set_ff_rows = [&](int64_t rows) {
     for (const auto& m : unet->modules())
@@ -159,6 +217,7 @@ int main(int argc, char** argv) {
   for (const std::string& layout : layouts) {
     const auto format = layout == "nchw" ? torch::MemoryFormat::Contiguous : torch::MemoryFormat::ChannelsLast;
     drf::fused::set_kernels_enabled(layout == "nhwc-fused");
+    if (layout == "nhwc-fused") drf::fuse_attention_projections(*unet);  // as the GPU denoiser does
     for (auto& p : unet->parameters())
       if (p.dim() == 4) p.set_data(p.contiguous(format));
     for (int64_t b : batches) for (int64_t ff_rows : ff_rows_list) {
@@ -179,21 +238,9 @@ int main(int argc, char** argv) {
         ids = torch::tensor(one, options.dtype(torch::kFloat32)).repeat({b, 1});
       }
       Forward run = [&] { return unet->forward(x, t, c, pooled, ids); };
-      for (int i = 0; i < 3; ++i) run();
-      const double act = activation_mb(run);
-      const double eager = median_ms(run, 10);
-      const double graph = graph_ms(run, 20);
-      auto y = run().to(torch::kFloat32);
-      const std::string key = std::to_string(b);
-      if (!reference.count(key)) reference[key] = y;  // the first run of this batch is the reference
-      const double diff = (y - reference[key]).abs().max().item<double>();
-      std::printf("%-10s %-5ld %7ld %9.2f %9.2f %9.3f %12.5f %9.1f %9.1f\n", layout.c_str(), b, ff_rows, eager, graph,
-                  graph / b, diff, act, act / b);
-      std::fflush(stdout);
-      if (trace)
-        save_trace(run, out_dir + "/trace-" + model + "-b" + std::to_string(b) + "-" + layout + "-ff" +
-                            std::to_string(ff_rows) + ".json");
-      c10::cuda::CUDACachingAllocator::emptyCache();
+      measure(run, b, layout, ff_rows, reference[std::to_string(b)], trace,
+              out_dir + "/trace-" + model + "-b" + std::to_string(b) + "-" + layout + "-ff" + std::to_string(ff_rows) +
+                  ".json");
     }
   }
   return 0;

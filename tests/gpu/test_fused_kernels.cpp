@@ -2,7 +2,9 @@
 // core/models/nn/fused_ops.cpp: fp32 to rounding, fp16/bf16 within a few output ulps; the same
 // bits on every run; inputs the kernels do not handle fall back to the reference; and the
 // whole SD 1.5 UNet in channels-last with the kernels agrees with the NCHW ATen path. The
-// cuBLASLt linear product (gpu/cublaslt_linear) likewise, with its residual and output rows.
+// cuBLASLt linear product (gpu/cublaslt_linear) likewise, with its residual and output rows,
+// strided batches and GELU epilogue; the MMDiT's fused path (q/k/v products into one buffer,
+// LayerNorm + modulation, GELU epilogue) against float64 on the CPU.
 #include <ATen/cuda/CUDAGraph.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <gtest/gtest.h>
@@ -13,8 +15,10 @@
 #include <fstream>
 #include <string>
 
+#include "core/models/nn/attention.h"
 #include "core/models/nn/fused_ops.h"
 #include "core/models/loaders/random_weights.h"
+#include "core/models/sd3/sd3_denoiser.h"
 #include "core/models/unet/unet_2d_condition.h"
 #include "core/io/user_cache.h"
 #include "gpu/cublaslt_linear.h"
@@ -364,6 +368,7 @@ TEST(FusedKernels, FullUNetMatchesTheAtenPath) {
     init_random_weights(*unet, 99);
     for (auto& p : unet->parameters())
       if (p.dim() == 4) p.set_data(p.contiguous(format));
+    if (fused) fuse_attention_projections(*unet);  // one q/k/v product, as the GPU denoiser runs it
     fused::set_kernels_enabled(fused);
     torch::manual_seed(5);
     auto x = torch::randn({2, 4, 64, 64}).to(kGpu, dtype).contiguous(format);
@@ -382,4 +387,144 @@ TEST(FusedKernels, FullUNetMatchesTheAtenPath) {
   ctx.setAllowTF32CuDNN(tf32_dnn);
   EXPECT_LT((nhwc32 - reference).abs().max().item<double>() / scale, 1e-4);
   EXPECT_LT((nhwc16 - reference).abs().max().item<double>() / scale, 2e-2);
+}
+
+// The MMDiT's LayerNorm + adaLN modulation: the kernel against the reference math in fp32, with
+// the modulation vectors as strided chunks of one [B, 6C] tensor, as the blocks pass them.
+TEST(FusedKernels, LayerNormModulateMatchesReference) {
+  DRF_REQUIRE_GPUS(1);
+  for (auto dtype : {torch::kFloat32, torch::kFloat16, torch::kBFloat16}) {
+    for (const auto& shape : std::vector<std::vector<int64_t>>{{2, 4096, 1536}, {2, 333, 1536}, {1, 77, 64}, {3, 5, 2048}}) {
+      const int64_t b = shape[0], c = shape[2];
+      torch::manual_seed(c + b);
+      auto x = (torch::randn(shape) * 1.5 + 0.7).to(kGpu, dtype);
+      auto modulation = (torch::randn({b, 6 * c}) * 0.5).to(kGpu, dtype);
+      auto chunks = modulation.chunk(6, 1);
+      auto got = gpu::cuda_layer_norm_modulate(x, chunks[3], chunks[4], 1e-6);
+      ASSERT_TRUE(got.defined()) << "kernel declined " << c;
+      const auto f = [](const torch::Tensor& t) { return t.to(torch::kFloat32); };
+      auto want = fused::layer_norm_modulate_reference(f(x), f(chunks[3]), f(chunks[4]), 1e-6);
+      EXPECT_LT(max_abs_diff(got, want), 2 * tolerance(dtype)) << c10::toString(dtype) << " " << b << "x" << c;
+      // Each batch row reads its own modulation: reversing the batches' vectors changes the result.
+      if (b > 1) {
+        auto reversed = modulation.flip(0).chunk(6, 1);
+        auto swapped = gpu::cuda_layer_norm_modulate(x, reversed[3], reversed[4], 1e-6);
+        ASSERT_TRUE(swapped.defined());
+        EXPECT_GT(max_abs_diff(got, swapped), 0.1);
+      }
+    }
+  }
+  auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  auto x = torch::randn({2, 16, 64}, opts), shift = torch::randn({2, 64}, opts), scale = torch::randn({2, 64}, opts);
+  EXPECT_FALSE(gpu::cuda_layer_norm_modulate(x.view({32, 64}), shift, scale, 1e-6).defined()) << "2-D x";
+  EXPECT_FALSE(gpu::cuda_layer_norm_modulate(x, shift.narrow(0, 0, 1), scale, 1e-6).defined()) << "one shift row";
+  EXPECT_FALSE(gpu::cuda_layer_norm_modulate(x, shift.to(torch::kFloat32), scale, 1e-6).defined()) << "fp32 shift";
+  EXPECT_FALSE(gpu::cuda_layer_norm_modulate(x.transpose(0, 1), shift, scale, 1e-6).defined()) << "non-contiguous";
+  gpu::register_fused_kernels();
+  auto y = fused::layer_norm_modulate(x, shift, scale, 1e-6);
+  EXPECT_LT(max_abs_diff(y, fused::layer_norm_modulate_reference(x.to(torch::kFloat32), shift.to(torch::kFloat32),
+                                                                 scale.to(torch::kFloat32), 1e-6)),
+            2 * tolerance(torch::kFloat16));
+}
+
+// Strided batches: q/k/v written into their columns and token rows of one joint buffer, and an
+// output projection reading a token range of each batch in place, each as one cuBLASLt product.
+TEST(FusedKernels, CublasLtLinearReadsAndWritesStridedBatches) {
+  DRF_REQUIRE_GPUS(1);
+  auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  torch::manual_seed(5);
+  auto x = torch::randn({2, 300, 64}, opts), w = torch::randn({48, 64}, opts) * 0.2, b = torch::randn({48}, opts);
+  auto buffer = torch::zeros({2, 333, 144}, opts);
+  auto slice = buffer.narrow(1, 0, 300).narrow(2, 48, 48);  // image rows, the "k" columns
+  ASSERT_TRUE(gpu::cublaslt_linear(x, w, b, {}, slice).defined()) << "strided batches of the output declined";
+  EXPECT_LT(max_abs_diff(slice, linear_in_fp32(x, w, b, {})), tolerance(torch::kFloat16));
+  EXPECT_EQ(buffer.narrow(2, 0, 48).abs().max().item<float>(), 0.0f) << "other columns untouched";
+  EXPECT_EQ(buffer.narrow(1, 300, 33).abs().max().item<float>(), 0.0f) << "other rows untouched";
+
+  auto joint = torch::randn({2, 333, 64}, opts);
+  auto rows = joint.narrow(1, 0, 300);  // strided batches of the input, a residual alongside
+  auto residual = torch::randn({2, 300, 48}, opts);
+  auto got = gpu::cublaslt_linear(rows, w, b, residual, {});
+  ASSERT_TRUE(got.defined()) << "strided batches of the input declined";
+  EXPECT_LT(max_abs_diff(got, linear_in_fp32(rows, w, b, residual)), tolerance(torch::kFloat16));
+  // Batches that disagree (another batch count, another row count) are declined, not guessed.
+  EXPECT_FALSE(gpu::cublaslt_linear(rows, w, b, {}, buffer.narrow(1, 0, 299).narrow(2, 0, 48)).defined());
+}
+
+// cuBLASLt's GELU epilogue is the tanh approximation diffusers' MMDiT feed-forward uses. The two
+// GELUs differ most (3e-4 to 5e-4) for pre-activations in [-3.2, -2.3], where the outputs are
+// below 0.025 and fp16 resolves them to 1.5e-5: there the result must follow tanh, not erf.
+TEST(FusedKernels, CublasLtGeluEpilogueIsTheTanhGelu) {
+  DRF_REQUIRE_GPUS(1);
+  auto opts = torch::TensorOptions().device(kGpu).dtype(torch::kFloat16);
+  torch::manual_seed(6);
+  auto x = torch::randn({512, 256}, opts), w = torch::randn({128, 256}, opts) * 0.12, b = torch::randn({128}, opts);
+  auto got = gpu::cublaslt_linear(x, w, b, {}, {}, fused::Activation::gelu_tanh);
+  ASSERT_TRUE(got.defined());
+  auto pre = linear_in_fp32(x, w, b, {});
+  EXPECT_LT(max_abs_diff(got, torch::gelu(pre, "tanh")), tolerance(torch::kFloat16));
+  auto where = (pre > -3.2) & (pre < -2.3);
+  ASSERT_GT(where.sum().item<int64_t>(), 100);
+  const auto part = [&](const torch::Tensor& t) { return t.to(torch::kFloat32).masked_select(where); };
+  EXPECT_LT(max_abs_diff(part(got), part(torch::gelu(pre, "tanh"))), 5e-5);
+  EXPECT_GT(max_abs_diff(part(got), part(torch::gelu(pre))), 2e-4) << "the erf GELU";
+  auto no_bias = gpu::cublaslt_linear(x, w, {}, {}, {}, fused::Activation::gelu_tanh);
+  ASSERT_TRUE(no_bias.defined());
+  EXPECT_LT(max_abs_diff(no_bias, torch::gelu(linear_in_fp32(x, w, {}, {}), "tanh")), tolerance(torch::kFloat16));
+  EXPECT_FALSE(gpu::cublaslt_linear(x, w, b, torch::zeros({512, 128}, opts), {}, fused::Activation::gelu_tanh).defined())
+      << "an activation with a residual";
+}
+
+// The SD3 denoiser on the GPU takes every fused path: q/k/v of both streams as one product each
+// into the joint buffer, LayerNorm + adaLN modulation, the GELU epilogue, strided output
+// projections. Against the same weights in float64 on the CPU: fp32 to rounding (TF32 off),
+// fp16 within the bound the diffusers parity uses for fp16 (2e-2 of the output's range).
+TEST(FusedKernels, Sd3DenoiserOnTheGpuMatchesFloat64OnTheCpu) {
+  DRF_REQUIRE_GPUS(1);
+  gpu::register_fused_kernels();
+  auto& ctx = at::globalContext();
+  const bool tf32_blas = ctx.allowTF32CuBLAS(), tf32_dnn = ctx.allowTF32CuDNN();
+  ctx.setAllowTF32CuBLAS(false);
+  ctx.setAllowTF32CuDNN(false);
+  for (const std::string qk : {"", "rms_norm"}) {
+    Sd3TransformerConfig c = sd3_transformer_config_tiny();
+    c.num_attention_heads = 4;
+    c.attention_head_dim = 64;
+    c.caption_projection_dim = 256;
+    c.joint_attention_dim = 64;
+    c.pooled_projection_dim = 32;
+    c.qk_norm = qk;
+    if (!qk.empty()) c.dual_attention_layers = {0};
+    torch::NoGradGuard no_grad;
+    SD3Transformer2DModel reference(c, torch::TensorOptions().dtype(torch::kFloat64));
+    init_random_weights(*reference, 11);
+    reference->patch_embed()->fill_position_table();
+    reference->eval();
+    torch::manual_seed(12);
+    auto x = torch::randn({2, c.in_channels, 16, 16}, torch::kFloat64);
+    auto context = torch::randn({2, 20, c.joint_attention_dim}, torch::kFloat64);
+    auto pooled = torch::randn({2, c.pooled_projection_dim}, torch::kFloat64);
+    auto t = torch::tensor({700.0f, 120.0f});
+    const auto want = reference->forward(x, context, pooled, t);
+    for (auto dtype : {torch::kFloat32, torch::kFloat16}) {
+      SD3Transformer2DModel model(c, torch::TensorOptions().device(kGpu).dtype(dtype));
+      auto params = reference->named_parameters(true);
+      auto buffers = reference->named_buffers(true);
+      for (auto& p : model->named_parameters(true)) p.value().set_data(params[p.key()].to(kGpu, dtype));
+      for (auto& b : model->named_buffers(true)) b.value().set_data(buffers[b.key()].to(kGpu, dtype));
+      model->eval();
+      Sd3Denoiser denoiser(model, dtype);
+      auto fused = denoiser.transformer()->named_parameters(true);
+      EXPECT_TRUE(fused["transformer_blocks.0.attn.to_q.weight"].storage().is_alias_of(
+          fused["transformer_blocks.0.attn.to_v.weight"].storage()))
+          << "the GPU denoiser fuses q/k/v";
+      ConditioningTensors cond(context.to(kGpu));
+      cond.pooled = pooled.to(kGpu);
+      const auto got = denoiser.forward(x.to(kGpu), t.to(kGpu), cond).to(torch::kCPU, torch::kFloat64);
+      const double rel = (got - want).abs().max().item<double>() / want.abs().max().item<double>();
+      EXPECT_LT(rel, dtype == torch::kFloat16 ? 2e-2 : 1e-4) << "qk norm '" << qk << "' " << c10::toString(dtype);
+    }
+  }
+  ctx.setAllowTF32CuBLAS(tf32_blas);
+  ctx.setAllowTF32CuDNN(tf32_dnn);
 }

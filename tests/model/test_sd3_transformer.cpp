@@ -164,6 +164,43 @@ TEST(Sd3Transformer, TinyForwardKeepsTheLatentShapeAndBatchRowsIndependent) {
   }
 }
 
+// The GPU denoisers fuse each stream's q/k/v into one product (fused_projection.h): the output
+// stays, the parameters become views of one tensor per stream (names and count unchanged), and
+// a weight replaced afterwards is read, not the stale fused copy.
+TEST(Sd3Transformer, FusedProjectionsKeepTheOutput) {
+  torch::NoGradGuard ng;
+  for (const auto& c : {sd3_transformer_config_tiny(), sd3_transformer_config_tiny_x()}) {
+    auto plain = tiny_model(c, torch::kFloat64);
+    auto fused = tiny_model(c, torch::kFloat64);  // the same seed: the same weights
+    auto in = tiny_inputs(c, 2, 8);
+    auto to64 = [](const torch::Tensor& t) { return t.to(torch::kFloat64); };
+    auto run = [&](SD3Transformer2DModel& m) { return m->forward(to64(in.x), to64(in.ctx), to64(in.pooled), in.t); };
+    const auto expected = run(plain);
+    const auto count = layers::parameter_count(*fused);
+    fused->fuse_projections();
+    EXPECT_EQ(layers::parameter_count(*fused), count);
+    auto params = fused->named_parameters(true);
+    for (const char* stream : {"to_", "add_"}) {
+      const std::string p = std::string("transformer_blocks.0.attn.") + stream;
+      const std::string suffix = std::string(stream) == "to_" ? "" : "_proj";
+      const auto q = params[p + "q" + suffix + ".weight"], k = params[p + "k" + suffix + ".weight"],
+                 v = params[p + "v" + suffix + ".weight"];
+      EXPECT_TRUE(q.storage().is_alias_of(v.storage())) << p;
+      EXPECT_EQ(static_cast<char*>(k.data_ptr()), static_cast<char*>(q.data_ptr()) + q.nbytes()) << p;
+    }
+    EXPECT_LT((run(fused) - expected).abs().max().item<double>(), 1e-12);
+    // Replace one weight in both models: the fused model falls back to separate products. (A
+    // stale fused view would miss the change, which moves the output by far more than 1e-12.)
+    for (auto* m : {&plain, &fused}) {
+      auto v = (*m)->named_parameters(true)["transformer_blocks.0.attn.to_v.weight"];
+      v.set_data(v * 3);
+    }
+    const auto changed = run(plain);
+    EXPECT_GT((changed - expected).abs().max().item<double>(), 1e-9);
+    EXPECT_LT((run(fused) - changed).abs().max().item<double>(), 1e-12);
+  }
+}
+
 TEST(Sd3Transformer, BadInputsAreRefusedByName) {
   torch::NoGradGuard ng;
   const auto c = sd3_transformer_config_tiny();

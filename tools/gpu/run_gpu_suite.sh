@@ -6,7 +6,8 @@
 #
 #   build                       configure + build build-gpu (needs .deps carried: see docs/gpu.md)
 #   tests                       ctest -L 'gpu|multigpu' -> $OUT/gpu_tests.txt
-#   profile:MODEL:BATCHES       driffusion_profile_unet: eager/graph ms and activation MB per batch
+#   profile:MODEL:BATCHES       driffusion_profile_unet (MODEL: sd15, sd21, sdxl, sdxl-refiner, sd3-medium,
+#                               sd35-medium, sd35-large): eager/graph ms and activation MB per batch
 #                               and layout, Kineto traces summed by tools/gpu/kernel_table.py ->
 #                               $OUT/profile-MODEL.txt (TRACE=0: no traces; PROFILE_ARGS: more flags)
 #   bench:MODEL:DEVS:WIDTHS     driffusion bench for random:MODEL -> $OUT/bench-MODEL.{json,txt}

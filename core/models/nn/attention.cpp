@@ -1,8 +1,15 @@
 #include "core/models/nn/attention.h"
 
+#include "core/models/nn/fused_ops.h"
+#include "core/models/nn/fused_projection.h"
 #include "core/util/torch_compat.h"
 
 namespace drf {
+
+void fuse_attention_projections(torch::nn::Module& root) {
+  for (const auto& m : root.modules(/*include_self=*/true))
+    if (auto attention = std::dynamic_pointer_cast<AttentionImpl>(m)) attention->fuse_projections();
+}
 
 torch::Tensor split_heads(const torch::Tensor& x, int64_t heads) {
   return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).transpose(1, 2);
@@ -13,7 +20,7 @@ torch::Tensor merge_heads(const torch::Tensor& x) {
 }
 
 AttentionImpl::AttentionImpl(const AttentionOptions& o, const torch::TensorOptions& options)
-    : heads_(o.heads), upcast_(o.upcast) {
+    : heads_(o.heads), upcast_(o.upcast), self_attention_(o.context_dim <= 0) {
   const int64_t inner = o.heads * o.head_dim;
   const int64_t ctx = o.context_dim > 0 ? o.context_dim : o.query_dim;
   to_q = register_module("to_q", layers::Linear(o.query_dim, inner, options, false));
@@ -24,12 +31,27 @@ AttentionImpl::AttentionImpl(const AttentionOptions& o, const torch::TensorOptio
   to_out->push_back(out);
 }
 
+void AttentionImpl::fuse_projections() {
+  if (self_attention_) fuse_linear_weights({to_q, to_k, to_v});
+}
+
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context,
                                      const torch::Tensor& residual) {
   const torch::Tensor& c = context.defined() ? context : x;
-  auto q = split_heads(to_q(x), heads_);
-  auto k = split_heads(to_k(c), heads_);
-  auto v = split_heads(to_v(c), heads_);
+  torch::Tensor q, k, v;
+  const auto fused = context.defined() ? FusedLinearView{} : fused_linear_view({to_q, to_k, to_v});
+  if (fused.weight.defined()) {
+    // One product; [B, L, 3, heads, d] is the packed layout the fused attention kernels read.
+    const int64_t inner = to_q->weight.size(0);
+    const auto heads = fused::linear(x, fused.weight, fused.bias)
+                           .view({x.size(0), x.size(1), 3, heads_, inner / heads_})
+                           .permute({2, 0, 3, 1, 4});
+    q = heads[0], k = heads[1], v = heads[2];
+  } else {
+    q = split_heads(to_q(x), heads_);
+    k = split_heads(to_k(c), heads_);
+    v = split_heads(to_v(c), heads_);
+  }
   auto o = compat::attention(q, k, v, upcast_);
   auto merged = merge_heads(o.to(x.scalar_type()));
   return residual.defined() ? out->forward_add(merged, residual) : out(merged);

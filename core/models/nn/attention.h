@@ -20,14 +20,22 @@ class AttentionImpl : public torch::nn::Module {
   // x: [B, L, query_dim]; context: [B, S, context_dim] or undefined for self-attention. With
   // `residual` ([B, L, query_dim]) the result is residual + attention, added in to_out's product.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {}, const torch::Tensor& residual = {});
+  // A self-attention's q, k and v as one matrix product (fused_projection.h); values unchanged.
+  // Cross-attentions keep theirs: their k and v read the short text context.
+  void fuse_projections();
 
  private:
   int64_t heads_;
   bool upcast_;
+  bool self_attention_;
   layers::Linear to_q{nullptr}, to_k{nullptr}, to_v{nullptr}, out{nullptr};
   torch::nn::ModuleList to_out;
 };
 TORCH_MODULE(Attention);
+
+// fuse_projections() of every Attention under `root` (the GPU denoisers, once their weights are
+// in place).
+void fuse_attention_projections(torch::nn::Module& root);
 
 // [B, L, heads*d] -> [B, heads, L, d] and back.
 torch::Tensor split_heads(const torch::Tensor& x, int64_t heads);

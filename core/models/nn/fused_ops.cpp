@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <cstring>
+#include <stdexcept>
 
 namespace drf::fused {
 namespace {
@@ -45,9 +46,18 @@ torch::Tensor layer_norm_reference(const torch::Tensor& x, const torch::Tensor& 
   return torch::layer_norm(x, {weight.size(0)}, weight, bias, eps);
 }
 
+torch::Tensor layer_norm_modulate_reference(const torch::Tensor& x, const torch::Tensor& shift,
+                                            const torch::Tensor& scale, double eps) {
+  auto normed = torch::layer_norm(x, {x.size(-1)}, {}, {}, eps);
+  return torch::addcmul(shift.unsqueeze(1), normed, 1 + scale.unsqueeze(1));
+}
+
 torch::Tensor linear_reference(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                               const torch::Tensor& residual, const torch::Tensor& out) {
+                               const torch::Tensor& residual, const torch::Tensor& out, Activation activation) {
+  if (activation != Activation::none && residual.defined())
+    throw std::invalid_argument("fused::linear: an activation and a residual do not go together");
   auto y = torch::linear(x, weight, bias);
+  if (activation == Activation::gelu_tanh) y = torch::gelu(y, "tanh");
   if (residual.defined()) {
     if (!out.defined()) return residual + y;
     torch::Tensor target = out;  // the same storage
@@ -84,14 +94,24 @@ torch::Tensor layer_norm(const torch::Tensor& x, const torch::Tensor& weight, co
   return layer_norm_reference(x, weight, bias, eps);
 }
 
-torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
-                     const torch::Tensor& residual, const torch::Tensor& out) {
+torch::Tensor layer_norm_modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale,
+                                  double eps) {
   auto& r = registry();
-  if (r.kernels.linear && r.enabled) {
-    auto y = r.kernels.linear(x, weight, bias, residual, out);
+  if (r.kernels.layer_norm_modulate && r.enabled) {
+    auto y = r.kernels.layer_norm_modulate(x, shift, scale, eps);
     if (y.defined()) return y;
   }
-  return linear_reference(x, weight, bias, residual, out);
+  return layer_norm_modulate_reference(x, shift, scale, eps);
+}
+
+torch::Tensor linear(const torch::Tensor& x, const torch::Tensor& weight, const torch::Tensor& bias,
+                     const torch::Tensor& residual, const torch::Tensor& out, Activation activation) {
+  auto& r = registry();
+  if (r.kernels.linear && r.enabled) {
+    auto y = r.kernels.linear(x, weight, bias, residual, out, activation);
+    if (y.defined()) return y;
+  }
+  return linear_reference(x, weight, bias, residual, out, activation);
 }
 
 }  // namespace drf::fused

@@ -44,6 +44,14 @@ torch::Tensor LinearImpl::forward_add(const torch::Tensor& x, const torch::Tenso
   return fused::linear(x, weight, bias, residual, out);
 }
 
+torch::Tensor LinearImpl::forward_activated(const torch::Tensor& x, fused::Activation activation) {
+  return fused::linear(x, weight, bias, {}, {}, activation);
+}
+
+torch::Tensor LinearImpl::forward_into(const torch::Tensor& x, const torch::Tensor& out) {
+  return fused::linear(x, weight, bias, {}, out);
+}
+
 GroupNormImpl::GroupNormImpl(int64_t groups_, int64_t channels, double eps_, const torch::TensorOptions& options)
     : groups(groups_), eps(eps_) {
   weight = register_parameter("weight", torch::empty({channels}, options), false);

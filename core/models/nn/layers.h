@@ -7,6 +7,8 @@
 #pragma once
 #include <torch/torch.h>
 
+#include "core/models/nn/fused_ops.h"
+
 namespace drf::layers {
 
 // A 4-D activation in channels-last memory ([N, H, W, C] rows; the GPU UNet's layout) that is
@@ -36,6 +38,10 @@ class LinearImpl : public torch::nn::Module {
   // residual + forward(x), written into `out` ([rows, out features]) when given; one matrix
   // product reading the residual where the GPU backend has one (fused::linear).
   torch::Tensor forward_add(const torch::Tensor& x, const torch::Tensor& residual, const torch::Tensor& out = {});
+  // activation(forward(x)), the activation inside the matrix product where the backend can.
+  torch::Tensor forward_activated(const torch::Tensor& x, fused::Activation activation);
+  // forward(x) written into `out` (x's rows by out features; may be a strided slice of a buffer).
+  torch::Tensor forward_into(const torch::Tensor& x, const torch::Tensor& out);
   torch::Tensor weight, bias;
 };
 TORCH_MODULE(Linear);

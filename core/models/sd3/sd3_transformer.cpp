@@ -3,20 +3,25 @@
 #include <cmath>
 
 #include "core/models/nn/attention.h"
+#include "core/models/nn/fused_ops.h"
+#include "core/models/nn/fused_projection.h"
 #include "core/util/errors.h"
 #include "core/util/torch_compat.h"
 
 namespace drf {
 namespace {
 
-// LayerNorm without weights, eps 1e-6 (every norm of the MMDiT blocks and norm_out).
-torch::Tensor plain_layer_norm(const torch::Tensor& x) {
-  return torch::layer_norm(x, {x.size(-1)}, {}, {}, 1e-6);
+// Every norm of the MMDiT blocks and norm_out: LayerNorm without weights, eps 1e-6, then the
+// adaLN modulation x * (1 + scale) + shift with [B, dim] vectors (one fused pass on the GPU).
+torch::Tensor norm_modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale) {
+  return fused::layer_norm_modulate(x, shift, scale, 1e-6);
 }
 
-// x * (1 + scale) + shift with [B, dim] modulation vectors.
-torch::Tensor modulate(const torch::Tensor& x, const torch::Tensor& shift, const torch::Tensor& scale) {
-  return torch::addcmul(shift.unsqueeze(1), x, 1 + scale.unsqueeze(1));
+// RMS-normalises rows [start, start + count) of a [B, heads, tokens, head_dim] view in place.
+void normalize_rows(Sd3RmsNorm& norm, const torch::Tensor& t, int64_t start, int64_t count) {
+  if (!norm || count == 0) return;
+  auto part = t.narrow(2, start, count);
+  part.copy_(norm(part));
 }
 
 }  // namespace
@@ -48,7 +53,7 @@ Sd3FeedForwardImpl::Sd3FeedForwardImpl(int64_t dim, const torch::TensorOptions& 
 }
 
 torch::Tensor Sd3FeedForwardImpl::forward(const torch::Tensor& x) {
-  return out(torch::gelu(proj(x), "tanh"));
+  return out(proj->forward_activated(x, fused::Activation::gelu_tanh));
 }
 
 Sd3JointAttentionImpl::Sd3JointAttentionImpl(int64_t dim, int64_t heads, int64_t head_dim, bool with_context,
@@ -77,29 +82,36 @@ Sd3JointAttentionImpl::Sd3JointAttentionImpl(int64_t dim, int64_t heads, int64_t
   if (with_context && context_out) to_add_out = register_module("to_add_out", layers::Linear(inner, dim, options));
 }
 
+void Sd3JointAttentionImpl::fuse_projections() {
+  fuse_linear_weights({to_q, to_k, to_v});
+  if (add_q_proj) fuse_linear_weights({add_q_proj, add_k_proj, add_v_proj});
+}
+
 std::pair<torch::Tensor, torch::Tensor> Sd3JointAttentionImpl::forward(const torch::Tensor& x,
                                                                         const torch::Tensor& context) {
-  auto q = split_heads(to_q(x), heads_);
-  auto k = split_heads(to_k(x), heads_);
-  auto v = split_heads(to_v(x), heads_);
-  if (norm_q) q = norm_q(q);
-  if (norm_k) k = norm_k(k);
-  const int64_t image_tokens = x.size(1);
-  if (context.defined()) {
-    if (!add_q_proj) throw Error(ErrorKind::Internal, "SD3 attention without a context stream was given a context");
-    auto cq = split_heads(add_q_proj(context), heads_);
-    auto ck = split_heads(add_k_proj(context), heads_);
-    auto cv = split_heads(add_v_proj(context), heads_);
-    if (norm_added_q) cq = norm_added_q(cq);
-    if (norm_added_k) ck = norm_added_k(ck);
-    q = torch::cat({q, cq}, 2);
-    k = torch::cat({k, ck}, 2);
-    v = torch::cat({v, cv}, 2);
-  }
-  auto merged = merge_heads(compat::attention(q, k, v)).to(q.scalar_type());
-  if (!context.defined()) return {out(merged), torch::Tensor()};
+  if (context.defined() && !add_q_proj)
+    throw Error(ErrorKind::Internal, "SD3 attention without a context stream was given a context");
+  const int64_t batch = x.size(0), image_tokens = x.size(1);
+  const int64_t context_tokens = context.defined() ? context.size(1) : 0, tokens = image_tokens + context_tokens;
+  const int64_t inner = to_q->weight.size(0);
+  // Both streams' q, k and v go side by side into one [B, tokens, 3, heads, head_dim] buffer:
+  // the image tokens first, then the context's, as diffusers concatenates them. That is the
+  // packed layout the fused attention kernels read as it is, so no concatenation pass.
+  auto qkv = torch::empty({batch, tokens, 3 * inner}, x.options());
+  project_side_by_side({to_q, to_k, to_v}, x, qkv.narrow(1, 0, image_tokens));
+  if (context.defined())
+    project_side_by_side({add_q_proj, add_k_proj, add_v_proj}, context, qkv.narrow(1, image_tokens, context_tokens));
+  const auto heads = qkv.view({batch, tokens, 3, heads_, inner / heads_}).permute({2, 0, 3, 1, 4});
+  const auto q = heads[0], k = heads[1], v = heads[2];  // [B, heads, tokens, head_dim] each
+  normalize_rows(norm_q, q, 0, image_tokens);
+  normalize_rows(norm_k, k, 0, image_tokens);
+  normalize_rows(norm_added_q, q, image_tokens, context_tokens);
+  normalize_rows(norm_added_k, k, image_tokens, context_tokens);
+  auto merged = merge_heads(compat::attention(q, k, v)).to(x.scalar_type());
+  // The output projections read their token rows of `merged` in place (strided batches).
   auto image = merged.narrow(1, 0, image_tokens);
-  auto ctx = merged.narrow(1, image_tokens, merged.size(1) - image_tokens);
+  if (!context.defined()) return {out(image), torch::Tensor()};
+  auto ctx = merged.narrow(1, image_tokens, context_tokens);
   return {out(image), to_add_out ? to_add_out(ctx) : torch::Tensor()};
 }
 
@@ -133,27 +145,20 @@ std::pair<torch::Tensor, torch::Tensor> Sd3JointBlockImpl::forward(const torch::
   // Image stream: shift_msa, scale_msa, gate_msa, shift_mlp, scale_mlp, gate_mlp[, shift_msa2,
   // scale_msa2, gate_msa2] (SD35AdaLayerNormZeroX modulates the same normalised x twice).
   const auto m = norm1->modulation(temb);
-  const auto x_norm = plain_layer_norm(x);
-  const auto x_mod = modulate(x_norm, m[0], m[1]);
-  torch::Tensor c_mod;
-  std::vector<torch::Tensor> cm;
-  if (context_pre_only_) {
-    cm = norm1_context->modulation(temb);  // AdaLayerNormContinuous: scale, shift
-    c_mod = modulate(plain_layer_norm(context), cm[1], cm[0]);
-  } else {
-    cm = norm1_context->modulation(temb);
-    c_mod = modulate(plain_layer_norm(context), cm[0], cm[1]);
-  }
+  const auto x_mod = norm_modulate(x, m[0], m[1]);
+  const auto cm = norm1_context->modulation(temb);
+  // AdaLayerNormContinuous of the last block: scale, shift; AdaLayerNormZero: shift, scale, ...
+  const auto c_mod = context_pre_only_ ? norm_modulate(context, cm[1], cm[0]) : norm_modulate(context, cm[0], cm[1]);
   auto [attn_out, ctx_attn_out] = attn(x_mod, c_mod);
   auto h = torch::addcmul(x, m[2].unsqueeze(1), attn_out);
   if (dual_) {
-    auto attn2_out = attn2(modulate(x_norm, m[6], m[7])).first;
+    auto attn2_out = attn2(norm_modulate(x, m[6], m[7])).first;
     h = torch::addcmul(h, m[8].unsqueeze(1), attn2_out);
   }
-  h = torch::addcmul(h, m[5].unsqueeze(1), ff(modulate(plain_layer_norm(h), m[3], m[4])));
+  h = torch::addcmul(h, m[5].unsqueeze(1), ff(norm_modulate(h, m[3], m[4])));
   if (context_pre_only_) return {torch::Tensor(), h};
   auto c = torch::addcmul(context, cm[2].unsqueeze(1), ctx_attn_out);
-  c = torch::addcmul(c, cm[5].unsqueeze(1), ff_context(modulate(plain_layer_norm(c), cm[3], cm[4])));
+  c = torch::addcmul(c, cm[5].unsqueeze(1), ff_context(norm_modulate(c, cm[3], cm[4])));
   return {c, h};
 }
 
@@ -231,6 +236,11 @@ SD3Transformer2DModelImpl::SD3Transformer2DModelImpl(Sd3TransformerConfig config
                                                         options));
 }
 
+void SD3Transformer2DModelImpl::fuse_projections() {
+  for (const auto& m : modules(/*include_self=*/false))
+    if (auto attention = std::dynamic_pointer_cast<Sd3JointAttentionImpl>(m)) attention->fuse_projections();
+}
+
 torch::Tensor SD3Transformer2DModelImpl::forward(const torch::Tensor& latents, const torch::Tensor& context,
                                                  const torch::Tensor& pooled, const torch::Tensor& timesteps) {
   const auto& c = config_;
@@ -251,7 +261,7 @@ torch::Tensor SD3Transformer2DModelImpl::forward(const torch::Tensor& latents, c
   auto ctx = context_embedder(context);
   for (auto& block : blocks_) std::tie(ctx, x) = block(x, ctx, temb);
   const auto m = norm_out->modulation(temb);  // AdaLayerNormContinuous: scale, shift
-  x = proj_out(modulate(plain_layer_norm(x), m[1], m[0]));
+  x = proj_out(norm_modulate(x, m[1], m[0]));
   // unpatchify: [B, h*w, p*p*C] -> [B, h, w, p, q, C] -> [B, C, h, p, w, q]
   x = x.reshape({B, h, w, p, p, c.out_channels}).permute({0, 5, 1, 3, 2, 4});
   return x.reshape({B, c.out_channels, h * p, w * p});

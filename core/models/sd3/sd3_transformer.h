@@ -44,6 +44,8 @@ class Sd3JointAttentionImpl : public torch::nn::Module {
                         bool qk_norm, const torch::TensorOptions& options);
   // Returns {image output, context output (undefined without context or when context_pre_only)}.
   std::pair<torch::Tensor, torch::Tensor> forward(const torch::Tensor& x, const torch::Tensor& context = {});
+  // q, k and v of each stream as one matrix product (fused_projection.h); values unchanged.
+  void fuse_projections();
 
  private:
   int64_t heads_;
@@ -123,6 +125,9 @@ class SD3Transformer2DModelImpl : public torch::nn::Module {
                         const torch::Tensor& timesteps);
   const Sd3TransformerConfig& config() const { return config_; }
   Sd3PatchEmbed& patch_embed() { return pos_embed; }
+  // Every attention's q, k and v as one matrix product per stream (fused_projection.h): the GPU
+  // denoisers do this once their weights are in place. Values unchanged.
+  void fuse_projections();
 
  private:
   Sd3TransformerConfig config_;

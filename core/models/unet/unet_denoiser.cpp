@@ -3,6 +3,9 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "core/models/nn/attention.h"
+#include "core/models/nn/fused_projection.h"
+
 namespace drf {
 namespace {
 
@@ -20,7 +23,11 @@ bool channels_last_wanted() {
 UNetDenoiser::UNetDenoiser(UNet2DConditionModel unet, PredictionType prediction, torch::Dtype dtype)
     : unet_(std::move(unet)), prediction_(prediction), dtype_(dtype) {
   const auto params = unet_->parameters();
-  channels_last_ = channels_last_wanted() && !params.empty() && params.front().is_cuda();
+  const bool cuda = !params.empty() && params.front().is_cuda();
+  // One q/k/v product per self-attention on the GPU (fuller waves of tiles); the CPU keeps the
+  // separate products its goldens were made with.
+  if (cuda && fused_projections_wanted()) fuse_attention_projections(*unet_);
+  channels_last_ = channels_last_wanted() && cuda;
   if (!channels_last_) return;
   torch::NoGradGuard no_grad;
   for (auto& p : unet_->parameters())
@@ -42,6 +49,11 @@ std::shared_ptr<UNetDenoiser> replicate_unet_denoiser(const UNet2DConditionModel
                                                       PredictionType prediction, torch::Dtype dtype,
                                                       const torch::Device& device) {
   torch::NoGradGuard no_grad;
+  // A copy on the source's own device shares its tensors: fuse the source first, so that both
+  // hold the one fused tensor instead of the copy fusing into a second one.
+  const auto params = unet->parameters();
+  if (device.is_cuda() && !params.empty() && params.front().device() == device && fused_projections_wanted())
+    fuse_attention_projections(*unet.ptr());
   UNet2DConditionModel copy(config, torch::TensorOptions().device(device).dtype(dtype));
   auto source = unet->named_parameters(true);
   for (auto& p : copy->named_parameters(true)) p.value().set_data(source[p.key()].to(device));
