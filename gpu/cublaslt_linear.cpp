@@ -159,8 +159,8 @@ class Plan {
     ok(cublasLtMatrixLayoutCreate(&l, type, rows, cols, ld), "layout");
     if (batches > 1) {
       const int32_t count = static_cast<int32_t>(batches);
-      const auto attr = [&](cublasLtMatrixLayoutAttribute_t a, const void* v, std::size_t n) {
-        const auto st = cublasLtMatrixLayoutSetAttribute(l, a, v, n);
+      const auto attr = [&](cublasLtMatrixLayoutAttribute_t attribute, const void* v, std::size_t n) {
+        const auto st = cublasLtMatrixLayoutSetAttribute(l, attribute, v, n);
         if (st != CUBLAS_STATUS_SUCCESS) cublasLtMatrixLayoutDestroy(l);
         ok(st, "batched layout");
       };

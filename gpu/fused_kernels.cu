@@ -328,7 +328,8 @@ int64_t layer_norm_max_channels() { return 8 * 32 * kVec; }
 cudaError_t layer_norm(const LayerNormRows& args, int sm_count, cudaStream_t stream) {
   if (args.c % kVec != 0 || args.c > layer_norm_max_channels()) return cudaErrorInvalidValue;
   if ((args.weight == nullptr) != (args.bias == nullptr) || (args.shift == nullptr) != (args.scale == nullptr) ||
-      (args.scale && (args.rows_per_batch <= 0 || args.modulation_stride % kVec != 0)))
+      (args.scale && (args.rows_per_batch <= 0 || args.rows % args.rows_per_batch != 0 ||
+                      args.modulation_stride % kVec != 0)))
     return cudaErrorInvalidValue;
   switch (args.dtype) {
     case DType::f32: return layer_norm_typed<float>(args, sm_count, stream);

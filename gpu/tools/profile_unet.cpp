@@ -190,6 +190,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "no CUDA device\n");
     return 1;
   }
+  // Fusing q/k/v cannot be undone: the fused layouts run after the others.
+  std::stable_partition(layouts.begin(), layouts.end(),
+                        [](const std::string& l) { return l != "fused" && l != "nhwc-fused"; });
   torch::NoGradGuard no_grad;
   at::globalContext().setBenchmarkCuDNN(true);
   if (model.rfind("sd3", 0) == 0) return profile_mmdit(model, batches, layouts, out_dir, trace);

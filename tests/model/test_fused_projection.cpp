@@ -81,6 +81,18 @@ TEST(FusedProjection, AdjacentMemoryOfDifferentTensorsDoesNotCount) {
   EXPECT_FALSE(fused_linear_view(group).weight.defined());
 }
 
+TEST(FusedProjection, TrainableWeightsAreNotReadThroughTheFusedView) {
+  // Through the view autograd would credit to_q with the gradient of all three.
+  auto group = random_group({4, 4, 4}, 3, /*bias=*/true);
+  fuse_linear_weights(group);
+  for (auto& l : group) l->weight.requires_grad_(true);
+  EXPECT_FALSE(fused_linear_view(group).weight.defined()) << "grad mode on, weights require grad";
+  {
+    torch::NoGradGuard no_grad;
+    EXPECT_TRUE(fused_linear_view(group).weight.defined()) << "inference";
+  }
+}
+
 TEST(FusedProjection, MixedBiasesAreNotFusedTogether) {
   auto group = random_group({4, 4}, 3, /*bias=*/true);
   group.push_back(random_group({4}, 3, /*bias=*/false)[0]);

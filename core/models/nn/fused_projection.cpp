@@ -26,7 +26,19 @@ torch::Tensor side_by_side(const std::vector<torch::Tensor>& parts) {
   }
   auto sizes = first.sizes().vec();
   sizes[0] = rows;
-  return first.as_strided(sizes, first.strides());
+  // Dense strides from the sizes (a contiguous part of one row may carry any stride on dim 0).
+  std::vector<int64_t> strides(sizes.size(), 1);
+  for (int64_t d = static_cast<int64_t>(sizes.size()) - 2; d >= 0; --d) strides[d] = strides[d + 1] * sizes[d + 1];
+  return first.as_strided(sizes, strides);
+}
+
+// A fused view reads the parts' memory through the first one: autograd would credit the first
+// part with the whole gradient. Trainable parts under grad mode are never fused.
+bool trainable(const std::vector<torch::Tensor>& parts) {
+  if (!torch::GradMode::is_enabled()) return false;
+  for (const auto& p : parts)
+    if (p.defined() && p.requires_grad()) return true;
+  return false;
 }
 
 std::vector<torch::Tensor> weights_of(const std::vector<layers::Linear>& group) {
@@ -84,7 +96,7 @@ void fuse_linear_weights(const std::vector<layers::Linear>& group) {
 }
 
 FusedLinearView fused_linear_view(const std::vector<layers::Linear>& group) {
-  if (group.empty()) return {};
+  if (group.empty() || trainable(weights_of(group)) || trainable(biases_of(group))) return {};
   const auto weight = side_by_side(weights_of(group));
   if (!weight.defined()) return {};
   const auto biases = biases_of(group);

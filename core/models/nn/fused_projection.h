@@ -22,8 +22,8 @@ bool fused_projections_wanted();
 void fuse_linear_weights(const std::vector<layers::Linear>& group);
 
 // The layers' weights (and biases) as one [sum of outputs, inputs] view, while they lie side by
-// side in one tensor (after fuse_linear_weights, until someone replaces one); undefined weight
-// otherwise.
+// side in one tensor (after fuse_linear_weights, until someone replaces one) and are not being
+// trained (grad mode with parameters that require grad); undefined weight otherwise.
 struct FusedLinearView {
   torch::Tensor weight, bias;
 };

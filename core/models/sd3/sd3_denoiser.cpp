@@ -32,11 +32,10 @@ torch::Tensor Sd3Denoiser::forward(const torch::Tensor& x, const torch::Tensor& 
 std::shared_ptr<Sd3Denoiser> replicate_sd3_denoiser(const SD3Transformer2DModel& transformer, torch::Dtype dtype,
                                                     const torch::Device& device) {
   torch::NoGradGuard no_grad;
-  // A copy on the source's own device shares its tensors: fuse the source first, so that both
-  // hold the one fused tensor instead of the copy fusing into a second one.
-  if (device.is_cuda() && on_cuda(transformer) && transformer->parameters().front().device() == device &&
-      fused_projections_wanted())
-    transformer.ptr()->fuse_projections();
+  // A copy on the source's own device shares its tensors: the source must be fused already, so
+  // that both hold the one fused tensor instead of the copy fusing into a second one. (A GPU
+  // source is, by its own denoiser; this only covers a source that never had one.)
+  if (on_cuda(transformer) && fused_projections_wanted()) transformer.ptr()->fuse_projections();
   SD3Transformer2DModel copy(transformer->config(), torch::TensorOptions().device(device).dtype(dtype));
   auto params = transformer->named_parameters(true);
   auto buffers = transformer->named_buffers(true);

@@ -49,11 +49,11 @@ std::shared_ptr<UNetDenoiser> replicate_unet_denoiser(const UNet2DConditionModel
                                                       PredictionType prediction, torch::Dtype dtype,
                                                       const torch::Device& device) {
   torch::NoGradGuard no_grad;
-  // A copy on the source's own device shares its tensors: fuse the source first, so that both
-  // hold the one fused tensor instead of the copy fusing into a second one.
+  // A copy on the source's own device shares its tensors: the source must be fused already, so
+  // that both hold the one fused tensor instead of the copy fusing into a second one. (A GPU
+  // source is, by its own denoiser; this only covers a source that never had one.)
   const auto params = unet->parameters();
-  if (device.is_cuda() && !params.empty() && params.front().device() == device && fused_projections_wanted())
-    fuse_attention_projections(*unet.ptr());
+  if (!params.empty() && params.front().is_cuda() && fused_projections_wanted()) fuse_attention_projections(*unet.ptr());
   UNet2DConditionModel copy(config, torch::TensorOptions().device(device).dtype(dtype));
   auto source = unet->named_parameters(true);
   for (auto& p : copy->named_parameters(true)) p.value().set_data(source[p.key()].to(device));
