@@ -5,6 +5,7 @@
 #include <c10/cuda/CUDAGuard.h>
 #include <cublasLt.h>
 
+#include "core/util/environment_switch.h"
 #include "gpu/deterministic.h"
 #include "gpu/gemm_algorithm_store.h"
 
@@ -97,11 +98,6 @@ uint32_t alignment(const Matrix& m) {
 void check(cublasStatus_t s, const char* what, const torch::Device& device) {
   TORCH_CHECK(s == CUBLAS_STATUS_SUCCESS, "cuBLASLt ", what, " failed on ", device.str(), ": ",
               cublasLtGetStatusString(s));
-}
-
-bool environment_says_off(const char* name) {
-  const char* v = std::getenv(name);
-  return v && std::strcmp(v, "0") == 0;
 }
 
 // One matrix product's cuBLASLt descriptors. cuBLASLt is column-major: the row-major

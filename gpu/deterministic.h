@@ -5,14 +5,10 @@
 // single-process run: max 1/255 in 558 of 12288 values, 2026-12-05). With this set, repeated runs
 // and --distributed jobs reproduce a single process's image bit for bit on the same GPU model.
 #pragma once
-#include <cstdlib>
-#include <cstring>
+#include "core/util/environment_switch.h"
 
 namespace drf::gpu {
 
-inline bool deterministic_algorithms() {
-  const char* v = std::getenv("DRIFFUSION_DETERMINISTIC");
-  return v != nullptr && std::strcmp(v, "1") == 0;
-}
+inline bool deterministic_algorithms() { return environment_says_on("DRIFFUSION_DETERMINISTIC"); }
 
 }  // namespace drf::gpu

@@ -1,8 +1,6 @@
 #include "gpu/gpu_registration.h"
 
 #include <ATen/Context.h>
-#include <cstdlib>
-#include <string>
 #include <c10/cuda/CUDAFunctions.h>
 #include <c10/cuda/CUDAGuard.h>
 #include <c10/cuda/CUDAStream.h>
@@ -11,6 +9,7 @@
 #include "core/engine/device_info.h"
 #include "core/engine/transport.h"
 #include "core/util/device_sync.h"
+#include "core/util/environment_switch.h"
 #include "gpu/cuda_devices.h"
 #include "gpu/cuda_graph_denoiser.h"
 #include "gpu/deterministic.h"
@@ -41,8 +40,7 @@ void register_gpu_backend() {
   // DRIFFUSION_CUDNN_BENCHMARK=1 turns the timing on; DRIFFUSION_DETERMINISTIC=1 keeps it off
   // whatever is asked (gpu/deterministic.h).
   const bool deterministic = deterministic_algorithms();
-  const char* benchmark = std::getenv("DRIFFUSION_CUDNN_BENCHMARK");
-  at::globalContext().setBenchmarkCuDNN(!deterministic && benchmark && std::string(benchmark) == "1");
+  at::globalContext().setBenchmarkCuDNN(!deterministic && environment_says_on("DRIFFUSION_CUDNN_BENCHMARK"));
   at::globalContext().setDeterministicCuDNN(deterministic);
   at::globalContext().setAllowTF32CuBLAS(true);
   at::globalContext().setAllowTF32CuDNN(true);

@@ -1,7 +1,6 @@
 #include "core/engine/denoiser_accelerator.h"
 
-#include <cstdlib>
-#include <cstring>
+#include "core/util/environment_switch.h"
 
 namespace drf {
 namespace {
@@ -14,8 +13,7 @@ CacheRelease g_release = nullptr;
 void register_denoiser_accelerator(DenoiserAccelerator accelerator) { g_accelerator = accelerator; }
 
 std::shared_ptr<Denoiser> accelerate_denoiser(std::shared_ptr<Denoiser> inner, const torch::Device& device) {
-  const char* off = std::getenv("DRIFFUSION_NO_CUDA_GRAPHS");
-  if (!g_accelerator || device.is_cpu() || (off && std::strcmp(off, "1") == 0)) return inner;
+  if (!g_accelerator || device.is_cpu() || environment_says_on("DRIFFUSION_NO_CUDA_GRAPHS")) return inner;
   return g_accelerator(std::move(inner), device);
 }
 

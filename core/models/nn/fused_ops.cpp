@@ -1,21 +1,16 @@
 #include "core/models/nn/fused_ops.h"
 
 #include <atomic>
-#include <cstdlib>
-#include <cstring>
 #include <stdexcept>
+
+#include "core/util/environment_switch.h"
 
 namespace drf::fused {
 namespace {
 
-bool enabled_by_environment() {
-  const char* v = std::getenv("DRIFFUSION_FUSED_KERNELS");
-  return !(v && std::strcmp(v, "0") == 0);
-}
-
 struct Registry {
   Kernels kernels;
-  std::atomic<bool> enabled{enabled_by_environment()};
+  std::atomic<bool> enabled{!environment_says_off("DRIFFUSION_FUSED_KERNELS")};
 };
 
 Registry& registry() {

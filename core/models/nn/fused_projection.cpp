@@ -1,9 +1,7 @@
 #include "core/models/nn/fused_projection.h"
 
-#include <cstdlib>
-#include <cstring>
-
 #include "core/models/nn/fused_ops.h"
+#include "core/util/environment_switch.h"
 
 namespace drf {
 namespace {
@@ -80,10 +78,7 @@ void fuse(const std::vector<torch::Tensor>& parts) {
 }  // namespace
 
 bool fused_projections_wanted() {
-  static const bool wanted = [] {
-    const char* v = std::getenv("DRIFFUSION_FUSED_PROJECTIONS");
-    return !(v && std::strcmp(v, "0") == 0);
-  }();
+  static const bool wanted = !environment_says_off("DRIFFUSION_FUSED_PROJECTIONS");
   return wanted;
 }
 

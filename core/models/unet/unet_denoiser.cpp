@@ -1,10 +1,8 @@
 #include "core/models/unet/unet_denoiser.h"
 
-#include <cstdlib>
-#include <cstring>
-
 #include "core/models/nn/attention.h"
 #include "core/models/nn/fused_projection.h"
+#include "core/util/environment_switch.h"
 
 namespace drf {
 namespace {
@@ -13,10 +11,7 @@ namespace {
 // every activation, and the GPU backend's fused GroupNorm/GEGLU kernels work on it (ATen's
 // GroupNorm would copy to NCHW and back). Default on CUDA; DRIFFUSION_CHANNELS_LAST=0 turns
 // it off (A/B measurements). docs/benchmarks.md has the numbers.
-bool channels_last_wanted() {
-  const char* v = std::getenv("DRIFFUSION_CHANNELS_LAST");
-  return !(v && std::strcmp(v, "0") == 0);
-}
+bool channels_last_wanted() { return !environment_says_off("DRIFFUSION_CHANNELS_LAST"); }
 
 }  // namespace
 
