@@ -73,8 +73,10 @@ CudaGraphDenoiser::Captured& CudaGraphDenoiser::capture(const std::string& key, 
   last_use_.synchronize();  // no replay of ours may still use the pool we capture into
   {
     c10::cuda::CUDAStreamGuard stream_guard(side);
-    // Warm-up outside the capture: cuDNN/cuBLAS choose algorithms and create workspaces.
-    for (int i = 0; i < 2; ++i) inner_->forward(g->x, g->t, g->c);
+    // One warm-up outside the capture: cuDNN and cuBLASLt choose (and time, once per shape)
+    // their algorithms and create workspaces; the capture then reuses every choice. A second
+    // warm-up found nothing new and cost one more eager call (~40 ms of an SDXL first image).
+    inner_->forward(g->x, g->t, g->c);
     side.synchronize();
     if (pool_ == c10::cuda::MempoolId_t{0, 0}) pool_ = at::cuda::graph_pool_handle();
     g->graph.capture_begin(pool_, cudaStreamCaptureModeThreadLocal);

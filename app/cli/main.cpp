@@ -75,9 +75,15 @@ const char* version_line() {
 
 }  // namespace drf::cli
 
+// Before any library's initialiser: libgomp must start with OMP_WAIT_POLICY set
+// (core/util/openmp_wait_policy.h).
+__attribute__((section(".preinit_array"), used)) static void (*const passive_openmp)(int, char**, char**) =
+    &drf::reexec_with_passive_openmp;
+
 int main(int argc, char** argv) {
   using namespace drf::cli;
-  // Before anything else: OpenMP workers must sleep, not spin, when the CPU is shared (re-exec).
+  // Before anything else: OpenMP workers must sleep, not spin, when the CPU is shared (the late
+  // re-exec, should the early one above have failed).
   drf::ensure_passive_openmp_wait(argv);
 #ifdef DRIFFUSION_HAVE_GPU
   drf::gpu::register_gpu_backend();

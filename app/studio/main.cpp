@@ -61,9 +61,14 @@ bool wantsHelpOrVersion(int argc, char** argv) {
 
 }  // namespace
 
+// Before any library's initialiser: libgomp must start with OMP_WAIT_POLICY set
+// (core/util/openmp_wait_policy.h).
+__attribute__((section(".preinit_array"), used)) static void (*const passive_openmp)(int, char**, char**) =
+    &drf::reexec_with_passive_openmp;
+
 int main(int argc, char** argv) {
   // Before Qt or LibTorch start threads: OpenMP workers sleep rather than spin on a shared CPU
-  // (re-executes once with OMP_WAIT_POLICY=passive when it is unset; core/util/openmp_wait_policy.h).
+  // (re-executes now should the early re-exec above have failed; core/util/openmp_wait_policy.h).
   drf::ensure_passive_openmp_wait(argv);
   int exitCode = 0;
   if (wantsHelpOrVersion(argc, argv)) {

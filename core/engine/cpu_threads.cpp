@@ -9,7 +9,6 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -66,26 +65,6 @@ std::string loaded_blas() {
   return ec ? found : real.string();
 }
 
-// Jiffies of all CPUs together from the first line of /proc/stat: total and idle (idle + iowait).
-bool read_cpu_jiffies(double& total, double& idle) {
-  std::ifstream in("/proc/stat");
-  std::string label;
-  if (!(in >> label) || label != "cpu") return false;
-  double v[8] = {0};
-  for (double& x : v)
-    if (!(in >> x)) return false;
-  total = 0;
-  for (double x : v) total += x;
-  idle = v[3] + v[4];
-  return total > 0;
-}
-
-double process_cpu_seconds() {
-  timespec ts{};
-  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-  return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) * 1e-9;
-}
-
 CpuThreadSetup setup_once() {
   CpuThreadSetup s;
   s.physical_cores = usable_physical_cores();
@@ -116,7 +95,7 @@ CpuThreadSetup setup_once() {
           ? std::string(" (OpenBLAS, ") + kOpenBlasThreading[s.openblas_threading] +
                 (s.openblas_pool_limited ? ", limited to 1 thread beside LibTorch's pool)" : ")")
           : std::string();
-  core_log()->info("CPU: {} intra-op threads ({} usable physical cores, {} free at start-up{}; OpenMP wait policy {}), BLAS {}{}",
+  core_log()->info("CPU: {} intra-op threads ({} usable physical cores, {} free by the load average{}; OpenMP wait policy {}), BLAS {}{}",
                    s.intra_op_threads, s.physical_cores, s.free_cores,
                    s.from_environment ? "; set by OMP_NUM_THREADS/MKL_NUM_THREADS" : "", openmp_wait_policy(),
                    s.blas_library.empty() ? "built into LibTorch" : s.blas_library, openblas);
@@ -162,20 +141,13 @@ int free_cores_given_load(int usable, double busy_cpus, int online_cpus) {
   return std::clamp(static_cast<int>(std::lround(idle_share * usable)), 1, usable);
 }
 
-int free_physical_cores(int usable, int sample_ms) {
-  double total0 = 0, idle0 = 0, total1 = 0, idle1 = 0;
-  const double own0 = process_cpu_seconds();
-  if (!read_cpu_jiffies(total0, idle0)) return usable;
-  std::this_thread::sleep_for(std::chrono::milliseconds(sample_ms));
-  if (!read_cpu_jiffies(total1, idle1) || total1 <= total0) return usable;
-  const long online = sysconf(_SC_NPROCESSORS_ONLN);
-  const long ticks = sysconf(_SC_CLK_TCK);
-  if (online < 1 || ticks < 1) return usable;
-  // The jiffies of all CPUs over the window: busy / total * online = CPUs' worth of work.
-  const double busy_share = 1.0 - (idle1 - idle0) / (total1 - total0);
-  const double window_s = (total1 - total0) / static_cast<double>(ticks) / static_cast<double>(online);
-  const double own_cpus = window_s > 0 ? (process_cpu_seconds() - own0) / window_s : 0.0;
-  return free_cores_given_load(usable, busy_share * static_cast<double>(online) - own_cpus, static_cast<int>(online));
+int free_physical_cores(int usable) {
+  // The 1-minute load average (runnable tasks): an instant read. A /proc/stat sample needed a
+  // 100 ms wait on every start, for a number that is only logged.
+  std::ifstream in("/proc/loadavg");
+  double load = 0;
+  if (!(in >> load)) return usable;
+  return free_cores_given_load(usable, load, static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN)));
 }
 
 CpuThreadSetup configure_cpu_threads() {

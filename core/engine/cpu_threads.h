@@ -39,9 +39,9 @@ int usable_physical_cores();
 // online CPUs) * usable, rounded, at least 1. `busy_cpus` counts CPUs' worth of other processes'
 // work (0 .. online_cpus). Pure arithmetic, for tests.
 int free_cores_given_load(int usable, double busy_cpus, int online_cpus);
-// Measures the other processes' load over `sample_ms` from /proc/stat (minus this process's own
-// CPU time) and returns free_cores_given_load(usable, ...); `usable` when /proc/stat is unreadable.
-int free_physical_cores(int usable, int sample_ms = 100);
+// free_cores_given_load(usable, the 1-minute load average of /proc/loadavg, online CPUs);
+// `usable` when /proc/loadavg is unreadable.
+int free_physical_cores(int usable);
 
 // Sets LibTorch's intra-op threads as described above and logs them with the BLAS found (a warning
 // for the reference BLAS), on the first call only (later calls return the first result). Called by

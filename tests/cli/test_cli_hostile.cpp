@@ -49,6 +49,20 @@ TEST(CliHostile, PlainlyStartedCliRunsWithPassiveOpenMpWorkers) {
   EXPECT_NE(a.err.find("OpenMP wait policy active"), std::string::npos) << a.err;
 }
 
+TEST(CliHostile, OpenMpStartsOnceAndPassiveWhenThePolicyIsUnset) {
+  // The re-exec happens before any library initialiser (core/util/openmp_wait_policy.h): libgomp
+  // starts once, already passive (spin count 0; its default is 300000). A re-exec from main()
+  // would start it twice, the first time spinning; no re-exec, once but spinning.
+  const auto r = run_process("/usr/bin/env", {"-u", "OMP_WAIT_POLICY", "OMP_DISPLAY_ENV=verbose", DRIFFUSION_CLI_PATH,
+                                              "--version"});
+  EXPECT_EXIT_CODE(r, 0);
+  const std::string all = r.out + r.err, banner = "OPENMP DISPLAY ENVIRONMENT BEGIN";
+  const auto first = all.find(banner);
+  ASSERT_NE(first, std::string::npos) << "libgomp printed no environment: " << all;
+  EXPECT_EQ(all.find(banner, first + banner.size()), std::string::npos) << "libgomp started twice: " << all;
+  EXPECT_NE(all.find("GOMP_SPINCOUNT = '0'"), std::string::npos) << all;
+}
+
 TEST(CliHostile, ControlCharactersFromFilesAreEscaped) {
   ScratchDir dir;
   // PNG/PPM text with a CSI "clear screen", an OSC "set title" and a C1 CSI.

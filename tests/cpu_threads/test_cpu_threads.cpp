@@ -72,7 +72,7 @@ TEST(CpuThreads, FreeCoresFollowOtherProgramsLoad) {
 
 TEST(CpuThreads, MeasuredFreeCoresAreInRange) {
   const int usable = drf::usable_physical_cores();
-  const int free_now = drf::free_physical_cores(usable, 50);
+  const int free_now = drf::free_physical_cores(usable);
   EXPECT_GE(free_now, 1);
   EXPECT_LE(free_now, usable);
 }

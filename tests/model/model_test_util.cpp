@@ -63,6 +63,31 @@ void write_tokenizer_folder(const std::string& dir) {
   write_text(dir + "/merges.txt", m);
 }
 
+namespace {
+
+std::string t5_unigram_tokenizer_json() {
+  const std::string sp = "\xE2\x96\x81";
+  nlohmann::json vocab = nlohmann::json::array({{"<pad>", 0.0}, {"</s>", 0.0}, {"<unk>", 0.0}});
+  for (const char* p : {"a", "l", "i", "g", "h", "t", "o", "u", "s", "e"}) vocab.push_back({sp + p, -4.0});
+  for (const char* p : {"a", "l", "i", "g", "h", "t", "o", "u", "s", "e", "d", "k", "r", "n"}) vocab.push_back({p, -5.0});
+  nlohmann::json j{
+      {"added_tokens",
+       {{{"id", 0}, {"content", "<pad>"}, {"special", true}}, {{"id", 1}, {"content", "</s>"}, {"special", true}}}},
+      {"normalizer", {{"type", "Sequence"}, {"normalizers", {{{"type", "Strip"}, {"strip_left", false}, {"strip_right", true}}}}}},
+      {"pre_tokenizer", {{"type", "Metaspace"}, {"replacement", sp}, {"prepend_scheme", "always"}, {"split", true}}},
+      {"model", {{"type", "Unigram"}, {"unk_id", 2}, {"vocab", vocab}}}};
+  return j.dump();
+}
+
+}  // namespace
+
+void write_sd3_tokenizer_folders(const std::string& dir) {
+  write_tokenizer_folder(dir + "/tokenizer");
+  write_tokenizer_folder(dir + "/tokenizer_2");
+  std::filesystem::create_directories(dir + "/tokenizer_3");
+  write_text(dir + "/tokenizer_3/tokenizer.json", t5_unigram_tokenizer_json());
+}
+
 void write_diffusers_folder(const std::string& dir, const SdModelConfig& c, const SdModules& m) {
   for (const char* sub : {"unet", "text_encoder", "vae", "scheduler"}) fs::create_directories(dir + "/" + sub);
   write_text(dir + "/model_index.json", R"({"_class_name": "StableDiffusionPipeline", "_diffusers_version": "0.30.0"})");

@@ -26,6 +26,11 @@ SdModules tiny_random_modules(const SdModelConfig& config, std::uint64_t seed = 
 // BOS and EOS) and merges.txt, enough for the real CLIP tokenizer to run.
 void write_tokenizer_folder(const std::string& dir);
 
+// tokenizer/ and tokenizer_2/ (CLIP, as above) and tokenizer_3/tokenizer.json: a T5-style
+// Unigram tokenizer with a handful of pieces (ids < 30, within any T5's vocabulary): the
+// tokenizer side of an SD3 diffusers folder, for single-file SD3 checkpoints.
+void write_sd3_tokenizer_folders(const std::string& dir);
+
 // A complete diffusers folder (model_index.json, configs, safetensors, tokenizer, scheduler).
 void write_diffusers_folder(const std::string& dir, const SdModelConfig& config, const SdModules& modules);
 

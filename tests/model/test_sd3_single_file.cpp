@@ -27,27 +27,9 @@ std::unique_ptr<Sd3Pipeline> random_tiny(const std::string& preset = "sd3-tiny")
   return make_random_sd3_pipeline(preset, req);
 }
 
-// A T5-style tokenizer.json with a handful of pieces (ids < the tiny T5's 320 embeddings).
-std::string tiny_t5_tokenizer_json() {
-  const std::string sp = "\xE2\x96\x81";
-  nlohmann::json vocab = nlohmann::json::array({{"<pad>", 0.0}, {"</s>", 0.0}, {"<unk>", 0.0}});
-  for (const char* p : {"a", "l", "i", "g", "h", "t", "o", "u", "s", "e"}) vocab.push_back({sp + p, -4.0});
-  for (const char* p : {"a", "l", "i", "g", "h", "t", "o", "u", "s", "e", "d", "k", "r", "n"}) vocab.push_back({p, -5.0});
-  nlohmann::json j{
-      {"added_tokens",
-       {{{"id", 0}, {"content", "<pad>"}, {"special", true}}, {{"id", 1}, {"content", "</s>"}, {"special", true}}}},
-      {"normalizer", {{"type", "Sequence"}, {"normalizers", {{{"type", "Strip"}, {"strip_left", false}, {"strip_right", true}}}}}},
-      {"pre_tokenizer", {{"type", "Metaspace"}, {"replacement", sp}, {"prepend_scheme", "always"}, {"split", true}}},
-      {"model", {{"type", "Unigram"}, {"unk_id", 2}, {"vocab", vocab}}}};
-  return j.dump();
-}
-
 // tokenizer/, tokenizer_2/, tokenizer_3/ and, with `encoders`, text_encoder{,_2,_3}/ of `p`.
 void write_sd3_side_folder(const std::string& dir, Sd3Pipeline& p, bool encoders) {
-  test::write_tokenizer_folder(dir + "/tokenizer");
-  test::write_tokenizer_folder(dir + "/tokenizer_2");
-  fs::create_directories(dir + "/tokenizer_3");
-  test::write_text(dir + "/tokenizer_3/tokenizer.json", tiny_t5_tokenizer_json());
+  test::write_sd3_tokenizer_folders(dir);
   if (!encoders) return;
   const Sd3ModelConfig& c = p.config();
   Sd3Modules& m = p.modules();
