@@ -16,7 +16,7 @@ namespace drf {
 
 struct CpuThreadSetup {
   int physical_cores = 0;     // usable physical cores found (affinity, topology, quota)
-  int free_cores = 0;         // of those, the cores not busy with other programs at start-up (logged only)
+  int free_cores = 0;         // of those, the cores the 1-minute load average leaves idle (logged only)
   int intra_op_threads = 0;   // LibTorch's count after the set-up
   bool from_environment = false;  // OMP_NUM_THREADS / MKL_NUM_THREADS decided it
   // The BLAS library loaded into the process (symlinks resolved), empty when LibTorch links none
@@ -35,9 +35,10 @@ struct CpuThreadSetup {
 // at most the cgroup v2 quota (cpu.max) rounded up; never less than 1.
 int usable_physical_cores();
 
-// The share of `usable` cores that other processes leave idle: (1 - their busy fraction of the
-// online CPUs) * usable, rounded, at least 1. `busy_cpus` counts CPUs' worth of other processes'
-// work (0 .. online_cpus). Pure arithmetic, for tests.
+// The share of `usable` cores a load leaves idle: (1 - its busy fraction of the online CPUs) *
+// usable, rounded, at least 1. `busy_cpus` counts CPUs' worth of work (0 .. online_cpus; the load
+// average lags, counts tasks waiting for I/O and is machine-wide in a container: a rough, logged
+// figure). Pure arithmetic, for tests.
 int free_cores_given_load(int usable, double busy_cpus, int online_cpus);
 // free_cores_given_load(usable, the 1-minute load average of /proc/loadavg, online CPUs);
 // `usable` when /proc/loadavg is unreadable.

@@ -10,7 +10,9 @@
 // it set). Every entry point (the CLI's and the GUI's main.cpp) puts reexec_with_passive_openmp
 // in its ELF .preinit_array, which runs before any library initialiser, and calls
 // ensure_passive_openmp_wait() first thing in main(), which re-executes the late way should the
-// early one have failed. A value the user set (even "active") is respected. Plain C++: the
+// early one have failed. A value the user set (even "active", also as OMP_WAIT_POLICY_ALL) is
+// respected; so is a start through the dynamic loader (`ld.so driffusion ...`), which is not
+// re-executed. Set the variable yourself to debug or profile without the exec. Plain C++: the
 // GUI's main includes it.
 #pragma once
 
