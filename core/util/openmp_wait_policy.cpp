@@ -53,16 +53,14 @@ void reexec_with_passive_openmp(int, char** argv, char** envp) {
   env[n] = const_cast<char*>("OMP_WAIT_POLICY=passive");
   env[n + 1] = nullptr;
   exec_self(argv, env);
-  // Still here (no /proc): main()'s ensure_passive_openmp_wait() tries the late way.
+  // Still here (no /proc): main()'s ensure_passive_openmp_wait() tries once more, then runs on.
 }
 
 void ensure_passive_openmp_wait(char** argv) {
-  if (policy_set_in(environ)) return;  // the user's choice, or we already re-executed
-  if (!argv || !argv[0] || started_by_the_loader()) return;
-  if (::setenv("OMP_WAIT_POLICY", "passive", 1) != 0) return;
-  exec_self(argv, environ);  // argv (NULL-terminated by the C standard) passed on unchanged
-  // Still here: exec failed (no /proc). Run on with the default policy, which libgomp has read.
-  ::unsetenv("OMP_WAIT_POLICY");
+  // The same re-exec with the environment as it is now; still here when the variable is set
+  // (the user's choice, or we already re-executed) or the exec failed (no /proc: the process
+  // runs on with the default policy, which libgomp has read).
+  reexec_with_passive_openmp(0, argv, environ);
 }
 
 const char* openmp_wait_policy() {
