@@ -15,6 +15,7 @@
 #include "gpu/deterministic.h"
 #include "gpu/fused_ops_cuda.h"
 #include "gpu/memory_stats.h"
+#include "gpu/pinned_file_upload.h"
 #ifdef DRIFFUSION_HAVE_NCCL
 #include "gpu/nccl_rank_transport.h"
 #include "gpu/nccl_transport.h"
@@ -34,6 +35,9 @@ void register_gpu_backend() {
 #endif
   register_denoiser_accelerator(&make_cuda_graph_denoiser);
   register_fused_kernels();
+  // Weights go from the file to the GPU through pinned staging buffers; DRIFFUSION_PINNED_UPLOAD=0
+  // keeps the pageable copy (A/B runs).
+  if (!environment_says_off("DRIFFUSION_PINNED_UPLOAD")) register_file_to_device_copy(&copy_file_to_device);
   // cuDNN's heuristics choose the convolution algorithms by default: timing every candidate per
   // new shape (benchmark mode) costs ~1 s of an SDXL first image and gave no faster loop (one
   // H100, 2026-12-05: SD 1.5 335.8 vs 337.4-340.5 ms, SDXL 1612 vs 1618 ms; docs/gpu.md).

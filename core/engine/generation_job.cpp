@@ -195,7 +195,7 @@ GenerationResult GenerationJob::run_unguarded() {
   // One rank of a multi-process job (driffusion generate --distributed): every rank must have
   // loaded the same weights, or the ranks would refine different trajectories.
   const std::shared_ptr<ProcessWorld> world = current_process_world();
-  if (world) world->verify_same("model hash", pipeline->model_hash());
+  if (world) world->verify_same("model hash", pipeline->model_hash([this] { check_cancel(); }));
   check_cancel();
 
   GenerationResult result;
@@ -338,7 +338,7 @@ GenerationResult GenerationJob::run_unguarded() {
   // Hashed in the background since the model loaded (a multi-GB file's first hash takes seconds).
   // The image is made: a file that could not be hashed costs its metadata the hash, not the image.
   try {
-    result.model_hash = pipeline->model_hash();
+    result.model_hash = pipeline->model_hash([this] { check_cancel(); });
   } catch (const InputError& e) {
     const std::string warning = std::string("no model hash in the image's metadata: ") + e.what();
     warn_once(warning);

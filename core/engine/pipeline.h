@@ -2,6 +2,7 @@
 // previews. Implemented by the analytic model (core/analytic), the SD 1.x/2.x pipeline and
 // the built-in emoji model (core/models). LibTorch-level: not part of the plain facade.
 #pragma once
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -70,8 +71,13 @@ class Pipeline {
     (void)state_shape;
     return 0;
   }
-  // SHA-256 of the model file, first 10 hex digits ("" when there is no single file).
-  virtual std::string model_hash() const { return ""; }
+  // SHA-256 of the model file, first 10 hex digits ("" when there is no single file). The first
+  // hash of a multi-GB file may still be running: `while_waiting` is called every ~50 ms until it
+  // ends (the job's cancel check throws from it, so a cancel never waits for a hash).
+  virtual std::string model_hash(const std::function<void()>& while_waiting = {}) const {
+    (void)while_waiting;
+    return "";
+  }
   // Decode with the VAE at `path` (GenerationSettings::vae: file or folder) from now on;
   // load_pipeline calls it for PipelineRequest::vae. The default refuses with UsageError naming
   // the model: it has no VAE to replace (pixel-space and analytic models).

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "core/io/checkpoint_format.h"
+#include "core/io/file_to_device.h"
 #include "core/io/mapped_file.h"
 #include "core/io/non_finite_scan.h"
 #include "core/util/errors.h"
@@ -14,13 +15,14 @@ namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; add byte swapping");
 
-std::int64_t non_finite_values(const torch::Tensor& host) {
-  const auto n = static_cast<std::size_t>(host.numel());
-  switch (host.scalar_type()) {
-    case torch::kFloat16: return count_non_finite(host.data_ptr(), n, FloatBits::F16);
-    case torch::kBFloat16: return count_non_finite(host.data_ptr(), n, FloatBits::BF16);
-    case torch::kFloat32: return count_non_finite(host.data_ptr(), n, FloatBits::F32);
-    case torch::kFloat64: return count_non_finite(host.data_ptr(), n, FloatBits::F64);
+// The NaN and Inf values among `bytes` bytes at `data` holding elements of `like`'s dtype.
+std::int64_t non_finite_values(const torch::Tensor& like, const void* data, std::size_t bytes) {
+  const std::size_t n = bytes / like.element_size();
+  switch (like.scalar_type()) {
+    case torch::kFloat16: return count_non_finite(data, n, FloatBits::F16);
+    case torch::kBFloat16: return count_non_finite(data, n, FloatBits::BF16);
+    case torch::kFloat32: return count_non_finite(data, n, FloatBits::F32);
+    case torch::kFloat64: return count_non_finite(data, n, FloatBits::F64);
     default: return 0;  // integers and booleans have no NaN
   }
 }
@@ -99,20 +101,33 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name, torch::Dtype to_d
   torch::Dtype stored;
   if (!storage_dtype(e.dtype, &stored))
     throw InputError(path_ + ": tensor '" + name + "' has dtype " + dtype_name(e.dtype) + ", which cannot be loaded");
+  const std::size_t nbytes = static_cast<std::size_t>(e.end - e.begin);
+  // NaN or Inf in a weight makes every image black (exit 0): refuse the file at load, naming the
+  // tensor. One pass over the bytes as they are copied, by their exponent bits (non_finite_scan.h).
+  const auto refuse_non_finite = [&](std::int64_t bad) {
+    if (bad > 0)
+      throw InputError(path_ + ": tensor '" + printable_text(name, LineBreaks::Escape, 120) + "' holds " +
+                       std::to_string(bad) + " non-finite value" + (bad == 1 ? "" : "s") +
+                       " (NaN or Inf): the file is corrupt");
+  };
+  // To a GPU through the backend's pinned staging buffers when it has them; the GPU converts
+  // after the upload (the CPU would otherwise convert every tensor on the way).
+  const FileToDeviceCopy direct = device.is_cuda() ? file_to_device_copy() : nullptr;
+  if (direct && nbytes > 0 && e.dtype != SafetensorsDtype::BOOL) {
+    torch::Tensor on_device = torch::empty(e.shape, torch::TensorOptions().dtype(stored).device(device));
+    const torch::Tensor element = torch::empty({0}, torch::TensorOptions().dtype(stored));
+    std::int64_t bad = 0;
+    direct(*map_, header_.data_start + e.begin, nbytes, on_device.data_ptr(), device.has_index() ? device.index() : -1,
+           [&](const void* chunk, std::uint64_t bytes) { bad += non_finite_values(element, chunk, bytes); });
+    refuse_non_finite(bad);
+    return on_device.to(to_dtype);
+  }
   // Copy out of the file: the stored bytes need not be aligned for the element type, and the
   // tensor must not keep the file mapped (the mapping serves the header).
   torch::Tensor host = torch::empty(e.shape, torch::TensorOptions().dtype(stored));
-  const std::size_t nbytes = static_cast<std::size_t>(e.end - e.begin);
   if (nbytes > 0) map_->read(host.data_ptr(), header_.data_start + e.begin, nbytes);
   if (e.dtype == SafetensorsDtype::BOOL) host = host.ne(0);
-  // NaN or Inf in a weight makes every image black (exit 0): refuse the file at load, naming the
-  // tensor. One pass over the bytes just copied, by their exponent bits (non_finite_scan.h).
-  const std::int64_t bad = non_finite_values(host);
-  if (bad > 0) {
-    throw InputError(path_ + ": tensor '" + printable_text(name, LineBreaks::Escape, 120) + "' holds " + std::to_string(bad) +
-                     " non-finite value" + (bad == 1 ? "" : "s") + " (NaN or Inf): the file is corrupt");
-  }
-  // A GPU converts after the upload: the CPU would otherwise convert every tensor on the way.
+  refuse_non_finite(non_finite_values(host, host.data_ptr(), nbytes));
   if (device.is_cpu()) return host.to(to_dtype);
   return host.to(device).to(to_dtype);
 }

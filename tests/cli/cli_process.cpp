@@ -2,11 +2,15 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
+
+extern char** environ;
 
 namespace drf::test {
 
@@ -19,16 +23,23 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
-  const pid_t pid = ::fork();
-  if (pid < 0) throw std::runtime_error("fork failed");
-  if (pid == 0) {
-    ::dup2(out_pipe[1], STDOUT_FILENO);
-    ::dup2(err_pipe[1], STDERR_FILENO);
-    ::execv(program.c_str(), argv.data());
-    ::_exit(127);
-  }
+  // posix_spawn, not fork: fork runs the pthread_atfork handlers of every library loaded, and
+  // in a test process linked with CUDA LibTorch 2.11 that crashed the parent (SIGSEGV at a null
+  // address, GPU machine, 2026-12-05); posix_spawn runs none.
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, err_pipe[1], STDERR_FILENO);
+  pid_t pid = -1;
+  const int spawned = ::posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
   ::close(out_pipe[1]);
   ::close(err_pipe[1]);
+  if (spawned != 0) {
+    ::close(out_pipe[0]);
+    ::close(err_pipe[0]);
+    throw std::runtime_error("cannot start " + program + ": " + std::strerror(spawned));
+  }
 
   ProcessResult r;
   bool signalled = signal_when.stderr_contains.empty();

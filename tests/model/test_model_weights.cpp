@@ -238,6 +238,17 @@ TEST(ModelHash, ComputedInTheBackgroundAndStoppedWhenTheModelGoes) {
   ASSERT_EQ(::truncate(large.c_str(), 4LL << 30), 0);  // 4 GiB, sparse: seconds to hash even with SHA-NI
   { LazyModelHash unloaded(large); }
   EXPECT_EQ(cache_text().find("large.safetensors"), std::string::npos) << cache_text();
+
+  // A job cancelled while it waits for the hash does not wait for the end of it: what the
+  // waiting callback throws (the job's cancel check) ends get(), long before 4 GiB are hashed.
+  LazyModelHash waited(large);
+  int polls = 0;
+  EXPECT_THROW(waited.get([&] {
+    if (++polls == 2) throw Cancelled();
+  }),
+               Cancelled);
+  EXPECT_EQ(polls, 2);
+  EXPECT_EQ(cache_text().find("large.safetensors"), std::string::npos) << "the hash ended before the cancel";
 }
 
 TEST(DiffusersFolder, LoadsEveryComponentByName) {

@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -53,17 +55,20 @@ void ChildGroup::start(const std::string& program, const std::vector<std::string
   argv.push_back(nullptr);
   for (auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  c.pid = ::fork();
-  if (c.pid < 0) throw std::runtime_error("fork failed");
-  if (c.pid == 0) {
-    const int out = ::open(c.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    const int err = ::open(c.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    ::dup2(out, STDOUT_FILENO);
-    ::dup2(err, STDERR_FILENO);
-    ::setpgid(0, 0);  // its own group: a launcher's workers are killed with it
-    ::execvpe(program.c_str(), argv.data(), envp.data());
-    ::_exit(127);
-  }
+  // posix_spawn, not fork: no pthread_atfork handler of the loaded libraries runs (with CUDA
+  // LibTorch 2.11 one crashed the forking test process; tests/cli/cli_process.cpp).
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, c.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, c.err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);  // its own group: a launcher's workers are killed with it
+  const int spawned = ::posix_spawnp(&c.pid, program.c_str(), &actions, &attributes, argv.data(), envp.data());
+  posix_spawnattr_destroy(&attributes);
+  posix_spawn_file_actions_destroy(&actions);
+  if (spawned != 0) throw std::runtime_error("cannot start " + program + ": " + std::strerror(spawned));
   children_.push_back(std::move(c));
 }
 

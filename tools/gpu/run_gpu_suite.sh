@@ -29,7 +29,7 @@ build() {
     -DDRIFFUSION_BUILD_GUI=OFF -DDRIFFUSION_WITH_OIIO=OFF -DTORCH_CUDA_ARCH_LIST=9.0 \
     -DDRIFFUSION_EXTRA_INCLUDE="$PWD/.deps/include" -DDRIFFUSION_GTEST_SOURCE_DIR="$PWD/.deps/googletest" >/dev/null
   # Only what the GPU machine runs: the CLI, the GPU suites and the parity tool.
-  ninja -C build-gpu -k 0 driffusion test_fused_kernels test_gpu_engine test_gpu_soak test_multigpu_nccl test_model_cuda test_sdxl_cuda_graph driffusion_write_checkpoint driffusion_parity driffusion_profile_unet \
+  ninja -C build-gpu -k 0 driffusion test_fused_kernels test_gpu_engine test_gpu_soak test_multigpu_nccl test_model_cuda test_sdxl_cuda_graph test_weight_upload driffusion_write_checkpoint driffusion_parity driffusion_profile_unet \
     >"$OUT/build.log" 2>&1 || { grep -E "error|FAILED" "$OUT/build.log" | head -30; return 1; }
 }
 

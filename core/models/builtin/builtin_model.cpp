@@ -171,8 +171,8 @@ class BuiltinPipeline : public Pipeline {
                                    static_cast<int64_t>(torch::elementSize(dtype_)));
   }
 
-  std::string model_hash() const override {
-    return hash_.get();
+  std::string model_hash(const std::function<void()>& while_waiting = {}) const override {
+    return hash_.get(while_waiting);
   }
 
  private:

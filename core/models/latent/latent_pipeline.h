@@ -32,7 +32,10 @@ class LatentPipeline : public Pipeline {
   std::shared_ptr<Denoiser> replicate_denoiser(const torch::Device& device) override;
   torch::Device device() const override { return device_; }
   torch::Dtype dtype() const override { return dtype_; }
-  std::string model_hash() const override { return hash_.get(); }  // hashed in the background from load on
+  // Hashed in the background from load on.
+  std::string model_hash(const std::function<void()>& while_waiting = {}) const override {
+    return hash_.get(while_waiting);
+  }
   const SdPipelineInfo& info() const { return info_; }
 
  protected:

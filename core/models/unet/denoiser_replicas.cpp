@@ -36,9 +36,11 @@ LazyModelHash::~LazyModelHash() {
   if (thread_.joinable()) thread_.join();
 }
 
-std::string LazyModelHash::get() const {
+std::string LazyModelHash::get(const std::function<void()>& while_waiting) const {
   if (file_.empty()) return "";
   std::shared_future<std::string> hash = hash_;  // a copy per caller: callers may be several threads
+  if (while_waiting)
+    while (hash.wait_for(std::chrono::milliseconds(50)) != std::future_status::ready) while_waiting();
   return hash.get();
 }
 

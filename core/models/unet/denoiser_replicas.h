@@ -37,8 +37,9 @@ class LazyModelHash {
   LazyModelHash(const LazyModelHash&) = delete;
   LazyModelHash& operator=(const LazyModelHash&) = delete;
   // drf::model_hash(file) (first 10 hex digits), waiting for the background hash; "" without a
-  // file. Rethrows its error (InputError naming an unreadable file).
-  std::string get() const;
+  // file. Rethrows its error (InputError naming an unreadable file). `while_waiting` is called
+  // every ~50 ms while the hash runs; what it throws ends the wait (the hash goes on).
+  std::string get(const std::function<void()>& while_waiting = {}) const;
 
  private:
   std::string file_;
