@@ -16,7 +16,8 @@ namespace drf::gpu {
 namespace {
 
 // 8 MiB chunks: the DMA of one (~0.3 ms at PCIe 5 rates) hides behind the pread of the next
-// (~1.5 ms from the page cache), and eight loader threads pin 128 MiB in all.
+// (~1.5 ms from the page cache). Each loader thread holds 16 MiB pinned while it loads; the pool
+// keeps what the busiest load used (eight threads: 128 MiB per device loaded to).
 constexpr std::uint64_t kChunkBytes = 8ull << 20;
 
 void check_cuda(cudaError_t e, const char* what, int device) {
@@ -52,7 +53,14 @@ class StagingPool {
     void* host = nullptr;
     check_cuda(cudaHostAlloc(&host, 2 * kChunkBytes, cudaHostAllocPortable), "cudaHostAlloc", device);
     b->host = static_cast<char*>(host);
-    for (auto& e : b->copied) check_cuda(cudaEventCreateWithFlags(&e, cudaEventDisableTiming), "cudaEventCreate", device);
+    for (auto& e : b->copied) {
+      const cudaError_t made = cudaEventCreateWithFlags(&e, cudaEventDisableTiming);
+      if (made == cudaSuccess) continue;
+      for (auto& other : b->copied)
+        if (other) cudaEventDestroy(other);
+      cudaFreeHost(b->host);
+      check_cuda(made, "cudaEventCreate", device);
+    }
     return b;
   }
   void release(std::unique_ptr<StagingBuffers> b) {
@@ -70,8 +78,8 @@ StagingPool& pool() {
   return *p;
 }
 
-// Returns the buffers to the pool on every way out; their pending DMAs are waited for by the
-// next user (cudaEventSynchronize before a chunk is overwritten), not here.
+// Returns the buffers to the pool on every way out. A DMA still pending after an error is waited
+// for by the next user (cudaEventSynchronize before a chunk is overwritten).
 class Lease {
  public:
   explicit Lease(int device) : b_(pool().acquire(device)) {}
@@ -103,6 +111,9 @@ void copy_file_to_device(const MappedFile& file, std::uint64_t offset, std::uint
     check_cuda(cudaEventRecord(b.copied[i % 2], stream), "cudaEventRecord", device);
     done += n;
   }
+  // The bytes are on the device when this returns, as after the pageable copy it replaces: a
+  // caller may hand the tensor to a thread on another stream (MappedWeightSource's fused chunks).
+  for (auto& e : b.copied) check_cuda(cudaEventSynchronize(e), "waiting for the upload", device);
 }
 
 }  // namespace drf::gpu

@@ -337,6 +337,7 @@ GenerationResult GenerationJob::run_unguarded() {
   result.image_float = to_float_hwc(image);
   // Hashed in the background since the model loaded (a multi-GB file's first hash takes seconds).
   // The image is made: a file that could not be hashed costs its metadata the hash, not the image.
+  // A cancel while waiting ends the job as cancelled at once, like a cancel at any other point.
   try {
     result.model_hash = pipeline->model_hash([this] { check_cancel(); });
   } catch (const InputError& e) {

@@ -14,8 +14,8 @@ namespace drf {
 // Sees each chunk on the host before it is uploaded (the loader's NaN / Inf count).
 using HostChunkCheck = std::function<void(const void* data, std::uint64_t bytes)>;
 
-// Copies [offset, offset + length) of `file` to `device_dst` on CUDA device `device_index`,
-// ordered on that device's current stream (work queued after it on that stream sees the bytes).
+// Copies [offset, offset + length) of `file` to `device_dst` on CUDA device `device_index` (-1:
+// the current device) and returns once the bytes are there.
 // Every chunk's size is a multiple of 8 bytes except perhaps the last, so a check that reads
 // whole elements of up to 8 bytes never sees a split one. Throws what file.read throws.
 using FileToDeviceCopy = void (*)(const MappedFile& file, std::uint64_t offset, std::uint64_t length,

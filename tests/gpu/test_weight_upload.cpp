@@ -1,7 +1,7 @@
 // Weights read from a file straight to a GPU through pinned staging buffers
 // (gpu/pinned_file_upload.cpp, registered with the backend): the same values as the CPU path for
 // tensors of one chunk, several chunks and a ragged last chunk, every dtype the loader converts,
-// several threads at once; a NaN in a later chunk is still found and named.
+// an index-less device, several threads at once; NaN / Inf in every chunk are counted and named.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -32,7 +32,8 @@ std::map<std::string, torch::Tensor> sample_tensors() {
   torch::manual_seed(7);
   std::map<std::string, torch::Tensor> t;
   t["small_f16"] = torch::randn({3, 5}).to(torch::kFloat16);
-  t["two_chunks_f16"] = torch::randn({4096, 1024}).to(torch::kFloat16);          // 8 MiB: exactly one chunk
+  t["one_chunk_f16"] = torch::randn({4096, 1024}).to(torch::kFloat16);           // 8 MiB: exactly one chunk
+  t["three_chunks_f32"] = torch::randn({5 * 1024 * 1024 + 7});                    // 20 MiB + 28 B: buffers reused
   t["ragged_f32"] = torch::randn({3 * 1024 * 1024 + 37});                         // 12 MiB + 148 B
   t["ragged_bf16"] = torch::randn({5, 1024 * 1024 + 3}).to(torch::kBFloat16);    // 10 MiB + 30 B
   t["ints"] = torch::arange(1000, torch::kInt64);
@@ -63,6 +64,9 @@ TEST(WeightUpload, GivesTheBytesOfTheCpuPathForEveryShapeAndDtype) {
       EXPECT_TRUE(torch::equal(gpu.cpu(), cpu)) << name << " as " << dtype;
     }
   }
+  // "cuda" without an index loads to the current device.
+  const auto current = file.tensor("three_chunks_f32", torch::kFloat32, torch::Device(torch::kCUDA));
+  EXPECT_TRUE(torch::equal(current.cpu(), tensors.at("three_chunks_f32")));
 }
 
 TEST(WeightUpload, SeveralThreadsAtOnceEachGetTheirOwnTensors) {
@@ -71,7 +75,7 @@ TEST(WeightUpload, SeveralThreadsAtOnceEachGetTheirOwnTensors) {
   const auto tensors = sample_tensors();
   write_safetensors(f.path, tensors);
   const SafetensorsFile file(f.path);
-  const std::vector<std::string> names = {"two_chunks_f16", "ragged_f32", "ragged_bf16", "small_f16"};
+  const std::vector<std::string> names = {"one_chunk_f16", "three_chunks_f32", "ragged_bf16", "small_f16"};
   std::vector<std::vector<torch::Tensor>> got(8);
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t)
@@ -91,7 +95,8 @@ TEST(WeightUpload, ANanInALaterChunkIsFoundAndNamed) {
   DRF_REQUIRE_GPUS(1);
   TempFile f;
   auto bad = torch::randn({6 * 1024 * 1024 + 5}).to(torch::kFloat16);  // 12 MiB + 10 B: two chunks
-  bad[10 * 1024 * 1024 / 2 + 11].fill_(NAN);                            // in the second chunk
+  bad[3].fill_(-INFINITY);                                              // in the first chunk
+  bad[10 * 1024 * 1024 / 2 + 11].fill_(NAN);                            // in the second
   bad[bad.numel() - 1].fill_(INFINITY);                                 // its ragged end
   write_safetensors(f.path, {{"decoder.weight", bad}});
   const SafetensorsFile file(f.path);
@@ -101,6 +106,6 @@ TEST(WeightUpload, ANanInALaterChunkIsFoundAndNamed) {
   } catch (const InputError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("decoder.weight"), std::string::npos) << what;
-    EXPECT_NE(what.find("2 non-finite values"), std::string::npos) << what;
+    EXPECT_NE(what.find("3 non-finite values"), std::string::npos) << what << " (every chunk counted)";
   }
 }

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -47,8 +48,14 @@ void ChildGroup::start(const std::string& program, const std::vector<std::string
   const std::string base = dir_ + "/child" + std::to_string(children_.size());
   c.out_path = base + ".out";
   c.err_path = base + ".err";
+  // The parent's environment without the variables `env` sets (getenv takes the first match).
+  const auto key = [](const std::string& entry) { return entry.substr(0, entry.find('=')); };
   std::vector<std::string> envs;
-  for (char** e = environ; *e; ++e) envs.emplace_back(*e);
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (std::none_of(env.begin(), env.end(), [&](const std::string& o) { return key(o) == key(entry); }))
+      envs.push_back(entry);
+  }
   envs.insert(envs.end(), env.begin(), env.end());
   std::vector<char*> argv{const_cast<char*>(program.c_str())}, envp;
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));

@@ -75,8 +75,8 @@ void load_in_parallel(const WeightSource& source, const std::string& prefix,
   for (auto& t : pool) t.join();
   for (const auto& e : errors)
     if (e) std::rethrow_exception(e);
-  // DMA from pageable memory and the dtype conversions the threads queued on their own streams
-  // may still be running; later work on other streams (graph capture) must see the weights.
+  // The dtype conversions the threads queued after their uploads may still be running; later
+  // work on other streams (graph capture) must see the weights.
   if (device.is_cuda()) torch::cuda::synchronize(device.index());
 }
 
