@@ -23,9 +23,9 @@ ProcessResult run_process(const std::string& program, const std::vector<std::str
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
   argv.push_back(nullptr);
 
-  // posix_spawn, not fork: fork runs the pthread_atfork handlers of every library loaded, and
-  // in a test process linked with CUDA LibTorch 2.11 that crashed the parent (SIGSEGV at a null
-  // address, GPU machine, 2026-12-05); posix_spawn runs none.
+  // posix_spawn, not fork: on the GPU machine (CUDA LibTorch 2.11) the test process crashed
+  // with SIGSEGV as it started its first child, in a frame without unwind information
+  // (2026-12-05); fork runs the pthread_atfork handlers of every loaded library, posix_spawn none.
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);

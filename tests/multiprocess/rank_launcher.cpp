@@ -63,7 +63,7 @@ void ChildGroup::start(const std::string& program, const std::vector<std::string
   for (auto& e : envs) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   // posix_spawn, not fork: no pthread_atfork handler of the loaded libraries runs (with CUDA
-  // LibTorch 2.11 one crashed the forking test process; tests/cli/cli_process.cpp).
+  // LibTorch 2.11 the forking test process crashed; tests/cli/cli_process.cpp).
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, c.out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
