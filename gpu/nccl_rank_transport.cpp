@@ -12,23 +12,10 @@
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "gpu/collective_watchdog.h"
+#include "gpu/nccl_common.h"
 
 namespace drf::gpu {
 namespace {
-
-void check_nccl(ncclResult_t r, const std::string& what) {
-  if (r != ncclSuccess) throw DeviceError("NCCL " + what + " failed: " + ncclGetErrorString(r));
-}
-
-ncclDataType_t nccl_type(torch::ScalarType t) {
-  switch (t) {
-    case torch::kFloat32: return ncclFloat32;
-    case torch::kFloat16: return ncclFloat16;
-    case torch::kBFloat16: return ncclBfloat16;
-    case torch::kFloat64: return ncclFloat64;
-    default: throw Error(ErrorKind::Internal, "NCCL rank transport: unsupported dtype");
-  }
-}
 
 class NcclRankGroup;
 
@@ -129,7 +116,7 @@ torch::Tensor NcclRankTransport::all_gather(const torch::Tensor& local, const st
   shape[0] = most * static_cast<int64_t>(counts.size());
   auto recv = torch::empty(shape, local.options());
   check_nccl(ncclAllGather(send.data_ptr(), recv.data_ptr(), static_cast<std::size_t>(most * row),
-                           nccl_type(local.scalar_type()), group_.comm(), stream_.stream()),
+                           nccl_type(local.scalar_type(), "NCCL rank transport"), group_.comm(), stream_.stream()),
              "AllGather on " + group_.world().label(group_.world().rank()));
   cudaEvent_t done;
   cudaEventCreateWithFlags(&done, cudaEventDisableTiming);

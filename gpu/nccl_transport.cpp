@@ -10,23 +10,10 @@
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "gpu/collective_watchdog.h"
+#include "gpu/nccl_common.h"
 
 namespace drf::gpu {
 namespace {
-
-void check_nccl(ncclResult_t r, const std::string& what) {
-  if (r != ncclSuccess) throw DeviceError("NCCL " + what + " failed: " + ncclGetErrorString(r));
-}
-
-ncclDataType_t nccl_type(torch::ScalarType t) {
-  switch (t) {
-    case torch::kFloat32: return ncclFloat32;
-    case torch::kFloat16: return ncclFloat16;
-    case torch::kBFloat16: return ncclBfloat16;
-    case torch::kFloat64: return ncclFloat64;
-    default: throw Error(ErrorKind::Internal, "NCCL transport: unsupported dtype");
-  }
-}
 
 std::chrono::milliseconds collective_timeout() {
   const char* env = std::getenv("DRIFFUSION_COLLECTIVE_TIMEOUT_S");
@@ -132,7 +119,7 @@ torch::Tensor NcclTransport::all_gather(const torch::Tensor& local, const std::v
   all_shape.insert(all_shape.end(), row_shape.begin(), row_shape.end());
   auto recv = torch::empty(all_shape, local.options());
   check_nccl(ncclAllGather(send.data_ptr(), recv.data_ptr(), static_cast<std::size_t>(most * row),
-                           nccl_type(local.scalar_type()), group_.comm(rank_), stream_.stream()),
+                           nccl_type(local.scalar_type(), "NCCL transport"), group_.comm(rank_), stream_.stream()),
              "AllGather on " + device_.str());
   cudaEvent_t done;
   cudaEventCreateWithFlags(&done, cudaEventDisableTiming);
