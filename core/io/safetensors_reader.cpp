@@ -15,10 +15,10 @@ namespace {
 
 static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "safetensors data is little-endian; add byte swapping");
 
-// The NaN and Inf values among `bytes` bytes at `data` holding elements of `like`'s dtype.
-std::int64_t non_finite_values(const torch::Tensor& like, const void* data, std::size_t bytes) {
-  const std::size_t n = bytes / like.element_size();
-  switch (like.scalar_type()) {
+// The NaN and Inf values among `bytes` bytes at `data` holding elements of `dtype`.
+std::int64_t non_finite_values(torch::Dtype dtype, const void* data, std::size_t bytes) {
+  const std::size_t n = bytes / torch::elementSize(dtype);
+  switch (dtype) {
     case torch::kFloat16: return count_non_finite(data, n, FloatBits::F16);
     case torch::kBFloat16: return count_non_finite(data, n, FloatBits::BF16);
     case torch::kFloat32: return count_non_finite(data, n, FloatBits::F32);
@@ -115,10 +115,9 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name, torch::Dtype to_d
   const FileToDeviceCopy direct = device.is_cuda() ? file_to_device_copy() : nullptr;
   if (direct && nbytes > 0 && e.dtype != SafetensorsDtype::BOOL) {
     torch::Tensor on_device = torch::empty(e.shape, torch::TensorOptions().dtype(stored).device(device));
-    const torch::Tensor element = torch::empty({0}, torch::TensorOptions().dtype(stored));
     std::int64_t bad = 0;
     direct(*map_, header_.data_start + e.begin, nbytes, on_device.data_ptr(), device.has_index() ? device.index() : -1,
-           [&](const void* chunk, std::uint64_t bytes) { bad += non_finite_values(element, chunk, bytes); });
+           [&](const void* chunk, std::uint64_t bytes) { bad += non_finite_values(stored, chunk, bytes); });
     refuse_non_finite(bad);
     return on_device.to(to_dtype);
   }
@@ -127,7 +126,7 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name, torch::Dtype to_d
   torch::Tensor host = torch::empty(e.shape, torch::TensorOptions().dtype(stored));
   if (nbytes > 0) map_->read(host.data_ptr(), header_.data_start + e.begin, nbytes);
   if (e.dtype == SafetensorsDtype::BOOL) host = host.ne(0);
-  refuse_non_finite(non_finite_values(host, host.data_ptr(), nbytes));
+  refuse_non_finite(non_finite_values(host.scalar_type(), host.data_ptr(), nbytes));
   if (device.is_cpu()) return host.to(to_dtype);
   return host.to(device).to(to_dtype);
 }
