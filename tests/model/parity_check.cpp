@@ -1,7 +1,10 @@
 // driffusion_parity <cases-folder>... [--out parity.json] [--no-cpu] [--no-cuda]
 // Runs every parity case (tools/gpu/parity/make_reference_*.py output) through our modules in
 // fp32 on the CPU and, when CUDA is present, in fp32 (TF32 off) and fp16 on cuda:0; prints a
-// table and writes the comparisons as JSON. Exit status 0 when every comparison is within its
+// table and writes the comparisons as JSON. These runs use the plain modules (ATen ops). With the
+// GPU backend built in, a UNet case also runs in fp16 the way generation runs it: UNetDenoiser
+// with the fused kernels, cuBLASLt products, fused q/k/v, channels-last and a CUDA graph (path
+// "denoiser"), against the same float64 reference and bound. Exit status 0 when every comparison is within its
 // bound, 1 otherwise, 2 on bad usage or unreadable cases.
 #include <cstdio>
 #include <fstream>
@@ -9,7 +12,12 @@
 
 #include <torch/version.h>
 
+#include "core/engine/denoiser_accelerator.h"
+#include "core/models/nn/fused_ops.h"
 #include "core/util/errors.h"
+#ifdef DRIFFUSION_HAVE_GPU
+#include "gpu/gpu_registration.h"
+#endif
 #include "parity_runner.h"
 
 int main(int argc, char** argv) {
@@ -36,33 +44,46 @@ int main(int argc, char** argv) {
     return 2;
   }
   cuda = cuda && torch::cuda::is_available();
-  std::vector<std::pair<torch::Device, torch::Dtype>> runs;
-  if (cpu) runs.emplace_back(torch::kCPU, torch::kFloat32);
+  struct Run {
+    torch::Device device;
+    torch::Dtype dtype;
+    bool production;  // the GPU backend's kernels on, UNets through the denoiser path
+  };
+  std::vector<Run> runs;
+  if (cpu) runs.push_back({torch::kCPU, torch::kFloat32, false});
   if (cuda) {
+#ifdef DRIFFUSION_HAVE_GPU
+    gpu::register_gpu_backend();
+#endif
     // fp32 parity means real fp32: no TF32 in cuBLAS or cuDNN.
     at::globalContext().setAllowTF32CuBLAS(false);
     at::globalContext().setAllowTF32CuDNN(false);
-    runs.emplace_back(torch::Device(torch::kCUDA, 0), torch::kFloat32);
-    runs.emplace_back(torch::Device(torch::kCUDA, 0), torch::kFloat16);
+    runs.push_back({torch::Device(torch::kCUDA, 0), torch::kFloat32, false});
+    runs.push_back({torch::Device(torch::kCUDA, 0), torch::kFloat16, false});
+#ifdef DRIFFUSION_HAVE_GPU
+    runs.push_back({torch::Device(torch::kCUDA, 0), torch::kFloat16, true});
+#endif
   }
   std::vector<parity::Comparison> all;
   nlohmann::json errors = nlohmann::json::array();
-  std::printf("%-22s %-22s %-7s %-5s %12s %12s %12s %10s %s\n", "case", "output", "device", "dtype", "max_abs", "rel",
-              "ref_rel", "bound", "");
+  std::printf("%-26s %-22s %-7s %-5s %-8s %12s %12s %12s %10s %s\n", "case", "output", "device", "dtype", "path",
+              "max_abs", "rel", "ref_rel", "bound", "");
   for (const auto& dir : cases)
-    for (const auto& [device, dtype] : runs) {
+    for (const auto& run : runs) {
+      fused::set_kernels_enabled(run.production);
       try {
-        for (const auto& c : parity::run_case(dir, device, dtype)) {
-          std::printf("%-22s %-22s %-7s %-5s %12.3e %12.3e %12.3e %10.1e %s\n", c.case_name.c_str(), c.output.c_str(),
-                      c.device.c_str(), c.dtype.c_str(), c.max_abs, c.rel, c.reference_rel, c.bound,
-                      c.pass ? "ok" : "FAIL");
+        for (const auto& c : parity::run_case(dir, run.device, run.dtype, run.production)) {
+          std::printf("%-26s %-22s %-7s %-5s %-8s %12.3e %12.3e %12.3e %10.1e %s\n", c.case_name.c_str(),
+                      c.output.c_str(), c.device.c_str(), c.dtype.c_str(), c.path.c_str(), c.max_abs, c.rel,
+                      c.reference_rel, c.bound, c.pass ? "ok" : "FAIL");
           all.push_back(c);
         }
         std::fflush(stdout);
       } catch (const std::exception& e) {
-        std::printf("%-22s ERROR on %s: %s\n", dir.c_str(), device.str().c_str(), e.what());
-        errors.push_back({{"case", dir}, {"device", device.str()}, {"error", e.what()}});
+        std::printf("%-26s ERROR on %s: %s\n", dir.c_str(), run.device.str().c_str(), e.what());
+        errors.push_back({{"case", dir}, {"device", run.device.str()}, {"error", e.what()}});
       }
+      release_cached_device_memory();
     }
   bool ok = errors.empty();
   for (const auto& c : all) ok = ok && c.pass;

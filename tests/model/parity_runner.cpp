@@ -8,7 +8,9 @@
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/models/clip/clip_text_model.h"
 #include "core/models/loaders/config_json.h"
+#include "core/engine/denoiser_accelerator.h"
 #include "core/models/unet/unet_2d_condition.h"
+#include "core/models/unet/unet_denoiser.h"
 #include "core/models/loaders/weight_loader.h"
 #include "core/util/errors.h"
 
@@ -39,7 +41,8 @@ std::vector<std::string> find_cases(const std::string& root) {
   return out;
 }
 
-std::vector<Comparison> run_case(const std::string& dir, const torch::Device& device, torch::Dtype dtype) {
+std::vector<Comparison> run_case(const std::string& dir, const torch::Device& device, torch::Dtype dtype,
+                                 bool denoiser_path) {
   const auto info = read_json_file(dir + "/case.json");
   const std::string kind = get_string(info, "kind", "", dir + "/case.json");
   const auto config = config_json::read_file(dir + "/config.json");
@@ -60,10 +63,23 @@ std::vector<Comparison> run_case(const std::string& dir, const torch::Device& de
     load_weights(*m, weights, dtype, device, lo);
     // text_time UNets (SDXL) also take diffusers' added_cond_kwargs.
     const bool added = io.contains("text_embeds");
-    outputs.emplace_back("expected", m->forward(in("sample", dtype), in("timestep", torch::kFloat32),
-                                                in("encoder_hidden_states", dtype),
-                                                added ? in("text_embeds", dtype) : torch::Tensor(),
-                                                added ? in("time_ids", torch::kFloat32) : torch::Tensor()));
+    if (denoiser_path) {
+      ConditioningTensors c(in("encoder_hidden_states", dtype));
+      if (added) c.pooled = in("text_embeds", dtype), c.time_ids = in("time_ids", torch::kFloat32);
+      m->eval();
+      // The prediction type only tells GuidedPredictor how to convert: the raw output is compared.
+      const auto denoiser =
+          accelerate_denoiser(std::make_shared<UNetDenoiser>(m, PredictionType::Epsilon, dtype), device);
+      const auto x = in("sample", dtype), t = in("timestep", torch::kFloat32);
+      // The accelerator warms up and captures on its first calls: compare a replay.
+      for (int i = 0; i < 2; ++i) denoiser->forward(x, t, c);
+      outputs.emplace_back("expected", denoiser->forward(x, t, c).clone());
+    } else {
+      outputs.emplace_back("expected", m->forward(in("sample", dtype), in("timestep", torch::kFloat32),
+                                                  in("encoder_hidden_states", dtype),
+                                                  added ? in("text_embeds", dtype) : torch::Tensor(),
+                                                  added ? in("time_ids", torch::kFloat32) : torch::Tensor()));
+    }
   } else if (kind == "text") {
     ClipTextModel m(parse_clip_text_config(config, dir + "/config.json"), options);
     load_weights(*m, weights, dtype, device, lo);
@@ -99,6 +115,7 @@ std::vector<Comparison> run_case(const std::string& dir, const torch::Device& de
     c.output = key;
     c.device = device.str();
     c.dtype = dtype_label(dtype);
+    c.path = !denoiser_path ? "module" : kind == "unet" ? "denoiser" : "fused";
     c.max_abs = diff.max().item<double>();
     c.rel = c.max_abs / std::max(expected.abs().max().item<double>(), 1e-30);
     c.reference_rel = reference_rel;
@@ -112,7 +129,7 @@ std::vector<Comparison> run_case(const std::string& dir, const torch::Device& de
 nlohmann::json to_json(const std::vector<Comparison>& results) {
   nlohmann::json arr = nlohmann::json::array();
   for (const auto& c : results)
-    arr.push_back({{"case", c.case_name}, {"output", c.output}, {"device", c.device}, {"dtype", c.dtype},
+    arr.push_back({{"case", c.case_name}, {"output", c.output}, {"device", c.device}, {"dtype", c.dtype}, {"path", c.path},
                    {"max_abs", c.max_abs}, {"rel", c.rel}, {"reference_rel", c.reference_rel}, {"bound", c.bound},
                    {"pass", c.pass}});
   return arr;

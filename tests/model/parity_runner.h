@@ -17,6 +17,9 @@ namespace drf::parity {
 
 struct Comparison {
   std::string case_name, output, device, dtype;
+  // "module": the plain modules (ATen ops); "fused": the same with the GPU backend's kernels;
+  // "denoiser": a UNet as generation runs it (run_case below).
+  std::string path = "module";
   double max_abs = 0;        // max |ours - expected|
   double rel = 0;            // max_abs / max |expected|
   double reference_rel = -1; // the reference's own rel at this dtype (-1 = not recorded)
@@ -28,7 +31,11 @@ struct Comparison {
 std::vector<std::string> find_cases(const std::string& root);
 
 // Loads the case's weights into our module on device/dtype and compares every expected output.
-std::vector<Comparison> run_case(const std::string& case_dir, const torch::Device& device, torch::Dtype dtype);
+// `denoiser_path`: a UNet runs as generation runs it on a GPU, through UNetDenoiser (fused q/k/v
+// products, channels-last) and the registered accelerator (a CUDA graph, replayed); the caller
+// turns the backend's fused kernels on. Other kinds ignore it.
+std::vector<Comparison> run_case(const std::string& case_dir, const torch::Device& device, torch::Dtype dtype,
+                                 bool denoiser_path = false);
 
 nlohmann::json to_json(const std::vector<Comparison>& results);
 

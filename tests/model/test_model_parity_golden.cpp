@@ -28,6 +28,27 @@ TEST(ParityGolden, TinyConfigsMatchTheReferenceInFp32OnCpu) {
   EXPECT_GE(compared, 3);
 }
 
+// The denoiser path (what driffusion_parity runs on the GPU as generation does) hands the case's
+// conditioning, SDXL's pooled embedding and time ids included, through UNetDenoiser and the
+// accelerator hook. On the CPU neither changes the arithmetic, so it meets the same bound.
+TEST(ParityGolden, UNetCasesMatchThroughTheDenoiserPath) {
+  const auto cases = parity::find_cases(DRIFFUSION_PARITY_GOLDEN_DIR);
+  if (cases.empty()) GTEST_SKIP() << "no goldens in " << DRIFFUSION_PARITY_GOLDEN_DIR;
+  int unets = 0;
+  for (const auto& dir : cases) {
+    const auto module = parity::run_case(dir, torch::kCPU, torch::kFloat32);
+    const auto denoiser = parity::run_case(dir, torch::kCPU, torch::kFloat32, /*denoiser_path=*/true);
+    ASSERT_EQ(module.size(), denoiser.size()) << dir;
+    for (std::size_t i = 0; i < module.size(); ++i) {
+      EXPECT_TRUE(denoiser[i].pass) << denoiser[i].case_name << ": rel " << denoiser[i].rel;
+      if (denoiser[i].path != "denoiser") continue;
+      ++unets;
+      EXPECT_EQ(denoiser[i].rel, module[i].rel) << denoiser[i].case_name << ": same arithmetic on the CPU";
+    }
+  }
+  EXPECT_GE(unets, 2);  // unet_tiny, unet_sdxl_tiny (text_time), ...
+}
+
 // A case in the make_reference_*.py format whose "expected" outputs are our own modules run
 // in float64: checks the runner's reading and comparison, not the architecture.
 void write_case(const std::string& dir, const std::string& kind, const nlohmann::json& config, torch::nn::Module& module,

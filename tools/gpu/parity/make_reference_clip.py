@@ -4,14 +4,16 @@ transformers + safetensors only; no diffusers, so this script may be committed).
 usage: python3 make_reference_clip.py --out DIR [--full]
   tiny cases always (text_tiny: quick_gelu, text_tiny_gelu: gelu, both with clip-skip 1 too);
   --full adds the SD 1.5 text encoder (CLIP ViT-L/14) and the SD 2.1 one (OpenCLIP ViT-H/14,
-  23 layers as diffusers ships it). Weights are random (seeded); outputs in float64.
+  23 layers as diffusers ships it), and SDXL's two: CLIP ViT-L (CLIPTextModel) and OpenCLIP
+  ViT-bigG (CLIPTextModelWithProjection), with the penultimate hidden states and the pooled
+  output SDXL reads. Weights are random (seeded); outputs in float64.
 """
 import argparse
 import json
 
 import torch
 import transformers
-from transformers import CLIPTextConfig, CLIPTextModel
+from transformers import CLIPTextConfig, CLIPTextModel, CLIPTextModelWithProjection
 
 import parity_common as pc
 
@@ -21,6 +23,12 @@ SD15 = dict(vocab_size=49408, hidden_size=768, intermediate_size=3072, num_hidde
             max_position_embeddings=77, hidden_act="quick_gelu", layer_norm_eps=1e-5, projection_dim=768)
 SD21 = dict(vocab_size=49408, hidden_size=1024, intermediate_size=4096, num_hidden_layers=23, num_attention_heads=16,
             max_position_embeddings=77, hidden_act="gelu", layer_norm_eps=1e-5, projection_dim=512)
+# SDXL's text_encoder and text_encoder_2 (their config.json: legacy eos_token_id 2, so the pooled
+# token is the one with the largest id, the tokenizer's end-of-text).
+SDXL_L = dict(SD15)
+SDXL_G = dict(vocab_size=49408, hidden_size=1280, intermediate_size=5120, num_hidden_layers=32, num_attention_heads=20,
+              max_position_embeddings=77, hidden_act="gelu", layer_norm_eps=1e-5, projection_dim=1280)
+SDXL_PARAMETERS = {"text_sdxl_l": 123_060_480, "text_sdxl_g": 694_659_840}  # docs/sdxl.md, "Parameter counts"
 
 
 def ids_for(vocab, seed):
@@ -71,6 +79,28 @@ def make(root, name, params, seed):
                  inputs, expected, errors)
 
 
+def run_sdxl(model, inputs):
+    out = model(input_ids=inputs["input_ids"], output_hidden_states=True)
+    pooled = out.text_embeds if hasattr(out, "text_embeds") else out.pooler_output
+    return {"expected": out.last_hidden_state, "expected_penultimate": out.hidden_states[-2],
+            "expected_pooled": pooled}
+
+
+def make_sdxl(root, name, params, seed, model_class):
+    torch.manual_seed(seed)
+    config = CLIPTextConfig(bos_token_id=0, eos_token_id=2, pad_token_id=1, attn_implementation="eager", **params)
+    config.architectures = [model_class.__name__]
+    with torch.device(pc.device()):  # bigG's random init is slow on the CPU
+        model = model_class(config).eval()
+    count = sum(p.numel() for p in model.parameters())
+    assert count == SDXL_PARAMETERS[name], f"{name}: {count} parameters, SDXL has {SDXL_PARAMETERS[name]}"
+    pc.perturb_vectors(model, seed)
+    inputs = {"input_ids": ids_for(params["vocab_size"], seed)}
+    expected, errors = pc.run_precisions(model, run_sdxl, inputs)
+    pc.save_case(root, name, "text", f"transformers {transformers.__version__} {model_class.__name__}",
+                 json.loads(config.to_json_string()), CheckpointKeys(model), inputs, expected, errors)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", required=True)
@@ -82,6 +112,8 @@ def main():
     if a.full:
         make(a.out, "text_sd15", SD15, 103)
         make(a.out, "text_sd21", SD21, 104)
+        make_sdxl(a.out, "text_sdxl_l", SDXL_L, 105, CLIPTextModel)
+        make_sdxl(a.out, "text_sdxl_g", SDXL_G, 106, CLIPTextModelWithProjection)
 
 
 if __name__ == "__main__":
