@@ -47,8 +47,19 @@ void report_crash_and_die(int sig, siginfo_t* info, void* context) {
   write_hex("si_pid (sender, for a signal sent by a process) ", static_cast<std::uintptr_t>(info->si_pid));
   write_hex("fault address ", reinterpret_cast<std::uintptr_t>(info->si_addr));
 #if defined(__x86_64__)
-  write_hex("instruction pointer ",
-            static_cast<std::uintptr_t>(static_cast<ucontext_t*>(context)->uc_mcontext.gregs[REG_RIP]));
+  const auto& regs = static_cast<ucontext_t*>(context)->uc_mcontext.gregs;
+  write_hex("instruction pointer ", static_cast<std::uintptr_t>(regs[REG_RIP]));
+  // A jump to a null or wild pointer leaves no frame to unwind: the words on top of the stack
+  // hold the return address of the call that made it (the caller), resolved like a backtrace.
+  const auto sp = static_cast<std::uintptr_t>(regs[REG_RSP]);
+  write_hex("stack pointer ", sp);
+  const auto fault = reinterpret_cast<std::uintptr_t>(info->si_addr);
+  if (sp != 0 && (fault < sp - 4096 || fault > sp + 4096)) {  // not a stack overflow: the words are readable
+    write_text("top of stack (as code addresses):\n");
+    void* words[8];
+    for (int i = 0; i < 8; ++i) words[i] = reinterpret_cast<void* const*>(sp)[i];
+    ::backtrace_symbols_fd(words, 8, STDERR_FILENO);
+  }
 #else
   (void)context;
 #endif
