@@ -9,6 +9,7 @@
 #include "gpu/deterministic.h"
 #include "gpu/gemm_algorithm_store.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
@@ -168,6 +169,19 @@ class Plan {
   torch::Device device_;
 };
 
+// How many of cuBLASLt's heuristic candidates the tuning times: DRIFFUSION_GEMM_CANDIDATES
+// (1-64), default 8. The heuristic ranks by a model of the tile, not by a run, and its first
+// choices can quantise badly on the GPU's SM count for mid-sized products (A/B runs:
+// docs/gpu.md).
+int candidate_count() {
+  static const int count = [] {
+    const char* v = std::getenv("DRIFFUSION_GEMM_CANDIDATES");
+    const int n = v != nullptr ? std::atoi(v) : 0;
+    return n >= 1 && n <= 64 ? n : 8;
+  }();
+  return count;
+}
+
 // cuBLASLt's best algorithms for a plan, best first, for operands of the given alignments.
 std::vector<cublasLtMatmulAlgo_t> candidate_algorithms(cublasLtHandle_t handle, const Plan& p,
                                                        std::size_t workspace_bytes, uint32_t align_a,
@@ -184,10 +198,10 @@ std::vector<cublasLtMatmulAlgo_t> candidate_algorithms(cublasLtHandle_t handle, 
   set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_B_BYTES, &align_b, sizeof(align_b));
   set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_C_BYTES, &align_c, sizeof(align_c));
   set(CUBLASLT_MATMUL_PREF_MIN_ALIGNMENT_D_BYTES, &align_d, sizeof(align_d));
-  constexpr int kCandidates = 8;
-  cublasLtMatmulHeuristicResult_t results[kCandidates] = {};
+  const int wanted = candidate_count();
+  std::vector<cublasLtMatmulHeuristicResult_t> results(static_cast<std::size_t>(wanted));
   int found = 0;
-  if (cublasLtMatmulAlgoGetHeuristic(handle, p.op, p.a, p.b, p.c, p.d, preference, kCandidates, results, &found) !=
+  if (cublasLtMatmulAlgoGetHeuristic(handle, p.op, p.a, p.b, p.c, p.d, preference, wanted, results.data(), &found) !=
       CUBLAS_STATUS_SUCCESS)
     return {};
   std::vector<cublasLtMatmulAlgo_t> algorithms;
@@ -200,9 +214,13 @@ std::vector<cublasLtMatmulAlgo_t> candidate_algorithms(cublasLtHandle_t handle, 
 // cuBLASLt's first choice stays unless another is more than 3 % faster, so that timing noise
 // does not flip between near-equal algorithms (and their last-bit differences) from run to run.
 // None when no candidate runs.
+struct Timing {
+  float first_ms = 0, chosen_ms = 0;  // per product: cuBLASLt's first candidate, the one chosen
+};
+
 template <typename Run>
 std::optional<cublasLtMatmulAlgo_t> fastest(const std::vector<cublasLtMatmulAlgo_t>& candidates,
-                                            const at::cuda::CUDAStream& stream, Run run) {
+                                            const at::cuda::CUDAStream& stream, Run run, Timing& timing) {
   at::cuda::CUDAEvent start(cudaEventDefault), stop(cudaEventDefault);
   std::optional<cublasLtMatmulAlgo_t> best_algorithm;
   float best = std::numeric_limits<float>::infinity(), first = best;
@@ -218,9 +236,9 @@ std::optional<cublasLtMatmulAlgo_t> fastest(const std::vector<cublasLtMatmulAlgo
     if (&algorithm == &candidates.front()) first = ms;
     if (ms < best) best = ms, best_algorithm = algorithm;
   }
-  if (best_algorithm && first < std::numeric_limits<float>::infinity() && best > 0.97f * first)
-    return candidates.front();
-  return best_algorithm;
+  const bool keep_first = best_algorithm && first < std::numeric_limits<float>::infinity() && best > 0.97f * first;
+  timing.first_ms = first / 3, timing.chosen_ms = (keep_first ? first : best) / 3;
+  return keep_first ? candidates.front() : best_algorithm;
 }
 
 // What identifies a product for the tuned-algorithm cache.
@@ -268,6 +286,17 @@ std::mutex& tuned_mutex() {
 std::map<ShapeKey, cublasLtMatmulAlgo_t>& tuned() {
   static std::map<ShapeKey, cublasLtMatmulAlgo_t> t;
   return t;
+}
+
+// DRIFFUSION_GEMM_LOG=1: one line per timed shape on stderr, how fast cuBLASLt's first candidate
+// and the chosen one run it (where a step's product time goes, shape by shape).
+void log_tuning(const ShapeKey& k, std::size_t candidates, std::size_t workspace_bytes, const Timing& t) {
+  static const bool on = environment_says_on("DRIFFUSION_GEMM_LOG");
+  if (!on || t.chosen_ms <= 0) return;
+  const double flops = 2.0 * static_cast<double>(k.m) * k.n * k.k * k.batches;
+  std::fprintf(stderr, "gemm-tune %s | %zu candidates, workspace %zu KiB | first %.1f us, chosen %.1f us, %.0f TFLOP/s\n",
+               shape_text(k).c_str(), candidates, workspace_bytes >> 10, 1e3 * t.first_ms, 1e3 * t.chosen_ms,
+               flops / (1e9 * t.chosen_ms));
 }
 
 bool capturing(cudaStream_t stream) {
@@ -363,12 +392,19 @@ torch::Tensor cublaslt_linear(const torch::Tensor& x, const torch::Tensor& weigh
     const bool tuning = candidates.size() > 1 && !environment_says_off("DRIFFUSION_GEMM_AUTOTUNE") &&
                         !::drf::gpu::deterministic_algorithms();
     const std::string store_key =
-        tuning ? gemm_algorithm_key(at::cuda::getDeviceProperties(device.index())->name, shape_text(key)) : "";
+        tuning ? gemm_algorithm_key(at::cuda::getDeviceProperties(device.index())->name,
+                                    // a choice timed among fewer candidates is timed again
+                                    shape_text(key) + " of " + std::to_string(candidate_count()))
+               : "";
     const auto earlier = tuning ? earlier_choice(store_key, candidates) : std::nullopt;
     const bool timed = tuning && !earlier && !capturing(stream);
-    chosen = earlier ? earlier : timed ? fastest(candidates, stream, run) : candidates.front();
+    Timing timing;
+    chosen = earlier ? earlier : timed ? fastest(candidates, stream, run, timing) : candidates.front();
     if (!chosen) return {};  // no candidate ran: the reference math runs
-    if (timed) store_gemm_algorithm(store_key, *chosen);
+    if (timed) {
+      store_gemm_algorithm(store_key, *chosen);
+      log_tuning(key, candidates.size(), workspace_bytes, timing);
+    }
     if (earlier || !capturing(stream)) {  // a capture's own choice is untimed: the next eager call tunes
       std::lock_guard<std::mutex> lock(tuned_mutex());
       tuned().emplace(key, *chosen);

@@ -105,8 +105,8 @@ TEST(FusedProjection, MixedBiasesAreNotFusedTogether) {
 }
 
 // The UNet's attention: a self-attention's q/k/v become one product with the same output and
-// residual; a cross-attention keeps its separate products (its k and v read the context).
-TEST(FusedProjection, SelfAttentionFusesCrossAttentionDoesNot) {
+// residual; a cross-attention's k and v (both read the context) become one, its q stays apart.
+TEST(FusedProjection, SelfAttentionFusesQkvCrossAttentionFusesKv) {
   torch::NoGradGuard no_grad;
   AttentionOptions self_options{16, 0, 2, 8, false};
   AttentionOptions cross_options{16, 12, 2, 8, false};
@@ -123,7 +123,8 @@ TEST(FusedProjection, SelfAttentionFusesCrossAttentionDoesNot) {
   auto self_params = self->named_parameters();
   EXPECT_TRUE(self_params["to_q.weight"].storage().is_alias_of(self_params["to_v.weight"].storage()));
   auto cross_params = cross->named_parameters();
-  EXPECT_FALSE(cross_params["to_k.weight"].storage().is_alias_of(cross_params["to_v.weight"].storage()));
+  EXPECT_TRUE(cross_params["to_k.weight"].storage().is_alias_of(cross_params["to_v.weight"].storage()));
+  EXPECT_FALSE(cross_params["to_q.weight"].storage().is_alias_of(cross_params["to_k.weight"].storage()));
   EXPECT_LT((self->forward(x, {}, residual) - self_before).abs().max().item<double>(), 1e-12);
   EXPECT_LT((cross->forward(x, context, residual) - cross_before).abs().max().item<double>(), 1e-12);
 }

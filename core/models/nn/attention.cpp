@@ -32,7 +32,10 @@ AttentionImpl::AttentionImpl(const AttentionOptions& o, const torch::TensorOptio
 }
 
 void AttentionImpl::fuse_projections() {
+  // A cross-attention's k and v read the same (text) context: one product of 2N columns. Its few
+  // rows (77 tokens per image) make each product latency-bound, so halving their number counts.
   if (self_attention_) fuse_linear_weights({to_q, to_k, to_v});
+  else fuse_linear_weights({to_k, to_v});
 }
 
 torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor& context,
@@ -47,6 +50,14 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
                            .view({x.size(0), x.size(1), 3, heads_, inner / heads_})
                            .permute({2, 0, 3, 1, 4});
     q = heads[0], k = heads[1], v = heads[2];
+  } else if (const auto kv = context.defined() ? fused_linear_view({to_k, to_v}) : FusedLinearView{};
+             kv.weight.defined()) {
+    const int64_t inner = to_k->weight.size(0);
+    const auto heads = fused::linear(c, kv.weight, kv.bias)
+                           .view({c.size(0), c.size(1), 2, heads_, inner / heads_})
+                           .permute({2, 0, 3, 1, 4});
+    q = split_heads(to_q(x), heads_);
+    k = heads[0], v = heads[1];
   } else {
     q = split_heads(to_q(x), heads_);
     k = split_heads(to_k(c), heads_);

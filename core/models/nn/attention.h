@@ -20,8 +20,8 @@ class AttentionImpl : public torch::nn::Module {
   // x: [B, L, query_dim]; context: [B, S, context_dim] or undefined for self-attention. With
   // `residual` ([B, L, query_dim]) the result is residual + attention, added in to_out's product.
   torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& context = {}, const torch::Tensor& residual = {});
-  // A self-attention's q, k and v as one matrix product (fused_projection.h); values unchanged.
-  // Cross-attentions keep theirs: their k and v read the short text context.
+  // A self-attention's q, k and v as one matrix product (fused_projection.h), a cross-attention's
+  // k and v (both read the text context) as one; values unchanged.
   void fuse_projections();
 
  private:
