@@ -2,10 +2,11 @@
 // Runs every parity case (tools/gpu/parity/make_reference_*.py output) through our modules in
 // fp32 on the CPU and, when CUDA is present, in fp32 (TF32 off) and fp16 on cuda:0; prints a
 // table and writes the comparisons as JSON. These runs use the plain modules (ATen ops). With the
-// GPU backend built in, a UNet case also runs in fp16 the way generation runs it: UNetDenoiser
-// with the fused kernels, cuBLASLt products, fused q/k/v, channels-last and a CUDA graph (path
-// "denoiser"), against the same float64 reference and bound. Exit status 0 when every comparison is within its
-// bound, 1 otherwise, 2 on bad usage or unreadable cases.
+// GPU backend built in, every case also runs in fp16 with the backend's kernels, and a UNet the
+// way generation runs it: UNetDenoiser (fused projections, channels-last), the fused kernels,
+// cuBLASLt products and a CUDA graph (path "denoiser"), against the same float64 reference and
+// bound. Exit status 0 when every comparison is within its bound, 1 otherwise, 2 on bad usage or
+// unreadable cases.
 #include <cstdio>
 #include <fstream>
 #include <iostream>

@@ -15,6 +15,19 @@ torch::Tensor split_heads(const torch::Tensor& x, int64_t heads) {
   return x.view({x.size(0), x.size(1), heads, x.size(2) / heads}).transpose(1, 2);
 }
 
+namespace {
+
+// `count` projections of x in one product (a fused view), as [count, B, heads, L, d]: the
+// product's [B, L, count, heads, d] is the packed layout the fused attention kernels read.
+torch::Tensor packed_heads(const torch::Tensor& x, const FusedLinearView& fused, int64_t count, int64_t heads) {
+  const int64_t inner = fused.weight.size(0) / count;
+  return fused::linear(x, fused.weight, fused.bias)
+      .view({x.size(0), x.size(1), count, heads, inner / heads})
+      .permute({2, 0, 3, 1, 4});
+}
+
+}  // namespace
+
 torch::Tensor merge_heads(const torch::Tensor& x) {
   return x.transpose(1, 2).reshape({x.size(0), x.size(2), x.size(1) * x.size(3)});
 }
@@ -44,18 +57,11 @@ torch::Tensor AttentionImpl::forward(const torch::Tensor& x, const torch::Tensor
   torch::Tensor q, k, v;
   const auto fused = context.defined() ? FusedLinearView{} : fused_linear_view({to_q, to_k, to_v});
   if (fused.weight.defined()) {
-    // One product; [B, L, 3, heads, d] is the packed layout the fused attention kernels read.
-    const int64_t inner = to_q->weight.size(0);
-    const auto heads = fused::linear(x, fused.weight, fused.bias)
-                           .view({x.size(0), x.size(1), 3, heads_, inner / heads_})
-                           .permute({2, 0, 3, 1, 4});
+    const auto heads = packed_heads(x, fused, 3, heads_);
     q = heads[0], k = heads[1], v = heads[2];
   } else if (const auto kv = context.defined() ? fused_linear_view({to_k, to_v}) : FusedLinearView{};
              kv.weight.defined()) {
-    const int64_t inner = to_k->weight.size(0);
-    const auto heads = fused::linear(c, kv.weight, kv.bias)
-                           .view({c.size(0), c.size(1), 2, heads_, inner / heads_})
-                           .permute({2, 0, 3, 1, 4});
+    const auto heads = packed_heads(c, kv, 2, heads_);
     q = split_heads(to_q(x), heads_);
     k = heads[0], v = heads[1];
   } else {
