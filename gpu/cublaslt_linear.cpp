@@ -210,14 +210,14 @@ std::vector<cublasLtMatmulAlgo_t> candidate_algorithms(cublasLtHandle_t handle, 
   return algorithms;
 }
 
-// The fastest of the candidates: each runs once to warm up, then 3 times between two events.
-// cuBLASLt's first choice stays unless another is more than 3 % faster, so that timing noise
-// does not flip between near-equal algorithms (and their last-bit differences) from run to run.
-// None when no candidate runs.
 struct Timing {
   float first_ms = 0, chosen_ms = 0;  // per product: cuBLASLt's first candidate, the one chosen
 };
 
+// The fastest of the candidates: each runs once to warm up, then 3 times between two events.
+// cuBLASLt's first choice stays unless another is more than 3 % faster, so that timing noise
+// does not flip between near-equal algorithms (and their last-bit differences) from run to run.
+// None when no candidate runs. `timing` gets the first and the chosen candidate's time.
 template <typename Run>
 std::optional<cublasLtMatmulAlgo_t> fastest(const std::vector<cublasLtMatmulAlgo_t>& candidates,
                                             const at::cuda::CUDAStream& stream, Run run, Timing& timing) {

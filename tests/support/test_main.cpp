@@ -93,9 +93,8 @@ void install_crash_report() {
 
 // The CPU generator only: torch::manual_seed also seeds every CUDA device's generator, which
 // starts the CUDA driver in every test process of a CUDA build, the many that never use a GPU
-// too (test_cli among them, whose crash on the GPU machine followed a child's CUDA start while
-// the test process had the driver running; docs/benchmarks.md, session 15). GPU suites seed
-// what they draw on a device themselves.
+// too. GPU suites seed what they draw on a device themselves. (Suspected in test_cli's crash on
+// the GPU machine, session 15; the crash stayed without it, session 16: docs/benchmarks.md.)
 void seed_cpu_generator(std::uint64_t seed) {
   auto gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
