@@ -21,6 +21,7 @@
 #include "core/engine/image_convert.h"
 #include "core/image/image_metrics.h"
 #include "core/io/atomic_file.h"
+#include "core/io/remove_tree.h"
 #include "core/models/builtin/builtin_model.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
@@ -218,7 +219,7 @@ int run_bench(TrainArgs& args) {
   // The engine finds the built-in model in its resource folder; point it at a copy of `model`.
   std::error_code ec;
   const fs::path res = out / "bench_resources";
-  fs::remove_all(res, ec);
+  remove_tree(res, ec);
   fs::create_directories(res, ec);
   fs::copy(model, res / builtin_files::kResourceSubdir, fs::copy_options::recursive, ec);
   if (ec) throw IoError("cannot copy " + model.string() + " to " + res.string() + ": " + ec.message());
@@ -262,7 +263,7 @@ int run_bench(TrainArgs& args) {
                 sampling[sampling.size() / 2], runs);
   }
   write_text(out / ("bench_" + std::string(device.is_cuda() ? "gpu" : "cpu") + ".json"), report.dump(2) + "\n");
-  fs::remove_all(res, ec);
+  remove_tree(res, ec);
   return 0;
 }
 

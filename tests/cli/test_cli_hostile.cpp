@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <cstdint>
 #include <fstream>
 
 #include "core/engine/job_memory.h"
@@ -207,13 +208,26 @@ std::string builtin_tokenizer() {
       .string();
 }
 
+// The smallest address-space limit (1 GB, doubling) under which the CLI starts at all. A CPU
+// build needs about 0.3 GB; a CUDA build maps cuBLAS, cuDNN and the CUDA LibTorch before main
+// (2.5 GB was too little on the GPU machine: "failed to map segment from shared object").
+std::string address_space_to_start_plus(std::uint64_t extra_bytes) {
+  std::uint64_t bytes = 1ull << 30;
+  while (bytes < (64ull << 30) &&
+         run_process("/usr/bin/prlimit", {"--as=" + std::to_string(bytes), DRIFFUSION_CLI_PATH, "--version"}, 60).exit_code != 0)
+    bytes *= 2;
+  return "--as=" + std::to_string(bytes + extra_bytes);
+}
+
 }  // namespace
 
 TEST(CliHostile, ConfigsImplyingMoreParametersThanTheirFilesHoldAreRefusedFirst) {
   // Within the documented bounds (block_out_channels up to 16384), a diffusers folder whose UNet
   // config implies 131 billion parameters next to a 77-byte weights file. Building the
-  // modules first would reserve hundreds of GB; an address-space limit of 2.5 GB (the CLI needs
-  // about 0.3 GB) proves nothing of the sort happens: exit 3 with the numbers.
+  // modules first would reserve hundreds of GB; an address-space limit of 2 GB above what the CLI
+  // needs to start proves nothing of the sort happens: exit 3 with the numbers. On the CPU, so a
+  // CUDA build does not reserve device address space under the limit.
+  const std::string limit = address_space_to_start_plus(2ull << 30);
   ScratchDir dir;
   const auto model = dir / "huge-config";
   for (const char* sub : {"unet", "text_encoder", "vae", "tokenizer"}) std::filesystem::create_directories(model / sub);
@@ -233,8 +247,8 @@ TEST(CliHostile, ConfigsImplyingMoreParametersThanTheirFilesHoldAreRefusedFirst)
   write_bytes(unet_weights, small);
   write_bytes(model / "text_encoder" / "model.safetensors", small);
   write_bytes(model / "vae" / "diffusion_pytorch_model.safetensors", small);
-  auto r = run_process("/usr/bin/prlimit", {"--as=2500000000", DRIFFUSION_CLI_PATH, "generate", "--model", model.string(),
-                                            "--tokenizer", builtin_tokenizer(), "--prompt", "x", "--out",
+  auto r = run_process("/usr/bin/prlimit", {limit, DRIFFUSION_CLI_PATH, "generate", "--model", model.string(), "--devices",
+                                            "cpu", "--tokenizer", builtin_tokenizer(), "--prompt", "x", "--out",
                                             (dir / "o").string()},
                        120);
   EXPECT_EXIT_CODE(r, 3);
@@ -250,7 +264,7 @@ TEST(CliHostile, ConfigsImplyingMoreParametersThanTheirFilesHoldAreRefusedFirst)
                                        {"model.diffusion_model.input_blocks.1.1.transformer_blocks.0.attn2.to_k.weight", {1, 768}},
                                        {"cond_stage_model.transformer.text_model.embeddings.token_embedding.weight", {1, 1}},
                                        {"first_stage_model.decoder.conv_out.bias", {1}}}));
-  r = run_process("/usr/bin/prlimit", {"--as=2500000000", DRIFFUSION_CLI_PATH, "generate", "--model", single.string(),
+  r = run_process("/usr/bin/prlimit", {limit, DRIFFUSION_CLI_PATH, "generate", "--model", single.string(), "--devices", "cpu",
                                        "--tokenizer", builtin_tokenizer(), "--prompt", "x", "--out", (dir / "o").string()},
                   120);
   EXPECT_EXIT_CODE(r, 3);

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/engine/events.h"
+#include "core/io/remove_tree.h"
 
 namespace drf::test {
 
@@ -23,7 +24,7 @@ class ScratchDir {
   ~ScratchDir() {
     std::error_code ec;
     std::filesystem::permissions(path_, std::filesystem::perms::owner_all, std::filesystem::perm_options::add, ec);
-    std::filesystem::remove_all(path_, ec);
+    drf::remove_tree(path_, ec);
   }
   const std::filesystem::path& path() const { return path_; }
   std::filesystem::path operator/(const std::string& name) const { return path_ / name; }

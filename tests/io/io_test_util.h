@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "core/io/remove_tree.h"
 #include "core/util/errors.h"
 
 namespace drf::test {
@@ -29,7 +30,10 @@ class ScratchDir {
     if (!::mkdtemp(tmpl.data())) throw std::runtime_error("mkdtemp failed");
     path_ = tmpl;
   }
-  ~ScratchDir() { std::filesystem::remove_all(path_); }
+  ~ScratchDir() {
+    std::error_code ec;
+    drf::remove_tree(path_, ec);
+  }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
   const std::filesystem::path& path() const { return path_; }
   std::size_t entry_count() const {

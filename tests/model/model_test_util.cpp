@@ -7,6 +7,7 @@
 #include <ATen/CPUGeneratorImpl.h>
 #include <nlohmann/json.hpp>
 
+#include "core/io/remove_tree.h"
 #include "core/io/safetensors_writer.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/loaders/weight_loader.h"
@@ -24,7 +25,7 @@ TempDir::TempDir(const std::string& tag) {
 
 TempDir::~TempDir() {
   std::error_code ec;
-  fs::remove_all(path_, ec);
+  remove_tree(path_, ec);
 }
 
 SdModules tiny_random_modules(const SdModelConfig& config, std::uint64_t seed) {

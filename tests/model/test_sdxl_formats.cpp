@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/io/remove_tree.h"
 #include "core/io/safetensors_writer.h"
 #include "core/io/safetensors_reader.h"
 #include "core/models/sdxl/sdxl_diffusers_folder.h"
@@ -153,7 +154,7 @@ TEST(SdxlFormats, RefinerFoldersAndUnsupportedClassesAreToldApart) {
   // Without text_encoder/ the folder is a refiner (bigG alone): the base UNet's 24-wide
   // context no longer matches, and the error says so instead of failing later.
   test::write_text(dir.file("model_index.json"), R"({"_class_name": "StableDiffusionXLImg2ImgPipeline"})");
-  fs::remove_all(dir.file("text_encoder"));
+  remove_tree(dir.file("text_encoder"));
   try {
     load_pipeline(req);
     FAIL() << "a refiner folder with a base UNet was accepted";

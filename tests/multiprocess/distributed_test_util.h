@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "core/io/remove_tree.h"
 #include "tests/multiprocess/rank_launcher.h"
 
 namespace drf::test {
@@ -22,10 +23,13 @@ struct Scratch {
     dir = fs::temp_directory_path() /
           ("driffusion-mp-" + std::to_string(::getpid()) + "-" +
            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir);
+    drf::remove_tree(dir);
     fs::create_directories(dir);
   }
-  ~Scratch() { fs::remove_all(dir); }
+  ~Scratch() {
+    std::error_code ec;
+    drf::remove_tree(dir, ec);
+  }
 };
 
 inline std::vector<std::string> job_args(const std::string& mode, const std::string& sampler, int steps, const fs::path& out) {

@@ -8,6 +8,7 @@
 #include <random>
 #include <string>
 
+#include "core/io/remove_tree.h"
 #include "core/util/errors.h"
 #include "core/util/resource_paths.h"
 
@@ -26,7 +27,7 @@ class TempTree {
   }
   ~TempTree() {
     std::error_code ec;
-    fs::remove_all(root_, ec);
+    drf::remove_tree(root_, ec);
   }
   const fs::path& root() const { return root_; }
   // An install-like layout: <prefix>/bin/<program> and, when asked, <prefix>/share/driffusion with the marker.

@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include "core/io/remove_tree.h"
 #include "core/io/safetensors_reader.h"
 #include "core/io/safetensors_writer.h"
 #include "core/models/loaders/config_json.h"
@@ -27,7 +28,7 @@ const std::string kParity = std::string(DRF_T5_TEST_DATA) + "/parity";
 
 fs::path temp_dir(const std::string& name) {
   const fs::path p = fs::temp_directory_path() / ("drf_t5_" + name + "_" + std::to_string(::getpid()));
-  fs::remove_all(p);
+  drf::remove_tree(p);
   fs::create_directories(p);
   return p;
 }
@@ -165,7 +166,7 @@ TEST(T5Encoder, ShardedSafetensorsWithIndexLoadLikeOneFile) {
   bad["weight_map"]["not.a.tensor"] = "model-00001-of-00002.safetensors";
   expect_refused(bad, "not.a.tensor");
   expect_refused(nlohmann::json{{"metadata", {}}}, "weight_map");
-  fs::remove_all(dir);
+  drf::remove_tree(dir);
 }
 
 TEST(T5Encoder, RejectsUnsupportedConfigsAndIds) {
