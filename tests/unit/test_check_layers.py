@@ -7,20 +7,11 @@ Usage: tests/unit/test_check_layers.py <repository root>
 """
 import os
 import shutil
-import sys
 import tempfile
 import unittest
 
-ROOT = os.path.abspath(sys.argv.pop(1) if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", ".."))
-sys.path.insert(0, os.path.join(ROOT, "tools"))
+from tool_test_util import ROOT, write  # noqa: E402  (puts tools/ on the path)
 import check_layers  # noqa: E402
-
-
-def write(root, rel, text):
-    path = os.path.join(root, rel)
-    os.makedirs(os.path.dirname(path), exist_ok=True)
-    with open(path, "w", encoding="utf-8") as f:
-        f.write(text)
 
 
 class CheckLayers(unittest.TestCase):

@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
+from cuda_timing import time_us  # tools/gpu/, the script's folder
+
 CASES = [  # name, batch, heads, query tokens, key tokens
     ("sdxl 64x64 self", 2, 10, 4096, 4096),
     ("sdxl 32x32 self", 2, 20, 1024, 1024),
@@ -20,19 +22,6 @@ CASES = [  # name, batch, heads, query tokens, key tokens
     ("sd3m joint", 2, 24, 4429, 4429),
 ]
 BACKENDS = [SDPBackend.CUDNN_ATTENTION, SDPBackend.FLASH_ATTENTION, SDPBackend.EFFICIENT_ATTENTION]
-
-
-def time_us(fn, repeats=100):
-    for _ in range(10):
-        fn()
-    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    torch.cuda.synchronize()
-    start.record()
-    for _ in range(repeats):
-        fn()
-    stop.record()
-    torch.cuda.synchronize()
-    return 1e3 * start.elapsed_time(stop) / repeats
 
 
 def tensors(b, h, n, m, dev):
@@ -57,7 +46,7 @@ def main():
             try:
                 with sdpa_kernel([backend]):
                     out = F.scaled_dot_product_attention(q, k, v)
-                    us = time_us(lambda: F.scaled_dot_product_attention(q, k, v))
+                    us = time_us(lambda: F.scaled_dot_product_attention(q, k, v), repeats=100)
             except RuntimeError as error:  # backend refuses the shape or layout
                 cells.append(f"{backend.name}: n/a ({str(error).splitlines()[0][:60]})")
                 continue

@@ -13,23 +13,12 @@ import os
 import torch
 import torch.nn.functional as F
 
+from cuda_timing import time_us  # tools/gpu/, the script's folder
+
 SHAPES = [  # rows, outputs, inputs: what the step spends on them (docs/sdxl.md, session 16)
     (2048, 1280, 1280), (2048, 3840, 1280), (2048, 10240, 1280), (2048, 1280, 5120),
     (8192, 640, 640), (8192, 1920, 640), (8192, 5120, 640), (8192, 640, 2560), (154, 2560, 2048),
 ]
-
-
-def time_us(fn, repeats=200):
-    for _ in range(10):
-        fn()
-    start, stop = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
-    torch.cuda.synchronize()
-    start.record()
-    for _ in range(repeats):
-        fn()
-    stop.record()
-    torch.cuda.synchronize()
-    return 1e3 * start.elapsed_time(stop) / repeats
 
 
 def main():
