@@ -1,10 +1,12 @@
 // driffusion_parity <cases-folder>... [--out parity.json] [--no-cpu] [--no-cuda]
-// Runs every parity case (tools/gpu/parity/make_reference_*.py output) through our modules in
+// Runs every parity case (tools/gpu/parity/make_reference_*.py output: UNets, CLIP text encoders,
+// VAEs, T5 encoders, SD3 transformers) through our modules in
 // fp32 on the CPU and, when CUDA is present, in fp32 (TF32 off) and fp16 on cuda:0; prints a
 // table and writes the comparisons as JSON. These runs use the plain modules (ATen ops). With the
 // GPU backend built in, every case also runs in fp16 with the backend's kernels, and a UNet the
 // way generation runs it: UNetDenoiser (fused projections, channels-last), the fused kernels,
-// cuBLASLt products and a CUDA graph (path "denoiser"), against the same float64 reference and
+// cuBLASLt products and a CUDA graph (path "denoiser"; an SD3 transformer likewise through
+// Sd3Denoiser: packed q/k/v per stream), against the same float64 reference and
 // bound. Exit status 0 when every comparison is within its bound, 1 otherwise, 2 on bad usage or
 // unreadable cases.
 #include <cstdio>

@@ -12,6 +12,10 @@
 #include "core/models/unet/unet_2d_condition.h"
 #include "core/models/unet/unet_denoiser.h"
 #include "core/models/loaders/weight_loader.h"
+#include "core/models/sd3/sd3_denoiser.h"
+#include "core/models/sd3/sd3_transformer.h"
+#include "core/models/t5/t5_config.h"
+#include "core/models/t5/t5_encoder.h"
 #include "core/util/errors.h"
 
 namespace drf::parity {
@@ -97,6 +101,26 @@ std::vector<Comparison> run_case(const std::string& dir, const torch::Device& de
     load_weights(*m, weights, dtype, device, lo);
     outputs.emplace_back("expected_decode", m->decode(in("latents", dtype)));
     if (io.contains("expected_encode_mean")) outputs.emplace_back("expected_encode_mean", m->encode_mean(in("image", dtype)));
+  } else if (kind == "t5") {
+    T5EncoderModel m(parse_t5_encoder_config(config, dir + "/config.json"), options);
+    load_t5_encoder_weights(m, std::make_shared<SafetensorsWeightSource>(weights), dtype, device);
+    outputs.emplace_back("expected", m->forward(in("input_ids", torch::kLong)));
+  } else if (kind == "sd3_transformer") {
+    SD3Transformer2DModel m(parse_sd3_transformer_config(config, dir + "/config.json"), options);
+    lo.ignorable = nullptr;  // every key of diffusers' state dict, nothing else
+    load_weights(*m, weights, dtype, device, lo);
+    m->eval();
+    const auto x = in("hidden_states", dtype), t = in("timestep", torch::kFloat32);
+    ConditioningTensors c(in("encoder_hidden_states", dtype));
+    c.pooled = in("pooled_projections", dtype);
+    if (denoiser_path) {
+      // As generation runs it: fused q/k/v per stream, the fused kernels, a replayed CUDA graph.
+      const auto denoiser = accelerate_denoiser(std::make_shared<Sd3Denoiser>(m, dtype), device);
+      for (int i = 0; i < 2; ++i) denoiser->forward(x, t, c);
+      outputs.emplace_back("expected", denoiser->forward(x, t, c).clone());
+    } else {
+      outputs.emplace_back("expected", m->forward(x, c.context, c.pooled, t));
+    }
   } else {
     throw InputError(dir + "/case.json: unknown kind '" + kind + "'");
   }
@@ -115,7 +139,7 @@ std::vector<Comparison> run_case(const std::string& dir, const torch::Device& de
     c.output = key;
     c.device = device.str();
     c.dtype = dtype_label(dtype);
-    c.path = !denoiser_path ? "module" : kind == "unet" ? "denoiser" : "fused";
+    c.path = !denoiser_path ? "module" : (kind == "unet" || kind == "sd3_transformer") ? "denoiser" : "fused";
     c.max_abs = diff.max().item<double>();
     c.rel = c.max_abs / std::max(expected.abs().max().item<double>(), 1e-30);
     c.reference_rel = reference_rel;

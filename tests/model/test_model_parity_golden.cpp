@@ -49,6 +49,26 @@ TEST(ParityGolden, UNetCasesMatchThroughTheDenoiserPath) {
   EXPECT_GE(unets, 2);  // unet_tiny, unet_sdxl_tiny (text_time), ...
 }
 
+// The runner reads every kind driffusion_parity is given on the GPU machine: transformers'
+// T5EncoderModel ("t5") and diffusers' SD3Transformer2DModel ("sd3_transformer"), the latter also
+// through Sd3Denoiser and the accelerator hook (on the CPU: the same arithmetic).
+TEST(ParityGolden, T5AndSd3TransformerCasesRunThroughTheRunner) {
+  int compared = 0;
+  for (const std::string dir : {std::string(DRIFFUSION_T5_PARITY_DIR) + "/t5_tiny",
+                                std::string(DRIFFUSION_SD3_GOLDEN_DIR) + "/transformer_sd3_tiny",
+                                std::string(DRIFFUSION_SD3_GOLDEN_DIR) + "/transformer_sd3_tiny_x"}) {
+    const auto module = parity::run_case(dir, torch::kCPU, torch::kFloat32);
+    const auto denoiser = parity::run_case(dir, torch::kCPU, torch::kFloat32, /*denoiser_path=*/true);
+    ASSERT_EQ(module.size(), 1u) << dir;
+    ASSERT_EQ(denoiser.size(), 1u) << dir;
+    EXPECT_TRUE(module[0].pass) << dir << ": rel " << module[0].rel << " > bound " << module[0].bound;
+    EXPECT_LT(module[0].rel, 1e-5) << dir;
+    EXPECT_EQ(denoiser[0].rel, module[0].rel) << dir << ": same arithmetic on the CPU";
+    ++compared;
+  }
+  EXPECT_EQ(compared, 3);
+}
+
 // A case in the make_reference_*.py format whose "expected" outputs are our own modules run
 // in float64: checks the runner's reading and comparison, not the architecture.
 void write_case(const std::string& dir, const std::string& kind, const nlohmann::json& config, torch::nn::Module& module,

@@ -6,7 +6,8 @@ usage: python3 make_reference_clip.py --out DIR [--full]
   --full adds the SD 1.5 text encoder (CLIP ViT-L/14) and the SD 2.1 one (OpenCLIP ViT-H/14,
   23 layers as diffusers ships it), and SDXL's two: CLIP ViT-L (CLIPTextModel) and OpenCLIP
   ViT-bigG (CLIPTextModelWithProjection), with the penultimate hidden states and the pooled
-  output SDXL reads. Weights are random (seeded); outputs in float64.
+  output SDXL reads, and SD3's CLIP ViT-L (CLIPTextModelWithProjection: its pooled output is
+  projected). Weights are random (seeded); outputs in float64.
 """
 import argparse
 import json
@@ -28,7 +29,10 @@ SD21 = dict(vocab_size=49408, hidden_size=1024, intermediate_size=4096, num_hidd
 SDXL_L = dict(SD15)
 SDXL_G = dict(vocab_size=49408, hidden_size=1280, intermediate_size=5120, num_hidden_layers=32, num_attention_heads=20,
               max_position_embeddings=77, hidden_act="gelu", layer_norm_eps=1e-5, projection_dim=1280)
-SDXL_PARAMETERS = {"text_sdxl_l": 123_060_480, "text_sdxl_g": 694_659_840}  # docs/sdxl.md, "Parameter counts"
+# SD3's text_encoder: CLIP ViT-L with its 768 x 768 text_projection (SD3's text_encoder_2 is SDXL's bigG).
+SD3_L = dict(SD15)
+SDXL_PARAMETERS = {"text_sdxl_l": 123_060_480, "text_sdxl_g": 694_659_840,  # docs/sdxl.md, "Parameter counts"
+                   "text_sd3_l": 123_060_480 + 768 * 768}
 
 
 def ids_for(vocab, seed):
@@ -114,6 +118,7 @@ def main():
         make(a.out, "text_sd21", SD21, 104)
         make_sdxl(a.out, "text_sdxl_l", SDXL_L, 105, CLIPTextModel)
         make_sdxl(a.out, "text_sdxl_g", SDXL_G, 106, CLIPTextModelWithProjection)
+        make_sdxl(a.out, "text_sd3_l", SD3_L, 107, CLIPTextModelWithProjection)
 
 
 if __name__ == "__main__":

@@ -2,13 +2,15 @@
 tokenizers + safetensors only; no diffusers, so this script may be committed).
 
 usage: python3 make_reference_t5.py --out DIR --spm tests/t5/data/t5_tiny_spiece.model \
-           --prompts tests/t5/data/t5_tokenizer_prompts.json
+           --prompts tests/t5/data/t5_tokenizer_prompts.json [--full]
   DIR/parity_tiny/t5_tiny         T5EncoderModel (2 layers, buckets 8 / max distance 20, 40 tokens)
   DIR/parity_tiny/t5_tiny_buckets T5EncoderModel (1 layer, SD3's buckets 32 / 128, 256 tokens)
   DIR/parity_tiny/text_sd3_tiny_l CLIPTextModelWithProjection, quick_gelu (SD3's text_encoder, tiny)
   DIR/t5_tokenizer/tokenizer.json the fast tokenizer converted from the SentencePiece model
   DIR/t5_tokenizer/golden.json    ids per prompt (tokenizers.Tokenizer, and T5TokenizerFast padded to 256)
   DIR/t5_xxl_params.json          parameter count of T5EncoderModel(google/t5-v1_1-xxl config), meta device
+  DIR/full/t5_xxl_full            --full: T5-XXL itself (4.76 G parameters, 2 x 256 tokens, built on
+                                  the GPU; 19 GB of float32 weights), for driffusion_parity on the GPU
 Weights are random (seeded); outputs in float64 (parity_common.run_precisions).
 """
 import argparse
@@ -42,17 +44,27 @@ class CheckpointState(torch.nn.Module):
         self.clip = clip
 
     def state_dict(self, *args, **kwargs):
-        state = {k: v.detach().clone() for k, v in self.model.state_dict(*args, **kwargs).items()}
+        # Copies on the CPU: T5-XXL's 19 GB would not fit twice beside its float64 run on the GPU.
+        state = {k: v.detach().to("cpu", copy=True) for k, v in self.model.state_dict(*args, **kwargs).items()}
         if self.clip and not any(k.startswith("text_model.") for k in state):
             state = {(k if k.startswith("text_projection") else "text_model." + k): v for k, v in state.items()}
         return state
 
 
-def make_t5(root, name, params, length, seed):
+T5_XXL_PARAMETERS = 4_762_310_656  # tests/t5/test_t5_encoder.cpp, FullSizeXxlParameterCountMatchesTransformers
+
+
+def make_t5(root, name, params, length, seed, on_device=False):
     torch.manual_seed(seed)
     config = T5Config(is_encoder_decoder=False, use_cache=False, **params)
     config._attn_implementation = "eager"
-    model = T5EncoderModel(config).eval()
+    if on_device:  # T5-XXL's random init takes minutes on the CPU
+        with torch.device(pc.device()):
+            model = T5EncoderModel(config).eval()
+        count = sum(p.numel() for p in model.parameters())
+        assert count == T5_XXL_PARAMETERS, f"{name}: {count} parameters, T5-XXL's encoder has {T5_XXL_PARAMETERS}"
+    else:
+        model = T5EncoderModel(config).eval()
     pc.perturb_vectors(model, seed)
     g = torch.Generator().manual_seed(seed)
     ids = torch.randint(0, params["vocab_size"], (2, length), generator=g)
@@ -230,6 +242,7 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--spm", required=True)
     ap.add_argument("--prompts", required=True)
+    ap.add_argument("--full", action="store_true", help="also T5-XXL itself (GPU, ~60 GB of its memory)")
     a = ap.parse_args()
     pc.setup_precision()
     tiny = os.path.join(a.out, "parity_tiny")
@@ -238,7 +251,9 @@ def main():
                                                                 relative_attention_max_distance=128), 256, 212),
                  lambda: make_clip_l(tiny, 213),
                  lambda: t5_xxl_count(a.out),
-                 lambda: make_tokenizer(a.out, a.spm, a.prompts)):
+                 lambda: make_tokenizer(a.out, a.spm, a.prompts)) + (
+                 (lambda: make_t5(os.path.join(a.out, "full"), "t5_xxl_full", T5_XXL, 256, 214, on_device=True),)
+                 if a.full else ()):
         try:
             step()
         except Exception as e:  # keep the other references when one fails

@@ -48,7 +48,8 @@ def run_precisions(model, run, inputs):
     # model.to(dtype) casts the parameters in place: keep the float32 weights that get saved
     # and restore them at the end, or the saved case would hold fp16-rounded weights that the
     # float64 outputs were not computed with.
-    weights = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    # On the CPU: a full-size model's float32 copy would not fit beside its float64 run on the GPU.
+    weights = {k: v.detach().to("cpu", copy=True) for k, v in model.state_dict().items()}
     model.to(dev, torch.float64)
     cast = {k: (v.to(dev, torch.float64) if v.is_floating_point() else v.to(dev)) for k, v in inputs.items()}
     with torch.no_grad():
