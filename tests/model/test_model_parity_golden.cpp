@@ -62,7 +62,6 @@ TEST(ParityGolden, T5AndSd3TransformerCasesRunThroughTheRunner) {
     ASSERT_EQ(module.size(), 1u) << dir;
     ASSERT_EQ(denoiser.size(), 1u) << dir;
     EXPECT_TRUE(module[0].pass) << dir << ": rel " << module[0].rel << " > bound " << module[0].bound;
-    EXPECT_LT(module[0].rel, 1e-5) << dir;
     EXPECT_EQ(denoiser[0].rel, module[0].rel) << dir << ": same arithmetic on the CPU";
     ++compared;
   }
