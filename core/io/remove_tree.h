@@ -5,7 +5,8 @@
 // dynamic linker binds our calls to them because libtorch.so comes before libstdc++.so.6 in our
 // binaries' needed list. Its remove_all jumps to address 0 once the folder holds a file (found on
 // the GPU machine in session 17: test_cli's scratch folders). This walks the tree with nftw(3),
-// which libtorch does not carry. tests/unit/test_banned_calls.py keeps remove_all out of the tree.
+// which libtorch does not carry. tools/check_banned_calls.py (ctest test_check_banned_calls) keeps
+// remove_all out of the tree.
 #pragma once
 #include <filesystem>
 #include <system_error>
@@ -13,7 +14,7 @@
 namespace drf {
 
 // Symbolic links are removed, never followed. A missing path is not an error. Returns false and
-// sets `ec` (naming the first entry that could not be removed) on failure; what could be removed is gone.
+// sets `ec` to the first failure's error; what could be removed is gone.
 bool remove_tree(const std::filesystem::path& path, std::error_code& ec) noexcept;
 
 // The same; throws std::filesystem::filesystem_error naming the path on failure.
