@@ -237,14 +237,20 @@ GenerationResult GenerationJob::run_unguarded() {
   for (const auto& d : devices) reset_device_peak_reserved(d);
   const auto t_text = Clock::now();
   pipeline->set_text_options(s, result.warnings);  // SD3: T5 on/off
-  Conditioning cond = pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
+  // A prompt this model encoded lately (a comparison's other run, a re-rolled seed) is not encoded again.
+  const std::string text = text_key(s);
+  Conditioning cond = model->text_conditioning().get(text, result.warnings, [&](std::vector<std::string>& w) {
+    return pipeline->encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, w);
+  });
   pipeline->condition_on_size(cond, shape, s);  // SDXL's size/crop time ids for this image
   if (refiner_model) {  // the refiner's own text conditioning rides along as extras
     Pipeline& refiner = refiner_model->pipeline();
     if (refiner.state_shape(s.image_width, s.image_height) != shape)
       throw UsageError("the refiner " + refiner.summary().name + " works on other latents than the base model " +
                        pipeline->summary().name + " at this image size");
-    Conditioning refiner_cond = refiner.encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, result.warnings);
+    Conditioning refiner_cond = refiner_model->text_conditioning().get(text, result.warnings, [&](std::vector<std::string>& w) {
+      return refiner.encode(s.prompt, s.negative_prompt, s.guidance, s.clip_skip, w);
+    });
     refiner.condition_on_size(refiner_cond, shape, s);
     cond = with_refiner_conditioning(cond, refiner_cond);
   }
