@@ -10,71 +10,30 @@
 #include <cstdlib>
 #include <filesystem>
 
-#include "core/io/json_file.h"
 #include "core/io/safetensors_reader.h"
 #include "core/models/loaders/config_json.h"
 #include "core/models/sd3/sd3_transformer.h"
-#include "core/models/loaders/weight_loader.h"
-#include "core/models/loaders/weight_source.h"
+#include "tests/model/parity_runner.h"
 
 namespace drf {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::vector<std::string> case_dirs(const std::string& root) {
-  std::vector<std::string> out;
-  if (!fs::is_directory(root)) return out;
-  for (const auto& e : fs::directory_iterator(root))
-    if (e.is_directory() && fs::is_regular_file(e.path() / "case.json")) out.push_back(e.path().string());
-  std::sort(out.begin(), out.end());
-  return out;
-}
-
-// Allowed error relative to max |expected|, as tests/model/parity_runner.cpp: the float32
-// rounding of a few hundred reordered sums stays far below 1e-4; a deep fp16 network cannot beat
-// 4x the reference's own fp16 error.
-double bound_for(torch::Dtype d, double reference_rel) {
-  if (d == torch::kFloat32) return std::max(1e-4, 10 * reference_rel);
-  return std::max(2e-2, 4 * reference_rel);
-}
-
-struct Result {
-  double rel = 0, bound = 0, table_diff = 0;
-};
-
-Result run_case(const std::string& dir, const torch::Device& device, torch::Dtype dtype) {
-  const auto info = read_json_file(dir + "/case.json");
+// Our position table formula against the one diffusers stored with the case (float32 both,
+// computed in float64): at most one float32 step of values in [-1, 1] apart.
+double position_table_diff(const std::string& dir) {
   const auto config = parse_sd3_transformer_config(config_json::read_file(dir + "/config.json"), dir + "/config.json");
-  SafetensorsWeightSource weights(std::make_shared<const SafetensorsFile>(dir + "/weights.safetensors"));
-  const SafetensorsFile io(dir + "/io.safetensors");
-  torch::NoGradGuard no_grad;
-  SD3Transformer2DModel m(config, torch::TensorOptions().device(device).dtype(dtype));
-  WeightLoadOptions lo;
-  lo.component = "SD3 transformer";
-  load_weights(*m, weights, dtype, device, lo);  // every key of diffusers' state dict, nothing else
-  Result r;
-  // Our position table formula against the one diffusers stored (float32 both; computed in float64).
-  {
-    SD3Transformer2DModel fresh(config, torch::TensorOptions().dtype(torch::kFloat32));
-    fresh->patch_embed()->fill_position_table();
-    r.table_diff = (fresh->patch_embed()->pos_embed - weights.load("pos_embed.pos_embed", torch::kFloat32, torch::kCPU))
-                       .abs().max().item<double>();
-  }
-  auto in = [&](const char* k, torch::Dtype d) { return io.tensor(k, d, device); };
-  auto y = m->forward(in("hidden_states", dtype), in("encoder_hidden_states", dtype), in("pooled_projections", dtype),
-                      in("timestep", torch::kFloat32));
-  const auto expected = io.tensor("expected", torch::kFloat64, torch::kCPU);
-  r.rel = (y.to(torch::kCPU, torch::kFloat64) - expected).abs().max().item<double>() /
-          std::max(expected.abs().max().item<double>(), 1e-30);
-  const std::string key = dtype == torch::kFloat32 ? "fp32" : "fp16";
-  double reference_rel = 0;
-  if (info.contains("reference_error") && info["reference_error"].contains(key))
-    reference_rel = info["reference_error"][key].value("rel", 0.0);
-  r.bound = bound_for(dtype, reference_rel);
-  return r;
+  SD3Transformer2DModel fresh(config, torch::TensorOptions().dtype(torch::kFloat32));
+  fresh->patch_embed()->fill_position_table();
+  const SafetensorsFile weights(dir + "/weights.safetensors");
+  return (fresh->patch_embed()->pos_embed - weights.tensor("pos_embed.pos_embed", torch::kFloat32, torch::kCPU))
+      .abs().max().item<double>();
 }
 
+// Each case through the parity runner (tests/model/parity_runner.cpp, its bounds: fp32
+// max(1e-4, 10x the reference's own error), fp16 max(2e-2, 4x)) on the CPU in fp32 and, with
+// DRIFFUSION_PARITY_CUDA=1 on a GPU machine, on CUDA in fp32 and fp16.
 void check_cases(const std::vector<std::string>& cases) {
   std::vector<std::pair<torch::Device, torch::Dtype>> runs = {{torch::kCPU, torch::kFloat32}};
   const char* cuda = std::getenv("DRIFFUSION_PARITY_CUDA");
@@ -82,20 +41,24 @@ void check_cases(const std::vector<std::string>& cases) {
     runs.emplace_back(torch::kCUDA, torch::kFloat32);
     runs.emplace_back(torch::kCUDA, torch::kFloat16);
   }
-  for (const auto& dir : cases)
+  for (const auto& dir : cases) {
+    const double table_diff = position_table_diff(dir);
+    std::printf("%s position table max diff %.3g\n", fs::path(dir).filename().c_str(), table_diff);
+    EXPECT_LE(table_diff, 1.2e-7) << dir;
     for (const auto& [device, dtype] : runs) {
       if (device.is_cpu() && fs::file_size(dir + "/weights.safetensors") > (1u << 30)) continue;  // full size: GPU only
-      const auto r = run_case(dir, device, dtype);
-      std::printf("%s %s %s rel %.3g (bound %.3g), position table max diff %.3g\n", fs::path(dir).filename().c_str(),
-                  device.str().c_str(), dtype == torch::kFloat32 ? "fp32" : "fp16", r.rel, r.bound, r.table_diff);
-      EXPECT_LE(r.rel, r.bound) << dir << " " << device << " " << dtype;
-      // The same float64 formula rounded to float32 twice: at most one float32 step of values in [-1, 1].
-      EXPECT_LE(r.table_diff, 1.2e-7) << dir;
+      const auto results = parity::run_case(dir, device, dtype);
+      ASSERT_EQ(results.size(), 1u) << dir;
+      const auto& r = results.front();
+      std::printf("%s %s %s rel %.3g (bound %.3g)\n", r.case_name.c_str(), r.device.c_str(), r.dtype.c_str(), r.rel,
+                  r.bound);
+      EXPECT_TRUE(r.pass) << dir << " " << device << " " << r.dtype << ": rel " << r.rel << " > bound " << r.bound;
     }
+  }
 }
 
 TEST(Sd3ParityGolden, TinyTransformersMatchDiffusers) {
-  const auto cases = case_dirs(DRIFFUSION_SD3_GOLDEN_DIR);
+  const auto cases = parity::find_cases(DRIFFUSION_SD3_GOLDEN_DIR);
   // Made on the GPU machine (docs/sd3.md, "Parity"); none were made yet when this test was written.
   if (cases.empty())
     GTEST_SKIP() << "no goldens in " << DRIFFUSION_SD3_GOLDEN_DIR
@@ -107,7 +70,7 @@ TEST(Sd3ParityGolden, TinyTransformersMatchDiffusers) {
 TEST(Sd3ParityGolden, ExtraCasesMatchDiffusers) {
   const char* extra = std::getenv("DRIFFUSION_SD3_PARITY_EXTRA");
   if (!extra) GTEST_SKIP() << "DRIFFUSION_SD3_PARITY_EXTRA not set (full-size cases are made on the GPU machine)";
-  const auto cases = case_dirs(extra);
+  const auto cases = parity::find_cases(extra);
   ASSERT_FALSE(cases.empty()) << extra;
   check_cases(cases);
 }
