@@ -94,7 +94,8 @@ void install_crash_report() {
 // The CPU generator only: torch::manual_seed also seeds every CUDA device's generator, which
 // starts the CUDA driver in every test process of a CUDA build, the many that never use a GPU
 // too. GPU suites seed what they draw on a device themselves. (Suspected in test_cli's crash on
-// the GPU machine, session 15; the crash stayed without it, session 16: docs/benchmarks.md.)
+// the GPU machine in session 15; the cause was libtorch.so's std::filesystem::remove_all, found
+// in session 17: core/io/remove_tree.h.)
 void seed_cpu_generator(std::uint64_t seed) {
   auto gen = at::detail::getDefaultCPUGenerator();
   std::lock_guard<std::mutex> lock(gen.mutex());
