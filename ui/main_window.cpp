@@ -383,6 +383,7 @@ void MainWindow::chooseOutputFolder() {
 void MainWindow::showCompareTab() { tabs_->setCurrentWidget(compare_view_); }
 
 void MainWindow::applySettings(const GenerationSettings& s, bool includeModel) {
+  settings_chosen_for_ = includeModel && !s.model.empty() ? QString::fromStdString(s.model) : model_picker_->currentSource();
   prompt_panel_->setPrompt(QString::fromStdString(s.prompt));
   prompt_panel_->setNegativePrompt(QString::fromStdString(s.negative_prompt));
   sampling_panel_->load(s);

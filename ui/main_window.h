@@ -186,6 +186,10 @@ class MainWindow : public QMainWindow {
   QLabel* output_label_ = nullptr;
   QLabel* progress_label_ = nullptr;  // status bar: the running job's percent
   bool model_broken_ = false;         // the selected model failed to load: Generate is off
+  // The model whose sampler, steps and CFG applySettings set (a restored image or session, the
+  // command line): its description keeps them instead of switching an LCM-distilled model to its
+  // own. Cleared when another model is picked.
+  QString settings_chosen_for_;
   QAction* generate_action_ = nullptr;
   QAction* compare_action_ = nullptr;
   QAction* cancel_action_ = nullptr;

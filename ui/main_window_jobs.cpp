@@ -5,6 +5,7 @@
 #include <QPushButton>
 #include <QTabWidget>
 
+#include "core/engine/consistency_defaults.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "ui/compare_view.h"
@@ -275,6 +276,7 @@ void MainWindow::onJobCancelled(int jobId) {
 
 void MainWindow::onModelSelected(const QString& source) {
   app_settings_.setCurrentModel(source);
+  if (source != settings_chosen_for_) settings_chosen_for_.clear();
   // Unknown until the engine answers: generating meanwhile queues behind the check.
   model_broken_ = false;
   updateGenerateEnabled();
@@ -298,6 +300,13 @@ void MainWindow::onModelDescribed(const QString& source, const ModelSummary& sum
   model_picker_->setModelReady(source, summary);
   if (source == model_picker_->currentSource()) {
     sampling_panel_->setModel(summary);
+    parallelism_panel_->setConsistencyModel(summary.consistency_distilled);
+    if (summary.consistency_distilled && source != settings_chosen_for_ && sampling_panel_->useConsistencySettings())
+      statusBar()->showMessage(tr("%1 is LCM-distilled: switched to the LCM sampler, %2 steps, CFG %3")
+                                   .arg(QString::fromStdString(summary.name))
+                                   .arg(kConsistencySteps)
+                                   .arg(kConsistencyGuidance),
+                               10000);
     showModelFamily(familyIdOf(summary));
     vae_picker_->setModelHasVae(!summary.pixel_space);  // also for a model no family claims
     model_broken_ = false;

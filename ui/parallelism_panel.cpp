@@ -126,6 +126,11 @@ void ParallelismPanel::setSampling(SamplerKind sampler, double guidance) {
   updateExplanation();
 }
 
+void ParallelismPanel::setConsistencyModel(bool consistency_distilled) {
+  fidelity_model_ = consistency_distilled ? FidelityModel::LcmDistilled : FidelityModel::Builtin;
+  updateExplanation();
+}
+
 QString ParallelismPanel::fidelityNote() const { return fidelity_->isVisibleTo(this) ? fidelity_->text() : QString(); }
 
 Mode ParallelismPanel::mode() const { return static_cast<Mode>(mode_->currentData().toInt()); }
@@ -217,14 +222,16 @@ void ParallelismPanel::updateExplanation() {
   plan_settings.sampler = sampler_;
   plan_settings.warmup_steps = warmupSteps();
   const int warmup = effective_warmup(plan_settings);
-  const auto measured = measured_fidelity_for(sampler_, m, width(), warmup, guidance_);
+  const auto measured = measured_fidelity_for(sampler_, m, width(), warmup, guidance_, fidelity_model_);
+  const bool lcm_model = fidelity_model_ == FidelityModel::LcmDistilled && sampler_ == SamplerKind::LCM;
   fidelity_warns_ = measured && measured->mean_psnr_db < kFidelityWarnBelowDb;
   if (measured) {
     const QString psnr = QString::number(measured->mean_psnr_db, 'f', 1);
-    const QString where = tr("measured at width %1, %2 warm-up steps, guidance %3 on the built-in model")
+    const QString where = tr("measured at width %1, %2 warm-up steps, guidance %3 on the %4")
                               .arg(measured->width)
                               .arg(measured->warmup_steps)
-                              .arg(measured->guidance, 0, 'f', 0);
+                              .arg(measured->guidance, 0, 'f', 0)
+                              .arg(lcm_model ? tr("LCM-distilled built-in model") : tr("built-in model"));
     fidelity_->setText(fidelity_warns_ ? tr("\u26a0 Quality drops with this sampler, mode and width: %1 dB PSNR against "
                                             "the sequential image (%2).")
                                              .arg(psnr, where)

@@ -8,6 +8,7 @@
 
 #include "core/engine/engine.h"
 #include "core/engine/settings.h"
+#include "core/sampling/fidelity_table.h"
 
 class QComboBox;
 class QLabel;
@@ -28,6 +29,8 @@ class ParallelismPanel : public QWidget {
   void setSteps(int steps);
   // The sampler and guidance the next job uses: the measured fidelity depends on them.
   void setSampling(SamplerKind sampler, double guidance);
+  // The selected model is LCM-distilled: the LCM sampler's fidelity note reads the numbers measured on one.
+  void setConsistencyModel(bool consistency_distilled);
   void apply(GenerationSettings& s) const;  // mode, width, warm-up, devices, draft memory
   void load(const GenerationSettings& s);
 
@@ -70,6 +73,7 @@ class ParallelismPanel : public QWidget {
   int steps_ = 25;
   SamplerKind sampler_ = SamplerKind::DDIM;
   double guidance_ = 5.0;
+  FidelityModel fidelity_model_ = FidelityModel::Builtin;
   bool fidelity_warns_ = false;
   bool width_follows_devices_ = true;
   bool setting_width_ = false;

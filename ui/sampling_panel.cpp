@@ -8,6 +8,7 @@
 #include <QLabel>
 #include <QSpinBox>
 
+#include "core/engine/consistency_defaults.h"
 #include "core/models/model_families.h"
 #include "core/sampling/sampler_registry.h"
 #include "ui/seed_editor.h"
@@ -162,6 +163,17 @@ void SamplingPanel::setModel(const ModelSummary& model) {
                                ? tr("The model's own size: %1\u00d7%2").arg(model.native_width).arg(model.native_height)
                                : QString());
   updateSizeEnabled();
+}
+
+bool SamplingPanel::useConsistencySettings() {
+  if (static_cast<SamplerKind>(sampler_->currentData().toInt()) == SamplerKind::LCM) return false;
+  // Only these three controls: apply() + load() would also turn the random seed off.
+  GenerationSettings s;
+  apply_consistency_settings(s);
+  sampler_->setCurrentIndex(std::max(0, sampler_->findData(static_cast<int>(s.sampler))));
+  steps_->setValue(s.steps);
+  guidance_->setValue(s.guidance);
+  return true;
 }
 
 QSize SamplingPanel::shownSize() const { return {image_width_->value(), image_height_->value()}; }

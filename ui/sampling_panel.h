@@ -30,6 +30,10 @@ class SamplingPanel : public QWidget {
   void load(const GenerationSettings& s);
   // Enables or fixes the size and offers the presets of the model's family (registry).
   void setModel(const ModelSummary& model);
+  // An LCM-distilled model's settings (core/engine/consistency_defaults.h): the LCM sampler, 4
+  // steps, CFG 1. Returns false and changes nothing when the LCM sampler is chosen already (a
+  // restored LCM image keeps its own steps and CFG).
+  bool useConsistencySettings();
   int steps() const;
   SamplerKind sampler() const;
   double guidance() const;

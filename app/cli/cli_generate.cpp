@@ -157,7 +157,7 @@ class GenerateCommand {
     } else if (args_.has("prompt") == args_.has("prompts")) {
       throw UsageError("generate: give --prompt TEXT (may be empty) or --prompts FILE, not both");
     }
-    GenerationSettings settings = apply_generation_options(args_, base);
+    GenerationSettings settings = apply_generation_options(args_, base, !from_image);
     if (distributed) {
       // Join first, so a rank that fails below is reported to the others at once.
       world_ = join_distributed(settings, "generate");

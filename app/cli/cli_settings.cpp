@@ -1,6 +1,7 @@
 #include "app/cli/cli_settings.h"
 
 #include "core/sampling/fidelity_table.h"
+#include "core/engine/consistency_defaults.h"
 #include "core/sampling/sampler_registry.h"
 
 #include <unistd.h>
@@ -102,7 +103,37 @@ int parse_warmup_steps(const std::string& text) {
   return whole_number(text, "--warmup-steps (a number of steps or auto)");
 }
 
-GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettings s) {
+namespace {
+
+// An LCM-distilled model draws in 4 LCM steps at CFG 1; the usual 25 DDIM steps at CFG 5 spoil it
+// (and CFG on top of its distilled guidance over-saturates). Each of --sampler, --steps and --cfg
+// that is neither typed nor changed from the defaults takes the model's value; steps and CFG only
+// while the sampler is LCM.
+void apply_consistency_defaults(const ArgParser& a, GenerationSettings& s) {
+  const GenerationSettings defaults;
+  if (!source_is_consistency_distilled(s.model)) return;
+  std::string chosen;
+  if (!a.has("sampler") && s.sampler == defaults.sampler) {
+    s.sampler = SamplerKind::LCM;
+    chosen += " --sampler lcm";
+  }
+  if (s.sampler != SamplerKind::LCM) return;
+  if (!a.has("steps") && s.steps == defaults.steps) {
+    s.steps = kConsistencySteps;
+    chosen += " --steps " + std::to_string(kConsistencySteps);
+  }
+  if (!a.has("cfg") && s.guidance == defaults.guidance) {
+    s.guidance = kConsistencyGuidance;
+    chosen += " --cfg 1";
+  }
+  if (!chosen.empty())
+    std::fprintf(stderr, "note: %s is LCM-distilled:%s (type an option to choose otherwise)\n", s.model.c_str(),
+                 chosen.c_str());
+}
+
+}  // namespace
+
+GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettings s, bool model_settings) {
   if (a.has("model")) s.model = a.get("model");
   if (a.has("prompt")) s.prompt = a.get("prompt");
   if (a.has("negative")) s.negative_prompt = a.get("negative");
@@ -144,8 +175,11 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   }
   if (a.has("shift")) s.flow_shift = a.get_double("shift");
   if (a.has("t5-device")) s.t5_device = a.get("t5-device");
+  if (model_settings) apply_consistency_defaults(a, s);
   // Before anything runs: a combination measured to degrade badly says so, with its number.
-  if (auto w = fidelity_warning(s)) std::fprintf(stderr, "warning: %s\n", w->c_str());
+  const FidelityModel measured_on =
+      source_is_consistency_distilled(s.model) ? FidelityModel::LcmDistilled : FidelityModel::Builtin;
+  if (auto w = fidelity_warning(s, measured_on)) std::fprintf(stderr, "warning: %s\n", w->c_str());
   return s;
 }
 

@@ -17,7 +17,11 @@ namespace drf::cli {
 // given only when typed, so --from-image can let typed options override the file's settings.
 void add_generation_options(ArgParser& args);
 // Applies the options that were given on top of `base`. Does not validate (the engine does).
-GenerationSettings apply_generation_options(const ArgParser& args, GenerationSettings base);
+// With model_settings, an LCM-distilled model gets its own sampler, steps and CFG for each of the
+// three that is neither typed nor changed from the defaults (steps and CFG only with the LCM
+// sampler; core/engine/consistency_defaults.h); --from-image passes false, so a stored image's
+// settings stay as they were.
+GenerationSettings apply_generation_options(const ArgParser& args, GenerationSettings base, bool model_settings = true);
 
 // --warmup-steps: "auto" -> GenerationSettings::kAutoWarmup, else a whole number. UsageError otherwise.
 int parse_warmup_steps(const std::string& text);

@@ -41,7 +41,6 @@ class FoldedDenoiser : public Denoiser {
 BatchSamplingResult generate_batch(Pipeline& pipeline, const std::vector<std::string>& prompts,
                                    const std::vector<std::uint64_t>& seeds, const BatchSamplingSettings& s, int chunk) {
   if (prompts.size() != seeds.size()) throw UsageError("generate_batch: one seed per prompt is needed");
-  if (s.sampler != SamplerKind::DDIM) throw UsageError("batched evaluation supports DDIM (eta 0) only");
   torch::NoGradGuard no_grad;
   BatchSamplingResult result;
   std::vector<torch::Tensor> images;
@@ -74,7 +73,6 @@ BatchSamplingResult generate_batch(Pipeline& pipeline, const std::vector<std::st
     so.state_shape = {1, shape1[1] * p, shape1[2], shape1[3]};
     so.state_options = torch::TensorOptions().dtype(torch::kFloat32).device(pipeline.device());
     auto sampler = make_sampler(schedule, so);
-    if (sampler->stochastic()) throw UsageError("batched evaluation needs a deterministic sampler");
     FoldedDenoiser denoiser(pipeline.denoiser(), p);
     GuidedPredictor predictor(denoiser, folded);
     LocalEvaluator evaluator(predictor, nullptr, pipeline.device().str());

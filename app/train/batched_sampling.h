@@ -2,8 +2,10 @@
 // sequential and DRiffusion loops), for evaluation. The P images are folded into the channel
 // axis of ONE sampler state [1, P*C, H, W]: every sampler update is element-wise, so each image
 // follows exactly the trajectory it would follow alone (same seed, same noise), while the network
-// sees all P images (times drafts, times guidance) in one batch. Only deterministic samplers
-// (DDIM with eta 0) are allowed: stochastic ones draw their per-step noise for the whole state.
+// sees all P images (times drafts, times guidance) in one batch. A stochastic sampler draws its
+// per-step noise for the whole folded state, from the seed of the chunk's first prompt: each image is then a
+// different (equally valid) sample than its single run, but every mode and width of one batch
+// reads the same noise, so DRiffusion still compares against its own sequential images.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -28,7 +30,7 @@ struct BatchSamplingResult {
 };
 
 // One image per prompt, image i from seeds[i] (the seed the CLI's --seed takes). Prompts are
-// processed `chunk` at a time. Throws UsageError for a stochastic sampler.
+// processed `chunk` at a time.
 BatchSamplingResult generate_batch(Pipeline& pipeline, const std::vector<std::string>& prompts,
                                    const std::vector<std::uint64_t>& seeds, const BatchSamplingSettings& settings,
                                    int chunk = 200);

@@ -23,6 +23,7 @@
 #include "core/io/atomic_file.h"
 #include "core/io/remove_tree.h"
 #include "core/models/builtin/builtin_model.h"
+#include "core/sampling/sampler_registry.h"
 #include "core/util/errors.h"
 #include "core/util/log.h"
 #include "core/util/resource_paths.h"
@@ -89,6 +90,9 @@ int run_eval(TrainArgs& args) {
   const torch::Device device = training_device(args.text("device", "auto"));
   const std::string dtype_name = args.text("dtype", device.is_cuda() ? "fp16" : "fp32");
   const int steps = static_cast<int>(args.integer("steps", 25));
+  const std::string sampler_name = args.text("sampler", "ddim");
+  const auto sampler = find_sampler(sampler_name);
+  if (!sampler) throw UsageError("eval: unknown sampler '" + sampler_name + "'");
   const auto sweep = args.numbers("guidance-sweep", {1.5, 2, 3, 4, 5, 6});
   const int prompt_count = static_cast<int>(args.integer("prompts", 200));
   const int chunk = static_cast<int>(args.integer("chunk", 200));
@@ -119,6 +123,7 @@ int run_eval(TrainArgs& args) {
   report["device"] = device.str();
   report["dtype"] = dtype_name;
   report["steps"] = steps;
+  report["sampler"] = sampler_info(*sampler).name;
   report["prompts"] = prompts.size();
   report["reference_images"] = nn.size();
 
@@ -129,6 +134,7 @@ int run_eval(TrainArgs& args) {
   for (double g : sweep) {
     BatchSamplingSettings s;
     s.steps = steps;
+    s.sampler = *sampler;
     s.guidance = g;
     auto r = generate_batch(*pipeline, prompts, seeds, s, chunk);
     const Hits h = count_hits(nn, r.images, targets, keys);
@@ -151,6 +157,7 @@ int run_eval(TrainArgs& args) {
     for (int w = 1; w <= max_width; ++w) {
       BatchSamplingSettings s;
       s.steps = steps;
+      s.sampler = *sampler;
       s.guidance = best_guidance;
       s.mode = mode;
       s.width = w;
@@ -195,6 +202,7 @@ int run_eval(TrainArgs& args) {
   if (!contact.empty()) {
     BatchSamplingSettings s;
     s.steps = steps;
+    s.sampler = *sampler;
     s.guidance = best_guidance;
     auto r = generate_batch(*pipeline, contact, contact_seeds, s, chunk);
     auto truth = train_u8.index_select(0, torch::tensor(contact_targets, torch::kLong)).permute({0, 3, 1, 2})

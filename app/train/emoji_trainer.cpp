@@ -23,7 +23,6 @@ namespace fs = std::filesystem;
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
 struct Options {
   fs::path data, out, tokenizer, resume;
@@ -102,14 +101,7 @@ int run_train(TrainArgs& args) {
   const Options o = parse(args);
   const torch::Device device = training_device(o.device);
   const bool amp = o.bf16 && device.is_cuda();
-  std::error_code ec;
-  fs::create_directories(o.out, ec);
-  if (ec) throw IoError("cannot create " + o.out.string() + ": " + ec.message());
-  if (device.is_cuda()) {
-    at::globalContext().setAllowTF32CuBLAS(true);
-    at::globalContext().setAllowTF32CuDNN(true);
-    at::globalContext().setBenchmarkCuDNN(true);
-  }
+  start_training_run(o.out, device);
 
   auto tokenizer = load_clip_tokenizer_folder(o.tokenizer.string(), "<|endoftext|>");
   const bool resuming = !o.resume.empty();

@@ -3,18 +3,20 @@
 //   driffusion-train train --data D --out O [--resume R] [--train-seconds S --schedule-seconds T ...]
 //   driffusion-train eval  --model M --data D --out O [--guidance-sweep 2,3,4 --steps 25 ...]
 //   driffusion-train bench --model M --out O [--device cpu|cuda:0 --runs 10]
+//   driffusion-train distill-lcm --teacher M --data D --out O [--train-seconds S --guidance 3 ...]
 #include <cstdio>
 #include <string>
 
 #include "app/train/emoji_eval.h"
 #include "app/train/emoji_trainer.h"
+#include "app/train/lcm_distiller.h"
 #include "core/util/errors.h"
 #ifdef DRIFFUSION_HAVE_GPU
 #include "gpu/gpu_registration.h"
 #endif
 
 int main(int argc, char** argv) {
-  const std::string usage = "usage: driffusion-train train|eval|bench --option value ... (see docs/builtin-model.md)\n";
+  const std::string usage = "usage: driffusion-train train|eval|bench|distill-lcm --option value ... (see docs/builtin-model.md)\n";
   if (argc < 2) {
     std::fputs(usage.c_str(), stderr);
     return 2;
@@ -28,6 +30,7 @@ int main(int argc, char** argv) {
     if (command == "train") return drf::train::run_train(args);
     if (command == "eval") return drf::train::run_eval(args);
     if (command == "bench") return drf::train::run_bench(args);
+    if (command == "distill-lcm") return drf::train::run_distill_lcm(args);
     std::fprintf(stderr, "unknown command '%s'\n%s", command.c_str(), usage.c_str());
     return 2;
   } catch (const drf::Error& e) {

@@ -96,4 +96,15 @@ void write_trainer_state(const fs::path& dir, const TrainerState& s) {
   w.commit();
 }
 
+void start_training_run(const fs::path& out, const torch::Device& device) {
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) throw IoError("cannot create " + out.string() + ": " + ec.message());
+  if (device.is_cuda()) {
+    at::globalContext().setAllowTF32CuBLAS(true);
+    at::globalContext().setAllowTF32CuDNN(true);
+    at::globalContext().setBenchmarkCuDNN(true);
+  }
+}
+
 }  // namespace drf::train

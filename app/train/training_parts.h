@@ -2,6 +2,7 @@
 // average of the weights, gradient clipping without a host sync, the learning-rate schedule,
 // the start-from-zero initialisation and the resumable trainer state.
 #pragma once
+#include <chrono>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -51,5 +52,14 @@ void write_trainer_state(const std::filesystem::path& dir, const TrainerState& s
 
 // "auto" = the first CUDA device when there is one, else the CPU; otherwise a LibTorch device name.
 torch::Device training_device(const std::string& name);
+
+// Wall seconds since t (the runs are time-boxed).
+inline double seconds_since(std::chrono::steady_clock::time_point t) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// Creates the output folder (IoError naming it) and, on a GPU, allows TF32 products and lets
+// cuDNN pick its fastest convolutions: what every training run starts with.
+void start_training_run(const std::filesystem::path& out, const torch::Device& device);
 
 }  // namespace drf::train

@@ -51,9 +51,15 @@ ModelSummary Engine::describe_model(const std::string& source, const std::string
   r.tokenizer_dir = tokenizer_dir;
   try {
     // Reuse a model already loaded for generation (any device) instead of loading it again.
+    // Every family's scheduler config may name LCMScheduler: the summary says so for all of them.
+    auto describe = [](Pipeline& p) {
+      ModelSummary s = p.summary();
+      s.consistency_distilled = s.consistency_distilled || p.schedule_config().consistency_distilled;
+      return s;
+    };
     for (auto& [key, model] : impl_->cache)
-      if (key.rfind(source + "|" + tokenizer_dir + "|", 0) == 0) return model->pipeline().summary();
-    return impl_->model_for(r)->pipeline().summary();
+      if (key.rfind(source + "|" + tokenizer_dir + "|", 0) == 0) return describe(model->pipeline());
+    return describe(impl_->model_for(r)->pipeline());
   } catch (const Error&) {
     throw;
   } catch (const std::exception& e) {

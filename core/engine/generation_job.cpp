@@ -4,6 +4,7 @@
 #include <mutex>
 #include <set>
 
+#include "core/engine/consistency_defaults.h"
 #include "core/engine/denoiser_accelerator.h"
 #include "core/engine/device_selection.h"
 #include "core/engine/draft_memory.h"
@@ -13,6 +14,7 @@
 #include "core/engine/process_world.h"
 #include "core/engine/spmd_runner.h"
 #include "core/sampling/draft_refine_sampler.h"
+#include "core/sampling/sampler_registry.h"
 #include "core/sampling/sequential_sampler.h"
 #include "core/sampling/step_noise.h"
 #include "core/util/device_sync.h"
@@ -205,6 +207,10 @@ GenerationResult GenerationJob::run_unguarded() {
     result.warnings.push_back(pipeline->summary().name + " runs on the CPU only; the selected GPUs are not used");
     devices = {torch::Device(torch::kCPU)};
   }
+  if (pipeline->schedule_config().consistency_distilled && s.sampler != SamplerKind::LCM)
+    result.warnings.push_back("this model is LCM-distilled: it is made for the LCM sampler (about " +
+                              std::to_string(kConsistencySteps) + " steps, CFG 1); " +
+                              std::string(sampler_info(s.sampler).display_name) + " draws poor images with it");
   result.settings = s;
   result.model_name = pipeline->summary().name;
   const auto shape = pipeline->state_shape(s.image_width, s.image_height);

@@ -15,6 +15,9 @@ struct ModelSummary {
   std::string prediction_type;
   int native_width = 0, native_height = 0;
   bool pixel_space = false;
+  // Consistency-distilled (the scheduler config names LCMScheduler / TCDScheduler): made for the
+  // LCM sampler at about 4 steps and CFG 1; the GUI switches to those, the engine warns otherwise.
+  bool consistency_distilled = false;
   std::vector<std::pair<std::string, long long>> parameter_counts;  // component -> count
 };
 

@@ -84,6 +84,7 @@ ScheduleConfig scheduler_config_from_json(const nlohmann::json& config, const st
   c.steps_offset = get_int(config, "steps_offset", 0, file);
   c.set_alpha_to_one = get_bool(config, "set_alpha_to_one", cls == "DDIMScheduler", file);
   c.prediction = parse_enum(config, "prediction_type", "epsilon", file, parse_prediction_type);
+  c.consistency_distilled = cls == "LCMScheduler" || cls == "TCDScheduler";
   if (c.steps_offset < 0 || c.steps_offset >= c.num_train_timesteps)
     throw InputError(file + ": key 'steps_offset' = " + std::to_string(c.steps_offset) + " is outside 0.." +
                      std::to_string(c.num_train_timesteps - 1));

@@ -7,19 +7,25 @@
 
 namespace drf {
 
-const std::vector<FidelityEntry>& measured_fidelity() {
-  // docs/samplers.md, "Fidelity on the built-in model" (25 steps; see there for prompts and seeds).
-  static const std::vector<FidelityEntry> table = {
+const std::vector<FidelityEntry>& measured_fidelity(FidelityModel model) {
+  // docs/fidelity.md (25 steps; see there for prompts and seeds).
+  static const std::vector<FidelityEntry> builtin = {
 #include "core/sampling/fidelity_table.inc"
   };
-  return table;
+  static const std::vector<FidelityEntry> lcm_distilled = {
+#include "core/sampling/fidelity_table_lcm_model.inc"
+  };
+  return model == FidelityModel::LcmDistilled ? lcm_distilled : builtin;
 }
 
 std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, int warmup_steps,
-                                                   double guidance) {
+                                                   double guidance, FidelityModel model) {
   if (mode == Mode::Sequential) return std::nullopt;
+  // An LCM-distilled model has numbers of its own for the LCM sampler alone; for its other
+  // samplers the engine already warns that the model is not made for them.
+  if (model == FidelityModel::LcmDistilled && sampler != SamplerKind::LCM) model = FidelityModel::Builtin;
   std::optional<FidelityEntry> best;
-  for (const FidelityEntry& e : measured_fidelity()) {
+  for (const FidelityEntry& e : measured_fidelity(model)) {
     if (e.sampler != sampler || e.mode != mode || e.width != width || e.warmup_steps != warmup_steps) continue;
     if (!best || std::abs(e.guidance - guidance) < std::abs(best->guidance - guidance)) best = e;
   }
@@ -27,15 +33,18 @@ std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mod
 }
 
 std::optional<std::string> fidelity_warning(SamplerKind sampler, Mode mode, int width, int warmup_steps,
-                                            double guidance) {
-  const auto e = measured_fidelity_for(sampler, mode, width, warmup_steps, guidance);
+                                            double guidance, FidelityModel model) {
+  const auto e = measured_fidelity_for(sampler, mode, width, warmup_steps, guidance, model);
   if (!e || e->mean_psnr_db >= kFidelityWarnBelowDb) return std::nullopt;
-  char line[360];
+  char line[400];
   std::snprintf(line, sizeof line,
                 "%s with %s width %d and %d warm-up steps measured %.1f dB mean PSNR against its sequential images on "
-                "the built-in model (guidance %.0f; docs/fidelity.md): expect visible differences; a smaller width, "
+                "%s (guidance %.0f; docs/fidelity.md): expect visible differences; a smaller width, "
                 "more warm-up steps or conservative mode keeps closer",
-                sampler_info(sampler).display_name, mode_name(mode), width, warmup_steps, e->mean_psnr_db, e->guidance);
+                sampler_info(sampler).display_name, mode_name(mode), width, warmup_steps, e->mean_psnr_db,
+                model == FidelityModel::LcmDistilled && sampler == SamplerKind::LCM ? "the LCM-distilled built-in model"
+                                                                                     : "the built-in model",
+                e->guidance);
   return std::string(line);
 }
 

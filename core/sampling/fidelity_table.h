@@ -22,7 +22,12 @@ struct FidelityEntry {
   int images = 0;  // prompt x seed pairs behind the means
 };
 
-const std::vector<FidelityEntry>& measured_fidelity();
+// Which model the numbers were measured on: the built-in model (the proxy for every model), or
+// its LCM-distilled copy (session 18; the proxy for LCM-distilled models: the LCM sampler behaves
+// differently on a model trained for it).
+enum class FidelityModel { Builtin, LcmDistilled };
+
+const std::vector<FidelityEntry>& measured_fidelity(FidelityModel model = FidelityModel::Builtin);
 
 // Below this mean PSNR the images differ visibly from the sequential ones.
 constexpr double kFidelityWarnBelowDb = 20.0;
@@ -30,17 +35,17 @@ constexpr double kFidelityWarnBelowDb = 20.0;
 // The entry for this sampler, mode, width and warm-up at the nearest measured guidance; nullopt
 // when the combination was not measured (or the run is sequential).
 std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, int warmup_steps,
-                                                   double guidance);
+                                                   double guidance, FidelityModel model = FidelityModel::Builtin);
 
 // A one-line warning with the measured number when the combination is below the threshold.
 std::optional<std::string> fidelity_warning(SamplerKind sampler, Mode mode, int width, int warmup_steps,
-                                            double guidance);
+                                            double guidance, FidelityModel model = FidelityModel::Builtin);
 
 // The same for a job's settings (GenerationSettings and effective_warmup: core/engine/settings.h,
 // above sampling, so a template here, found by argument-dependent lookup, rather than an include).
 template <class Settings>
-std::optional<std::string> fidelity_warning(const Settings& s) {
-  return fidelity_warning(s.sampler, s.mode, s.width, effective_warmup(s), s.guidance);
+std::optional<std::string> fidelity_warning(const Settings& s, FidelityModel model = FidelityModel::Builtin) {
+  return fidelity_warning(s.sampler, s.mode, s.width, effective_warmup(s), s.guidance, model);
 }
 
 }  // namespace drf

@@ -24,6 +24,9 @@ struct ScheduleConfig {
   // shift s maps sigma -> s sigma / (1 + (s - 1) sigma).
   bool flow_matching = false;
   double shift = 1.0;
+  // The scheduler config names LCMScheduler or TCDScheduler: the model was consistency-distilled
+  // for few-step LCM sampling (the LCM sampler, about 4 steps, CFG 1). The schedule is the same.
+  bool consistency_distilled = false;
 };
 
 BetaSchedule parse_beta_schedule(const std::string& s);        // throws InputError naming s

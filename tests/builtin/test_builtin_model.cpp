@@ -11,10 +11,12 @@
 #include <limits>
 #include <sstream>
 
+#include "core/engine/consistency_defaults.h"
 #include "core/engine/engine.h"
 #include "core/engine/pipeline.h"
 #include "core/io/safetensors_reader.h"
 #include "core/sampling/draft_plan.h"
+#include "tests/support/lcm_declared_copy.h"
 
 namespace {
 
@@ -116,6 +118,43 @@ TEST(BuiltinModel, DriffusionAggressiveWidthFourKeepsThePromptedEmoji) {
   const auto r = generate(engine, cases.front().prompt, drf::Mode::Aggressive, 4);
   EXPECT_EQ(r.stats.serial_latencies, drf::aggressive_latencies_formula(kSteps, 4));
   EXPECT_EQ(nearest(refs, thumbnail(r.image, size)), cases.front().reference) << "prompt: " << cases.front().prompt;
+}
+
+// A folder in the built-in layout loads by path, and one whose scheduler config names
+// LCMScheduler is consistency-distilled: the LCM settings run without a warning, another sampler
+// warns. Its weights are the shipped model's, so by path and by name draw the same pixels.
+TEST(BuiltinModelFolder, LoadsByPathAndSaysWhenItIsLcmDistilled) {
+  const drf::test::LcmDeclaredCopy copy;
+  const std::string folder = copy.path();
+  EXPECT_TRUE(drf::source_is_consistency_distilled(folder));
+  EXPECT_FALSE(drf::source_is_consistency_distilled("builtin"));
+  EXPECT_FALSE(drf::source_is_consistency_distilled("analytic"));
+  drf::Engine engine;
+  const drf::ModelSummary lcm = engine.describe_model(folder);
+  EXPECT_TRUE(lcm.consistency_distilled);
+  EXPECT_EQ(lcm.source, folder);
+  EXPECT_EQ(lcm.architecture, "emoji-pixel");
+  EXPECT_FALSE(engine.describe_model("builtin").consistency_distilled);
+
+  drf::GenerationSettings s;
+  s.prompt = read_prompts().front().prompt;
+  s.seed = 0;
+  drf::apply_consistency_settings(s);
+  s.model = folder;
+  const auto by_path = engine.generate(s, drf::JobObserver{});
+  EXPECT_EQ(by_path.stats.serial_latencies, drf::kConsistencySteps);
+  EXPECT_TRUE(by_path.warnings.empty()) << by_path.warnings.front();
+  s.model = "builtin";
+  const auto by_name = engine.generate(s, drf::JobObserver{});
+  EXPECT_EQ(by_path.image.pixels, by_name.image.pixels);
+
+  drf::GenerationSettings ddim;
+  ddim.model = folder;
+  ddim.prompt = s.prompt;
+  ddim.steps = 2;
+  const auto r = engine.generate(ddim, drf::JobObserver{});
+  ASSERT_EQ(r.warnings.size(), 1u);
+  EXPECT_NE(r.warnings.front().find("LCM-distilled"), std::string::npos) << r.warnings.front();
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 #include "core/sampling/draft_plan.h"
 #include "core/util/build_info.h"
 #include "tests/cli/cli_test_util.h"
+#include "tests/support/lcm_declared_copy.h"
 
 using namespace drf;
 using namespace drf::test;
@@ -275,4 +276,41 @@ TEST(CliGenerate, CtrlCCancelsAndWritesNothing) {
   EXPECT_NE(r.err.find("cancelled"), std::string::npos) << r.err;
   EXPECT_EQ(r.err.find("done in"), std::string::npos) << "the run finished before the signal: " << r.err;
   EXPECT_TRUE(names_in(out).empty());  // not even a temporary file
+}
+
+// An LCM-distilled model (a folder whose scheduler config names LCMScheduler) gets its own
+// sampler, steps and CFG for each that is not typed, and says so; another sampler typed keeps the
+// usual steps and CFG, with the engine's warning in the JSON. --from-image keeps stored settings.
+TEST(CliGenerate, AnLcmDistilledModelGetsItsSettingsUnlessTyped) {
+  ScratchDir dir;
+  const LcmDeclaredCopy lcm;
+  auto r = cli({"generate", "--json", "--model", lcm.path(), "--prompt", "grinning face", "--seed", "3", "--out",
+                (dir / "a").string()});
+  EXPECT_EXIT_CODE(r, 0);
+  auto j = json_of(r);
+  const auto& s = j["images"][0]["settings"];
+  EXPECT_EQ(s["sampler"], "lcm");
+  EXPECT_EQ(s["steps"], 4);
+  EXPECT_EQ(s["guidance"], 1.0);
+  EXPECT_TRUE(j["images"][0]["warnings"].empty()) << j["images"][0]["warnings"].dump();
+  EXPECT_NE(r.err.find("LCM-distilled"), std::string::npos) << r.err;
+
+  const auto steps = generate_json({"--model", lcm.path(), "--prompt", "grinning face", "--steps", "3", "--out",
+                                    (dir / "s").string()});
+  EXPECT_EQ(steps["images"][0]["settings"]["sampler"], "lcm");
+  EXPECT_EQ(steps["images"][0]["settings"]["steps"], 3);
+  EXPECT_EQ(steps["images"][0]["settings"]["guidance"], 1.0);
+
+  const auto typed = generate_json({"--model", lcm.path(), "--prompt", "grinning face", "--sampler", "ddim", "--steps",
+                                    "3", "--out", (dir / "b").string()});
+  const auto& t = typed["images"][0];
+  EXPECT_EQ(t["settings"]["sampler"], "ddim");
+  EXPECT_EQ(t["settings"]["steps"], 3);
+  EXPECT_EQ(t["settings"]["guidance"], 5.0);
+  ASSERT_EQ(t["warnings"].size(), 1u);
+  EXPECT_NE(t["warnings"][0].get<std::string>().find("LCM-distilled"), std::string::npos);
+
+  const auto again = generate_json({"--from-image", t["path"].get<std::string>(), "--out", (dir / "c").string()});
+  EXPECT_EQ(again["images"][0]["settings"]["sampler"], "ddim");
+  EXPECT_EQ(again["images"][0]["settings"]["steps"], 3);
 }

@@ -18,6 +18,9 @@
 
 #include "core/models/model_families.h"
 #include "gui_test_support.h"
+#include "ui/sampling_panel.h"
+#include "ui/seed_editor.h"
+#include "tests/support/lcm_declared_copy.h"
 #include "ui/message_banner.h"
 #include "ui/model_picker.h"
 #include "ui/sd3_panel.h"
@@ -124,6 +127,57 @@ GenerationSettings everyFieldSet(const std::string& refiner) {
 class WindowFamiliesTest : public QObject {
   Q_OBJECT
  private Q_SLOTS:
+  // An LCM-distilled model (a folder whose scheduler config names LCMScheduler) draws in 4 LCM
+  // steps at CFG 1: picking it switches the sampling panel to those settings and nothing else;
+  // an LCM job's own steps and CFG, or settings restored with the model, stay; picking another
+  // model changes nothing back.
+  void anLcmDistilledModelSwitchesToItsSettings() {
+    auto f = openWindow();
+    QVERIFY(f);
+    MainWindow& w = *f->window;
+    const drf::test::LcmDeclaredCopy copy;
+    const QString lcmModel = QString::fromStdString(copy.path());
+    QVERIFY(selectModel(w, QStringLiteral("builtin")));
+    GenerationSettings s = w.collectSettings();
+    QCOMPARE(s.sampler, SamplerKind::DDIM);
+    QVERIFY(s.steps != 4);
+    w.samplingPanel()->seedEditor()->setRandom(true);
+    QVERIFY(selectModel(w, lcmModel));
+    s = w.collectSettings();
+    QCOMPARE(s.model, copy.path());
+    QCOMPARE(s.sampler, SamplerKind::LCM);
+    QCOMPARE(s.steps, 4);
+    QCOMPARE(s.guidance, 1.0);
+    QVERIFY(w.samplingPanel()->seedEditor()->isRandom());  // only those three change
+
+    QVERIFY(selectModel(w, QStringLiteral("builtin")));
+    QCOMPARE(w.collectSettings().sampler, SamplerKind::LCM);  // the user's to change back
+
+    GenerationSettings restored = w.collectSettings();
+    restored.model = "builtin";
+    restored.steps = 8;
+    restored.guidance = 1.5;
+    w.applySettings(restored, true);
+    QVERIFY(selectModel(w, lcmModel));
+    s = w.collectSettings();
+    QCOMPARE(s.steps, 8);
+    QCOMPARE(s.guidance, 1.5);
+
+    // Settings restored together with the model (an image made with DDIM on that model) stay.
+    QVERIFY(selectModel(w, QStringLiteral("builtin")));
+    GenerationSettings ddim = w.collectSettings();
+    ddim.model = copy.path();
+    ddim.sampler = SamplerKind::DDIM;
+    ddim.steps = 7;
+    ddim.guidance = 2.5;
+    w.applySettings(ddim, true);
+    QVERIFY(waitForModel(w, lcmModel, true, 60000));
+    s = w.collectSettings();
+    QCOMPARE(s.sampler, SamplerKind::DDIM);
+    QCOMPARE(s.steps, 7);
+    QCOMPARE(s.guidance, 2.5);
+  }
+
   void familyGroupsAndPresetsFollowTheModel() {
     auto f = openWindow();
     QVERIFY(f);

@@ -42,6 +42,27 @@ TEST(FeedForwardPasses, EveryPassSizeGivesTheAllAtOnceResult) {
   }
 }
 
+// Training and LCM distillation (app/train) run the feed-forward with trainable weights: the
+// passes' out= products cannot be differentiated, so such a forward must take all rows at once
+// and give the gradients of the all-at-once math, whatever max_rows_per_pass says.
+TEST(FeedForwardPasses, ForwardThatRecordsGradientsIsDifferentiable) {
+  auto ff = random_feed_forward(16);
+  for (auto& p : ff->parameters()) p.set_requires_grad(true);
+  auto x = torch::randn({3, 50, 16}, torch::kFloat64);
+  auto residual = torch::randn({3, 50, 16}, torch::kFloat64);
+  auto gradients = [&](int64_t rows_per_pass) {
+    ff->max_rows_per_pass = rows_per_pass;
+    ff->zero_grad();
+    ff->forward(x, residual).square().sum().backward();
+    return ff->named_parameters()["net.2.weight"].grad().clone();
+  };
+  const auto whole = gradients(0);
+  torch::Tensor passes;
+  ASSERT_NO_THROW(passes = gradients(7));
+  EXPECT_TRUE(torch::allclose(passes, whole, 1e-12, 1e-12));
+  EXPECT_GT(whole.abs().max().item<double>(), 0.0);
+}
+
 TEST(FeedForwardPasses, DefaultPassKeepsOneSd15SampleWhole) {
   // 64x64 latent tokens of one SD 1.5 sample with guidance (2 rows of the batch) fit one pass:
   // the sequential sampler's call runs exactly as before.

@@ -299,6 +299,32 @@ TEST(Samplers, FidelityWarningsComeFromTheMeasuredTable) {
   }
 }
 
+// The LCM-distilled model (builtin-lcm) has its own numbers for the LCM sampler: the lookup for
+// such a model reads them, and falls back to the built-in model's table for its other samplers.
+TEST(Samplers, AnLcmDistilledModelReadsItsOwnFidelityNumbers) {
+  const auto& own = measured_fidelity(FidelityModel::LcmDistilled);
+  ASSERT_FALSE(own.empty());
+  for (const FidelityEntry& e : own) {
+    EXPECT_EQ(e.sampler, SamplerKind::LCM);
+    const auto found = measured_fidelity_for(e.sampler, e.mode, e.width, e.warmup_steps, e.guidance,
+                                             FidelityModel::LcmDistilled);
+    ASSERT_TRUE(found.has_value());
+    EXPECT_EQ(found->mean_psnr_db, e.mean_psnr_db);
+    const auto proxy = measured_fidelity_for(e.sampler, e.mode, e.width, e.warmup_steps, e.guidance);
+    ASSERT_TRUE(proxy.has_value());
+    EXPECT_NE(proxy->guidance, e.guidance);  // the built-in model's LCM rows are at CFG 5 and 7
+  }
+  const auto lcm = measured_fidelity_for(SamplerKind::LCM, Mode::Aggressive, 4, 0, 1.0, FidelityModel::LcmDistilled);
+  const auto plain = measured_fidelity_for(SamplerKind::LCM, Mode::Aggressive, 4, 0, 1.0);
+  ASSERT_TRUE(lcm && plain);
+  EXPECT_GT(lcm->mean_psnr_db, plain->mean_psnr_db);
+  EXPECT_FALSE(fidelity_warning(SamplerKind::LCM, Mode::Aggressive, 4, 0, 1.0, FidelityModel::LcmDistilled));
+  // Another sampler on an LCM-distilled model: the built-in model's numbers.
+  const auto ddim = measured_fidelity_for(SamplerKind::DDIM, Mode::Aggressive, 2, 0, 5.0, FidelityModel::LcmDistilled);
+  ASSERT_TRUE(ddim.has_value());
+  EXPECT_EQ(ddim->mean_psnr_db, measured_fidelity_for(SamplerKind::DDIM, Mode::Aggressive, 2, 0, 5.0)->mean_psnr_db);
+}
+
 TEST(Samplers, HeunRepeatsEveryInnerSigmaSoStepsCountNetworkCalls) {
   // 19 calls: 10 sigma steps as diffusers runs Heun (9 predictor + corrector pairs, Euler onto
   // sigma 0); 20 calls: the first step is Euler too. The levels are the 10 / 11 sigma steps'.

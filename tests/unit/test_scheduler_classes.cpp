@@ -45,3 +45,21 @@ TEST(SchedulerClasses, UnknownClassesAreRefusedByName) {
   for (const char* cls : {"DPMSolverMultistepScheduler", "UniPCMultistepScheduler", "EulerAncestralDiscreteScheduler"})
     EXPECT_EQ(error_of(std::string(R"({"_class_name": ")") + cls + "\"}"), "") << cls;
 }
+
+// LCMScheduler / TCDScheduler mark a consistency-distilled model (the CLI and GUI then pick the
+// LCM sampler, 4 steps, CFG 1); the schedule itself is the DDPM family's.
+TEST(SchedulerClasses, LcmAndTcdClassesMarkConsistencyDistilledModels) {
+  auto read = [](const std::string& cls) {
+    return scheduler_config_from_json(nlohmann::json::parse(R"({"_class_name": ")" + cls +
+                                                            R"(", "beta_schedule": "scaled_linear"})"),
+                                      "s.json");
+  };
+  for (const char* cls : {"LCMScheduler", "TCDScheduler"}) {
+    const ScheduleConfig c = read(cls);
+    EXPECT_TRUE(c.consistency_distilled) << cls;
+    EXPECT_FALSE(c.flow_matching) << cls;
+    EXPECT_EQ(c.beta_schedule, BetaSchedule::ScaledLinear) << cls;
+  }
+  for (const char* cls : {"DDIMScheduler", "EulerDiscreteScheduler", "DPMSolverMultistepScheduler"})
+    EXPECT_FALSE(read(cls).consistency_distilled) << cls;
+}

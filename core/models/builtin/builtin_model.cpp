@@ -102,11 +102,12 @@ torch::Tensor to_picture(const torch::Tensor& states) {
 class BuiltinPipeline : public Pipeline {
  public:
   BuiltinPipeline(BuiltinModelConfig config, BuiltinModules modules, std::shared_ptr<const PromptTokenizer> tokenizer,
-                  fs::path dir, torch::Device device, torch::Dtype dtype)
+                  fs::path dir, std::string source, torch::Device device, torch::Dtype dtype)
       : config_(std::move(config)),
         modules_(std::move(modules)),
         tokenizer_(std::move(tokenizer)),
         dir_(std::move(dir)),
+        source_(std::move(source)),
         device_(device),
         dtype_(dtype) {
     modules_.unet->eval();
@@ -116,8 +117,10 @@ class BuiltinPipeline : public Pipeline {
 
   ModelSummary summary() const override {
     ModelSummary s;
-    s.name = "Built-in emoji model (64x64, pixel space)";
-    s.source = "builtin";
+    s.name = config_.schedule.consistency_distilled ? "Built-in emoji model, LCM-distilled (64x64, pixel space)"
+                                                    : "Built-in emoji model (64x64, pixel space)";
+    s.source = source_;
+    s.consistency_distilled = config_.schedule.consistency_distilled;
     s.architecture = "emoji-pixel";
     s.prediction_type = prediction_type_name(config_.schedule.prediction);
     s.native_width = s.native_height = config_.image_size();
@@ -180,6 +183,7 @@ class BuiltinPipeline : public Pipeline {
   BuiltinModules modules_;
   std::shared_ptr<const PromptTokenizer> tokenizer_;
   fs::path dir_;
+  std::string source_;  // "builtin", or the folder it was loaded from
   torch::Device device_;
   torch::Dtype dtype_;
   std::shared_ptr<UNetDenoiser> denoiser_;
@@ -211,7 +215,7 @@ void write_builtin_model_config(const fs::path& dir, const BuiltinModelConfig& c
   write_json(dir / builtin_files::kTextConfig, clip_text_config_to_json(c.text));
   const ScheduleConfig& s = c.schedule;
   nlohmann::json j;
-  j["_class_name"] = "DDIMScheduler";
+  j["_class_name"] = s.consistency_distilled ? "LCMScheduler" : "DDIMScheduler";
   j["num_train_timesteps"] = s.num_train_timesteps;
   j["beta_start"] = s.beta_start;
   j["beta_end"] = s.beta_end;
@@ -258,11 +262,26 @@ std::unique_ptr<Pipeline> load_builtin_pipeline_from(const fs::path& dir, const 
   load_builtin_weights(modules, dir, request.dtype, request.device);
   core_log()->info("loaded the built-in model from {}", dir.string());
   return std::make_unique<BuiltinPipeline>(std::move(config), std::move(modules), std::move(tokenizer), dir,
-                                           request.device, request.dtype);
+                                           request.source, request.device, request.dtype);
 }
 
 std::unique_ptr<Pipeline> load_builtin_pipeline(const PipelineRequest& request) {
   return load_builtin_pipeline_from(resource_path(builtin_files::kResourceSubdir), request);
+}
+
+bool is_builtin_model_folder(const fs::path& dir) {
+  std::error_code ec;
+  for (const char* absent : {"model_index.json", "vae"})
+    if (fs::exists(dir / absent, ec)) return false;
+  for (const char* file : {builtin_files::kUnetConfig, builtin_files::kTextConfig})
+    if (!fs::is_regular_file(dir / file, ec)) return false;
+  if (!fs::is_directory(dir / builtin_files::kTokenizerDir, ec)) return false;
+  try {
+    const auto j = config_json::read_file((dir / builtin_files::kUnetConfig).string());
+    return j.is_object() && j.value("in_channels", 0) == 3 && j.value("out_channels", 0) == 3;
+  } catch (const std::exception&) {
+    return false;  // not ours to judge: the loader that takes the folder reports what is wrong
+  }
 }
 
 }  // namespace drf

@@ -31,6 +31,8 @@ inline constexpr const char* kSchedulerConfig = "scheduler/scheduler_config.json
 inline constexpr const char* kResourceSubdir = "builtin";  // under the resource folder
 }  // namespace builtin_files
 
+inline constexpr const char* kBuiltinSource = "builtin";  // the shipped model's name
+
 struct BuiltinModelConfig {
   UNetConfig unet;
   ClipTextConfig text;
@@ -64,5 +66,9 @@ void load_builtin_weights(BuiltinModules& modules, const std::filesystem::path& 
 std::unique_ptr<Pipeline> load_builtin_pipeline_from(const std::filesystem::path& dir, const PipelineRequest& request);
 // The shipped model: <resource folder>/builtin (core/util/resource_paths.h).
 std::unique_ptr<Pipeline> load_builtin_pipeline(const PipelineRequest& request);
+// A folder in this layout given by path (what driffusion-train exports, e.g. its LCM-distilled
+// copy, docs/builtin-model.md): unet/, text_encoder/ and tokenizer/, a pixel-space RGB UNet, no
+// vae/ and no model_index.json. Reads nothing but the folder's entries and the UNet config.
+bool is_builtin_model_folder(const std::filesystem::path& dir);
 
 }  // namespace drf

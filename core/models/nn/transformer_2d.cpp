@@ -18,7 +18,14 @@ FeedForwardImpl::FeedForwardImpl(int64_t dim, int64_t inner, const torch::Tensor
 torch::Tensor FeedForwardImpl::forward(const torch::Tensor& x, const torch::Tensor& residual) {
   const int64_t dim = x.size(-1);
   const int64_t rows = x.numel() / dim;
-  if (max_rows_per_pass <= 0 || rows <= max_rows_per_pass) return out->forward_add(fused::geglu(proj(x)), residual);
+  // The passes write into one preallocated result (out=), which autograd cannot differentiate:
+  // a forward that records gradients (training, distillation) takes all rows at once.
+  const bool records_gradients =
+      torch::GradMode::is_enabled() &&
+      (x.requires_grad() || residual.requires_grad() || proj->weight.requires_grad() || out->weight.requires_grad() ||
+       (proj->bias.defined() && proj->bias.requires_grad()) || (out->bias.defined() && out->bias.requires_grad()));
+  if (max_rows_per_pass <= 0 || rows <= max_rows_per_pass || records_gradients)
+    return out->forward_add(fused::geglu(proj(x)), residual);
   const auto flat = x.reshape({rows, dim});
   const auto flat_residual = residual.reshape({rows, dim});
   auto result = torch::empty({rows, dim}, residual.options());
