@@ -105,13 +105,12 @@ int parse_warmup_steps(const std::string& text) {
 
 namespace {
 
-// An LCM-distilled model draws in 4 LCM steps at CFG 1; the usual 25 DDIM steps at CFG 5 spoil it
-// (and CFG on top of its distilled guidance over-saturates). Each of --sampler, --steps and --cfg
-// that is neither typed nor changed from the defaults takes the model's value; steps and CFG only
-// while the sampler is LCM.
+// For an LCM-distilled model, which draws in 4 LCM steps at CFG 1 (the usual 25 DDIM steps at
+// CFG 5 spoil it, and CFG on top of its distilled guidance over-saturates): each of --sampler,
+// --steps and --cfg that is neither typed nor changed from the defaults takes the model's value;
+// steps and CFG only while the sampler is LCM.
 void apply_consistency_defaults(const ArgParser& a, GenerationSettings& s) {
   const GenerationSettings defaults;
-  if (!source_is_consistency_distilled(s.model)) return;
   std::string chosen;
   if (!a.has("sampler") && s.sampler == defaults.sampler) {
     s.sampler = SamplerKind::LCM;
@@ -175,10 +174,10 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   }
   if (a.has("shift")) s.flow_shift = a.get_double("shift");
   if (a.has("t5-device")) s.t5_device = a.get("t5-device");
-  if (model_settings) apply_consistency_defaults(a, s);
+  const bool consistency_model = source_is_consistency_distilled(s.model);  // reads its scheduler config
+  if (model_settings && consistency_model) apply_consistency_defaults(a, s);
   // Before anything runs: a combination measured to degrade badly says so, with its number.
-  const FidelityModel measured_on =
-      source_is_consistency_distilled(s.model) ? FidelityModel::LcmDistilled : FidelityModel::Builtin;
+  const FidelityModel measured_on = consistency_model ? FidelityModel::LcmDistilled : FidelityModel::Builtin;
   if (auto w = fidelity_warning(s, measured_on)) std::fprintf(stderr, "warning: %s\n", w->c_str());
   return s;
 }
