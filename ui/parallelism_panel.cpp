@@ -223,7 +223,7 @@ void ParallelismPanel::updateExplanation() {
   plan_settings.warmup_steps = warmupSteps();
   const int warmup = effective_warmup(plan_settings);
   const auto measured = measured_fidelity_for(sampler_, m, width(), warmup, guidance_, fidelity_model_);
-  const bool lcm_model = fidelity_model_ == FidelityModel::LcmDistilled && sampler_ == SamplerKind::LCM;
+  const bool lcm_model = fidelity_table_for(sampler_, fidelity_model_) == FidelityModel::LcmDistilled;
   fidelity_warns_ = measured && measured->mean_psnr_db < kFidelityWarnBelowDb;
   if (measured) {
     const QString psnr = QString::number(measured->mean_psnr_db, 'f', 1);

@@ -54,7 +54,7 @@ ModelSummary Engine::describe_model(const std::string& source, const std::string
     // Every family's scheduler config may name LCMScheduler: the summary says so for all of them.
     auto describe = [](Pipeline& p) {
       ModelSummary s = p.summary();
-      s.consistency_distilled = s.consistency_distilled || p.schedule_config().consistency_distilled;
+      s.consistency_distilled = p.schedule_config().consistency_distilled;
       return s;
     };
     for (auto& [key, model] : impl_->cache)

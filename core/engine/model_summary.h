@@ -17,6 +17,7 @@ struct ModelSummary {
   bool pixel_space = false;
   // Consistency-distilled (the scheduler config names LCMScheduler / TCDScheduler): made for the
   // LCM sampler at about 4 steps and CFG 1; the GUI switches to those, the engine warns otherwise.
+  // Set by Engine::describe_model from the pipeline's schedule, not by the pipelines.
   bool consistency_distilled = false;
   std::vector<std::pair<std::string, long long>> parameter_counts;  // component -> count
 };

@@ -21,11 +21,8 @@ const std::vector<FidelityEntry>& measured_fidelity(FidelityModel model) {
 std::optional<FidelityEntry> measured_fidelity_for(SamplerKind sampler, Mode mode, int width, int warmup_steps,
                                                    double guidance, FidelityModel model) {
   if (mode == Mode::Sequential) return std::nullopt;
-  // An LCM-distilled model has numbers of its own for the LCM sampler alone; for its other
-  // samplers the engine already warns that the model is not made for them.
-  if (model == FidelityModel::LcmDistilled && sampler != SamplerKind::LCM) model = FidelityModel::Builtin;
   std::optional<FidelityEntry> best;
-  for (const FidelityEntry& e : measured_fidelity(model)) {
+  for (const FidelityEntry& e : measured_fidelity(fidelity_table_for(sampler, model))) {
     if (e.sampler != sampler || e.mode != mode || e.width != width || e.warmup_steps != warmup_steps) continue;
     if (!best || std::abs(e.guidance - guidance) < std::abs(best->guidance - guidance)) best = e;
   }
@@ -42,8 +39,8 @@ std::optional<std::string> fidelity_warning(SamplerKind sampler, Mode mode, int 
                 "%s (guidance %.0f; docs/fidelity.md): expect visible differences; a smaller width, "
                 "more warm-up steps or conservative mode keeps closer",
                 sampler_info(sampler).display_name, mode_name(mode), width, warmup_steps, e->mean_psnr_db,
-                model == FidelityModel::LcmDistilled && sampler == SamplerKind::LCM ? "the LCM-distilled built-in model"
-                                                                                     : "the built-in model",
+                fidelity_table_for(sampler, model) == FidelityModel::LcmDistilled ? "the LCM-distilled built-in model"
+                                                                                   : "the built-in model",
                 e->guidance);
   return std::string(line);
 }

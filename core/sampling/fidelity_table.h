@@ -29,6 +29,13 @@ enum class FidelityModel { Builtin, LcmDistilled };
 
 const std::vector<FidelityEntry>& measured_fidelity(FidelityModel model = FidelityModel::Builtin);
 
+// The table that holds this sampler's numbers for such a model: an LCM-distilled model has its
+// own for the LCM sampler alone; its other samplers read the built-in model's (the engine warns
+// that the model is not made for them).
+inline FidelityModel fidelity_table_for(SamplerKind sampler, FidelityModel model) {
+  return model == FidelityModel::LcmDistilled && sampler == SamplerKind::LCM ? model : FidelityModel::Builtin;
+}
+
 // Below this mean PSNR the images differ visibly from the sequential ones.
 constexpr double kFidelityWarnBelowDb = 20.0;
 

@@ -119,8 +119,7 @@ class BuiltinPipeline : public Pipeline {
     ModelSummary s;
     s.name = config_.schedule.consistency_distilled ? "Built-in emoji model, LCM-distilled (64x64, pixel space)"
                                                     : "Built-in emoji model (64x64, pixel space)";
-    s.source = source_;
-    s.consistency_distilled = config_.schedule.consistency_distilled;
+    s.source = source_;  // consistency_distilled: Engine::describe_model sets it from the schedule, for every family
     s.architecture = "emoji-pixel";
     s.prediction_type = prediction_type_name(config_.schedule.prediction);
     s.native_width = s.native_height = config_.image_size();
