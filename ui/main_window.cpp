@@ -55,6 +55,7 @@
 #include "ui/settings_restore.h"
 #include "ui/stats_panel.h"
 #include "ui/vae_picker.h"
+#include "ui/lora_picker.h"
 #include "ui/wheel_guard.h"
 
 // Resources of the static ui library must be registered by name from the global namespace.
@@ -132,6 +133,7 @@ QWidget* MainWindow::buildControls() {
   sampling_panel_ = new SamplingPanel;
   parallelism_panel_ = new ParallelismPanel;
   vae_picker_ = new VaePicker;
+  lora_picker_ = new LoraPicker;
   sdxl_panel_ = new SdxlPanel;
   sd3_panel_ = new Sd3Panel;
   generate_button_ = new QPushButton(tr("Generate"));
@@ -159,6 +161,7 @@ QWidget* MainWindow::buildControls() {
   modelLayout->setContentsMargins(0, 0, 0, 0);
   modelLayout->addWidget(model_picker_);
   modelLayout->addWidget(vae_picker_);
+  modelLayout->addWidget(lora_picker_);
   layout->addWidget(group(tr("Model"), model));
   layout->addWidget(group(tr("Sampling"), sampling_panel_));
   sdxl_group_ = group(tr("SDXL"), sdxl_panel_);
@@ -355,6 +358,7 @@ void MainWindow::saveSession() {
   parallelism_panel_->apply(s);
   // Remembered whatever the model: they come back when an SDXL model is chosen again.
   vae_picker_->apply(s);
+  lora_picker_->apply(s);
   sdxl_panel_->apply(s);
   sd3_panel_->apply(s);
   app_settings_.setLastParameters(s);
@@ -389,6 +393,7 @@ void MainWindow::applySettings(const GenerationSettings& s, bool includeModel) {
   sampling_panel_->load(s);
   parallelism_panel_->load(s);
   vae_picker_->load(s);
+  lora_picker_->load(s);
   sdxl_panel_->load(s);
   sd3_panel_->load(s);
   if (includeModel && !s.model.empty()) model_picker_->setCurrentSource(QString::fromStdString(s.model));

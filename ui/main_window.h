@@ -37,6 +37,7 @@ class Sd3Panel;
 class SdxlPanel;
 class StatsPanel;
 class VaePicker;
+class LoraPicker;
 
 struct MainWindowOptions {
   QString settings_file;   // an INI file instead of the user's settings (tests, screenshots)
@@ -88,6 +89,7 @@ class MainWindow : public QMainWindow {
   SamplingPanel* samplingPanel() const { return sampling_panel_; }
   ParallelismPanel* parallelismPanel() const { return parallelism_panel_; }
   VaePicker* vaePicker() const { return vae_picker_; }
+  LoraPicker* loraPicker() const { return lora_picker_; }
   SdxlPanel* sdxlPanel() const { return sdxl_panel_; }
   QGroupBox* sdxlGroup() const { return sdxl_group_; }
   Sd3Panel* sd3Panel() const { return sd3_panel_; }
@@ -166,6 +168,7 @@ class MainWindow : public QMainWindow {
   SamplingPanel* sampling_panel_ = nullptr;
   ParallelismPanel* parallelism_panel_ = nullptr;
   VaePicker* vae_picker_ = nullptr;
+  LoraPicker* lora_picker_ = nullptr;
   SdxlPanel* sdxl_panel_ = nullptr;
   QGroupBox* sdxl_group_ = nullptr;
   Sd3Panel* sd3_panel_ = nullptr;

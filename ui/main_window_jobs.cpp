@@ -32,6 +32,7 @@
 #include "ui/sdxl_panel.h"
 #include "ui/stats_panel.h"
 #include "ui/vae_picker.h"
+#include "ui/lora_picker.h"
 
 namespace drf::ui {
 namespace {
@@ -70,6 +71,7 @@ GenerationSettings MainWindow::collectSettings() {
   // engine decides.
   const bool known = !model_family_.isEmpty();
   if (!known || familyHasVae(model_family_)) vae_picker_->apply(s);
+  if (!known || familyTakesLora(model_family_)) lora_picker_->apply(s);
   if (!known || SdxlPanel::isSdxlFamily(model_family_)) sdxl_panel_->applyToJob(s);
   if (!known || Sd3Panel::isSd3Family(model_family_)) sd3_panel_->apply(s);
   return s;
@@ -83,6 +85,11 @@ int MainWindow::submit(JobKind kind) {
     banner_->showMessage(MessageBanner::Level::Error,
                          tr("The selected model cannot be used: %1").arg(model_picker_->statusText()),
                          QStringLiteral("model"));
+    return 0;
+  }
+  if (lora_picker_->modelTakesLora() && !lora_picker_->error().isEmpty()) {
+    banner_->showMessage(MessageBanner::Level::Error, tr("Cannot start: LoRA: %1").arg(lora_picker_->error()),
+                         QStringLiteral("settings"));
     return 0;
   }
   const GenerationSettings s = collectSettings();
@@ -294,6 +301,7 @@ void MainWindow::showModelFamily(const QString& familyId) {
   sdxl_group_->setVisible(sdxl);
   sd3_group_->setVisible(Sd3Panel::isSd3Family(familyId));
   vae_picker_->setModelHasVae(familyHasVae(familyId));
+  lora_picker_->setModelTakesLora(familyTakesLora(familyId));
 }
 
 void MainWindow::onModelDescribed(const QString& source, const ModelSummary& summary) {

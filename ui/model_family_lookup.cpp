@@ -23,6 +23,8 @@ QString familyIdOf(const ModelSummary& summary) {
   return f ? QString::fromStdString(f->id) : QString();
 }
 
+bool familyTakesLora(const QString& familyId) { return familyId != QStringLiteral("analytic"); }
+
 bool familyHasVae(const QString& familyId) {
   for (const ModelFamily& f : model_families())
     if (QString::fromStdString(f.id) == familyId) return f.vae_scaling_factor > 0;

@@ -12,5 +12,7 @@ QString familyIdOfSource(const QString& source);
 QString familyIdOf(const ModelSummary& summary);  // from its architecture; empty when unknown
 // Whether the family's models decode through a VAE (latent-space families); false when unknown.
 bool familyHasVae(const QString& familyId);
+// Every family with network weights takes a LoRA; the analytic mixture has none.
+bool familyTakesLora(const QString& familyId);
 
 }  // namespace drf::ui

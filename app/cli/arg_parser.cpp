@@ -50,6 +50,7 @@ bool ArgParser::parse(int argc, char** argv, int first) {
       value = argv[++i];
     }
     values_[name] = value;
+    given_[name].push_back(value);
   }
   return true;
 }

@@ -28,6 +28,12 @@ class ArgParser {
   bool get_flag(const std::string& name) const { return flags_set_.count(name) > 0; }
   std::vector<int> get_int_list(const std::string& name) const;           // "1,2,4"
   std::vector<std::string> get_list(const std::string& name) const;       // "a,b"
+  // Every value typed for an option given several times (--lora A --lora B), in order; get()
+  // gives the last one.
+  std::vector<std::string> get_all(const std::string& name) const {
+    auto it = given_.find(name);
+    return it == given_.end() ? std::vector<std::string>{} : it->second;
+  }
   std::string help() const;
 
  private:
@@ -39,6 +45,7 @@ class ArgParser {
   std::vector<std::string> order_;
   std::map<std::string, Spec> specs_;
   std::map<std::string, std::string> values_;
+  std::map<std::string, std::vector<std::string>> given_;
   std::map<std::string, bool> flags_set_;
 };
 

@@ -76,6 +76,8 @@ void add_generation_options(ArgParser& a) {
                                     "further calls; 0 = no limit (default 256)")
       .option("vae", "PATH", "decode with this VAE instead of the model's (.safetensors or a folder with config.json; "
                                  "e.g. the fp16-fixed SDXL VAE)")
+      .option("lora", "PATH[:S]", "merge this LoRA (.safetensors: kohya, diffusers/PEFT or LCM-LoRA) into the model "
+                                  "with strength S (default 1, -10..10); repeat it, or separate several with ';'")
       .option("original-size", "WxH", "SDXL size conditioning: the original image size (default: the image size)")
       .option("crop", "LEFTxTOP", "SDXL crop conditioning: top-left corner of the crop (default 0x0)")
       .option("target-size", "WxH", "SDXL size conditioning: the target size (default: the image size)")
@@ -160,6 +162,11 @@ GenerationSettings apply_generation_options(const ArgParser& a, GenerationSettin
   if (a.has("clip-skip")) s.clip_skip = a.get_int("clip-skip");
   if (a.has("draft-memory")) s.draft_memory_mb = a.get_int("draft-memory");
   if (a.has("vae")) s.vae = a.get("vae");
+  if (a.has("lora")) {
+    s.loras.clear();  // typed LoRAs replace any the settings held; --lora "" removes them
+    for (const auto& v : a.get_all("lora"))
+      for (const auto& l : parse_lora_list(v)) s.loras.push_back(l);
+  }
   if (a.has("original-size")) parse_pair(a.get("original-size"), "--original-size", s.original_width, s.original_height);
   if (a.has("crop")) parse_pair(a.get("crop"), "--crop", s.crop_left, s.crop_top);
   if (a.has("target-size")) parse_pair(a.get("target-size"), "--target-size", s.target_width, s.target_height);

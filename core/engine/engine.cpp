@@ -19,7 +19,8 @@ struct Engine::Impl {
   std::map<std::string, std::shared_ptr<LoadedModel>> cache;
   std::shared_ptr<LoadedModel> model_for(const PipelineRequest& r) {
     const std::string key = r.source + "|" + r.tokenizer_dir + "|" + r.device.str() + "|" +
-                            std::string(c10::toString(r.dtype)) + "|" + r.vae + "|" + r.t5_device;
+                            std::string(c10::toString(r.dtype)) + "|" + r.vae + "|" + r.t5_device + "|" +
+                            format_lora_list(r.loras);
     auto it = cache.find(key);
     if (it != cache.end()) return it->second;
     // Keep one model resident: a second one would double device memory for no benefit. A model

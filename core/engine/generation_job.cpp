@@ -183,6 +183,7 @@ GenerationResult GenerationJob::run_unguarded() {
   PipelineRequest request{s.model, s.tokenizer_dir, devices.front(), select_dtype(s, devices.front())};
   request.vae = s.vae;
   request.t5_device = s.t5_device;
+  request.loras = s.loras;
   std::shared_ptr<LoadedModel> model = provider_(request);
   std::shared_ptr<Pipeline> pipeline = model->shared_pipeline();
   // Base -> refiner: a second model, on the same device and dtype, for the low-noise steps (the
@@ -192,6 +193,7 @@ GenerationResult GenerationJob::run_unguarded() {
     PipelineRequest refiner_request = request;
     refiner_request.source = s.refiner;
     refiner_request.vae.clear();  // the base decodes
+    refiner_request.loras.clear();  // a LoRA is made for the base's networks, not the refiner's
     refiner_model = provider_(refiner_request);
   }
   // One rank of a multi-process job (driffusion generate --distributed): every rank must have

@@ -11,4 +11,9 @@ void Pipeline::replace_vae(const std::string& path) {
   throw UsageError("cannot use the VAE '" + path + "': " + summary().name + " has no VAE to replace");
 }
 
+std::string Pipeline::apply_lora(const std::string& path, double strength) {
+  (void)strength;
+  throw UsageError("cannot use the LoRA '" + path + "': " + summary().name + " has no weights a LoRA could change");
+}
+
 }  // namespace drf

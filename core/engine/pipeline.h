@@ -25,6 +25,7 @@ struct PipelineRequest {
   std::string prediction_type;  // "" = the model's own (config or detection); else overrides it
   std::string vae;              // GenerationSettings::vae: a VAE override file or folder, "" = none
   std::string t5_device;        // GenerationSettings::t5_device: "" = with the model, "cpu", "cuda:N"
+  std::vector<LoraChoice> loras;  // GenerationSettings::loras: merged in this order after loading
 };
 
 class Pipeline {
@@ -82,6 +83,11 @@ class Pipeline {
   // load_pipeline calls it for PipelineRequest::vae. The default refuses with UsageError naming
   // the model: it has no VAE to replace (pixel-space and analytic models).
   virtual void replace_vae(const std::string& path);
+  // Merge the LoRA at `path` into the weights (core/models/loaders/lora_merge.h) with
+  // `strength`; load_pipeline calls it for each of PipelineRequest::loras before the first
+  // job. Returns what changed ("unet 64, text_encoder 72": layers per network). The default refuses with UsageError naming the model (the analytic model has
+  // no weights).
+  virtual std::string apply_lora(const std::string& path, double strength);
 };
 
 // Loads the model named by the request; throws InputError naming the file or source.

@@ -12,6 +12,7 @@
 #include "core/models/model_families.h"
 #include "core/models/loaders/weight_source.h"
 #include "core/util/errors.h"
+#include "core/util/log.h"
 
 namespace drf {
 namespace {
@@ -122,6 +123,10 @@ std::unique_ptr<Pipeline> load_by_family(const PipelineRequest& request) {
 std::unique_ptr<Pipeline> load_pipeline(const PipelineRequest& request) {
   std::unique_ptr<Pipeline> p = load_by_family(request);
   if (!request.vae.empty()) p->replace_vae(request.vae);
+  for (const auto& l : request.loras) {
+    const std::string changed = p->apply_lora(l.path, l.strength);
+    core_log()->info("LoRA {} (strength {}) merged: {} layers", l.path, l.strength, changed);
+  }
   return p;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <set>
 
@@ -57,6 +58,63 @@ bool is_valid_t5_device(const std::string& d) {
                      [](char c) { return c >= '0' && c <= '9'; });
 }
 
+namespace {
+
+std::string trimmed(const std::string& s) {
+  const auto b = s.find_first_not_of(" \t\r\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
+}
+
+// "PATH:STRENGTH" when the text after the last ':' is a whole number; else all of it is the path
+// (a ":" inside a file name stays part of the path).
+LoraChoice parse_lora_entry(const std::string& entry) {
+  LoraChoice c;
+  c.path = entry;
+  const auto colon = entry.rfind(':');
+  if (colon != std::string::npos) {
+    // from_chars: the C locale's decimal comma (a GUI under a German locale) must not matter.
+    std::string number = trimmed(entry.substr(colon + 1));
+    if (!number.empty() && number[0] == '+') number.erase(0, 1);
+    double v = 0;
+    const auto r = std::from_chars(number.data(), number.data() + number.size(), v);
+    if (!number.empty() && r.ec == std::errc() && r.ptr == number.data() + number.size()) {
+      c.path = trimmed(entry.substr(0, colon));
+      c.strength = v;
+    }
+  }
+  if (c.path.empty()) throw UsageError("LoRA entry '" + entry + "' has no file");
+  if (!std::isfinite(c.strength) || std::abs(c.strength) > kLoraStrengthLimit)
+    throw UsageError("LoRA strength must be between -10 and 10, got '" + entry + "'");
+  return c;
+}
+
+std::string shortest(double v) {  // reads back to the same double, whatever the C locale
+  char buf[64];
+  const auto r = std::to_chars(buf, buf + sizeof buf, v);
+  return std::string(buf, r.ptr);
+}
+
+}  // namespace
+
+std::string format_lora_list(const std::vector<LoraChoice>& loras) {
+  std::string out;
+  for (const auto& l : loras) out += (out.empty() ? "" : "; ") + l.path + ":" + shortest(l.strength);
+  return out;
+}
+
+std::vector<LoraChoice> parse_lora_list(const std::string& text) {
+  std::vector<LoraChoice> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto end = std::min(text.find(';', start), text.size());
+    const std::string entry = trimmed(text.substr(start, end - start));
+    if (!entry.empty()) out.push_back(parse_lora_entry(entry));
+    start = end + 1;
+  }
+  return out;
+}
+
 void validate_settings(const GenerationSettings& s) {
   if (s.model.empty()) throw UsageError("no model given");
   if (s.steps < 1 || s.steps > 1000) throw UsageError("steps must be between 1 and 1000, got " + std::to_string(s.steps));
@@ -106,6 +164,11 @@ void validate_settings(const GenerationSettings& s) {
                      std::to_string(s.draft_memory_mb));
   if (!s.dtype.empty() && s.dtype != "fp32" && s.dtype != "fp16" && s.dtype != "bf16")
     throw UsageError("dtype must be fp32, fp16 or bf16, got '" + s.dtype + "'");
+  for (const auto& l : s.loras) {
+    if (l.path.empty()) throw UsageError("a LoRA entry has no file");
+    if (!std::isfinite(l.strength) || std::abs(l.strength) > kLoraStrengthLimit)
+      throw UsageError("LoRA strength must be between -10 and 10, got " + std::to_string(l.strength) + " for " + l.path);
+  }
   if (s.prompt.size() > 64 * 1024) throw UsageError("prompt is longer than 64 KiB");
   if (s.negative_prompt.size() > 64 * 1024) throw UsageError("negative prompt is longer than 64 KiB");
 }

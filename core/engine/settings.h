@@ -10,6 +10,15 @@
 
 namespace drf {
 
+// A LoRA merged into the model's weights at load (core/models/loaders/lora_merge.h): a
+// .safetensors file and how much of its update to add (1 = as trained; negative subtracts).
+struct LoraChoice {
+  std::string path;
+  double strength = 1.0;
+  bool operator==(const LoraChoice& o) const { return path == o.path && strength == o.strength; }
+  bool operator!=(const LoraChoice& o) const { return !(*this == o); }
+};
+
 struct GenerationSettings {
   std::string model = "builtin";  // "builtin", "analytic", "random:sd15", a folder or a .safetensors file
   std::string tokenizer_dir;      // for single-file checkpoints, which carry no tokenizer
@@ -67,6 +76,8 @@ struct GenerationSettings {
   // Where T5 runs: "" = with the model, "cpu" (T5-XXL's 4.7 B parameters may stay in host memory
   // while the transformer runs on a GPU) or "cuda:N".
   std::string t5_device;
+  // LoRAs merged into the model (in this order) when it loads; empty = the model as it is.
+  std::vector<LoraChoice> loras;
 };
 
 const char* sampler_name(SamplerKind s);  // display name from the registry: "DDIM", "DPM++ 2M", ...
@@ -87,6 +98,13 @@ constexpr int kImageSizeMax = 4096;
 constexpr int kImageSizeMultiple = 8;
 bool is_valid_image_size(int pixels);  // true for a size the rule above accepts
 bool is_valid_t5_device(const std::string& d);  // "", "cpu" or "cuda:N" (GenerationSettings::t5_device)
+
+// The one text form of a LoRA list (CLI --lora, the infotext's "LoRA" field, the GUI's field):
+// "PATH[:STRENGTH]" entries separated by ';', e.g. "lcm-lora.safetensors:1; style.safetensors:0.6".
+// A missing strength is 1. format_lora_list writes every strength, shortest exact form.
+constexpr double kLoraStrengthLimit = 10.0;  // |strength| beyond this is refused: no LoRA is trained for it
+std::string format_lora_list(const std::vector<LoraChoice>& loras);
+std::vector<LoraChoice> parse_lora_list(const std::string& text);  // UsageError naming the bad entry
 
 // Checks ranges and combinations and throws UsageError with a message that names the setting.
 void validate_settings(const GenerationSettings& s);

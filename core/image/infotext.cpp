@@ -84,6 +84,7 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
   if (s.negative_aesthetic_score != GenerationSettings{}.negative_aesthetic_score)
     p.add(k::kNegativeAestheticScore, shortest(s.negative_aesthetic_score));
   if (!s.vae.empty()) p.add(k::kVae, s.vae);
+  if (!s.loras.empty()) p.add(k::kLora, format_lora_list(s.loras));
   if (!s.refiner.empty()) {
     p.add(k::kRefiner, s.refiner);
     p.add(k::kRefinerSwitch, shortest(s.refiner_switch));

@@ -52,6 +52,9 @@ inline constexpr const char* kTargetSize = "Target size";
 inline constexpr const char* kAestheticScore = "Aesthetic score";
 inline constexpr const char* kNegativeAestheticScore = "Negative aesthetic score";
 inline constexpr const char* kVae = "VAE";                       // the VAE override (file or folder name)
+// LoRAs merged into the model, written only when there are some: "style.safetensors:0.6; lcm.safetensors:1"
+// (format_lora_list, core/engine/settings.h).
+inline constexpr const char* kLora = "LoRA";
 inline constexpr const char* kRefiner = "Refiner";               // as AUTOMATIC1111 writes it
 inline constexpr const char* kRefinerSwitch = "Refiner switch at";  // fraction of the steps
 // SD3 / flow models, written only when not the default: "Shift: 3.0", "T5: off", "T5 device: cpu".

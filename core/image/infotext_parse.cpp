@@ -131,6 +131,7 @@ class Interpreter {
     else if (key == k::kAestheticScore) number(key, value, s.aesthetic_score);
     else if (key == k::kNegativeAestheticScore) number(key, value, s.negative_aesthetic_score);
     else if (key == k::kVae) s.vae = strip(value);
+    else if (key == k::kLora) loras(key, value);
     else if (key == k::kRefiner) s.refiner = strip(value);
     else if (key == k::kRefinerSwitch) number(key, value, s.refiner_switch);
     else if (key == k::kShift) number(key, value, s.flow_shift);
@@ -211,6 +212,14 @@ class Interpreter {
     else if (l == "conservative") p_.settings.mode = Mode::Conservative;
     else if (l == "aggressive") p_.settings.mode = Mode::Aggressive;
     else p_.warnings.push_back("unknown DRiffusion mode '" + value + "'");
+  }
+
+  void loras(const std::string& key, const std::string& value) {
+    try {
+      p_.settings.loras = parse_lora_list(value);
+    } catch (const UsageError& e) {
+      p_.warnings.push_back("'" + key + "': " + e.what());
+    }
   }
 
   // "T5: off" (the writer's form) or "on"; anything else is kept as a warning.

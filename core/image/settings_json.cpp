@@ -112,6 +112,23 @@ class ObjectReader {
 
   const json* object(const std::string& key, bool required = false) { return find(key, required); }
 
+  // [{"path": "...", "strength": 0.8}, ...]
+  void lora_array(const std::string& key, std::vector<LoraChoice>& out) {
+    const json* v = find(key, false);
+    if (!v) return;
+    if (!v->is_array()) fail(where(key) + " must be an array, got " + type_name(*v));
+    if (v->size() > 256) fail(where(key) + " has more than 256 entries");
+    out.clear();
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      ObjectReader entry((*v)[i], where(key) + "[" + std::to_string(i) + "]");
+      LoraChoice c;
+      entry.string("path", c.path, true);
+      entry.number("strength", c.strength, true);
+      entry.finish();
+      out.push_back(c);
+    }
+  }
+
   void finish() const {
     for (auto it = j_.begin(); it != j_.end(); ++it)
       if (!seen_.count(it.key())) fail(path_ + " has an unknown key '" + it.key().substr(0, 80) + "'");
@@ -139,7 +156,7 @@ class ObjectReader {
 
 json settings_object(const GenerationSettings& s) {
   const std::string sampler = sampler_info(s.sampler).name;  // registry name: "dpmpp_2m"
-  return json{{"model", s.model},
+  json o{{"model", s.model},
               {"tokenizer_dir", s.tokenizer_dir},
               {"prompt", s.prompt},
               {"negative_prompt", s.negative_prompt},
@@ -174,6 +191,13 @@ json settings_object(const GenerationSettings& s) {
               {"use_t5", s.use_t5},
               {"flow_shift", s.flow_shift},
               {"t5_device", s.t5_device}};
+  // Only with LoRAs: a settings object without them stays readable by versions before LoRAs.
+  if (!s.loras.empty()) {
+    json loras = json::array();
+    for (const auto& l : s.loras) loras.push_back({{"path", l.path}, {"strength", l.strength}});
+    o["loras"] = std::move(loras);
+  }
+  return o;
 }
 
 GenerationSettings read_settings(const json& j) {
@@ -217,6 +241,7 @@ GenerationSettings read_settings(const json& j) {
   r.boolean("use_t5", s.use_t5);
   r.number("flow_shift", s.flow_shift);
   r.string("t5_device", s.t5_device);
+  r.lora_array("loras", s.loras);
   r.finish();
   try {
     s.sampler = parse_sampler(sampler);

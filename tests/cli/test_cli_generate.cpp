@@ -1,7 +1,13 @@
 // driffusion generate end to end: the --json schema, metadata read back by our parsers and by
 // the independent infotext regex, --from-image reproducing pixels, --count/--prompts, explicit
 // file targets, formats, and Ctrl+C.
+#include <algorithm>
+#include <filesystem>
 #include <regex>
+
+#include "core/engine/pipeline.h"
+#include "core/io/safetensors_writer.h"
+#include "core/models/sd/stable_diffusion_pipeline.h"
 
 #include "core/image/infotext.h"
 #include "core/image/settings_json.h"
@@ -313,4 +319,54 @@ TEST(CliGenerate, AnLcmDistilledModelGetsItsSettingsUnlessTyped) {
   const auto again = generate_json({"--from-image", t["path"].get<std::string>(), "--out", (dir / "c").string()});
   EXPECT_EQ(again["images"][0]["settings"]["sampler"], "ddim");
   EXPECT_EQ(again["images"][0]["settings"]["steps"], 3);
+}
+
+// --lora (repeatable, or ';'-separated) merges LoRAs, stores them with the image, and
+// --from-image brings them back; a bad file fails with the file named and no image written.
+TEST(CliGenerate, LorasAreMergedStoredAndReproduced) {
+  ScratchDir dir;
+  const std::string good = (dir / "style.safetensors").string(), bad = (dir / "bad.safetensors").string();
+  {
+    // Factors for the first self-attention query of random:tiny's UNet.
+    PipelineRequest r;
+    r.source = "random:tiny";
+    auto p = load_pipeline(r);
+    std::string name;
+    torch::Tensor w;
+    for (const auto& kv : dynamic_cast<StableDiffusionPipeline&>(*p).modules().unet->named_parameters(true))
+      if (name.empty() && kv.key().find("attn1.to_q.weight") != std::string::npos) name = kv.key(), w = kv.value();
+    ASSERT_FALSE(name.empty());
+    std::string k = "lora_unet_" + name.substr(0, name.size() - 7);
+    std::replace(k.begin(), k.end(), '.', '_');
+    torch::manual_seed(3);
+    write_safetensors(good, {{k + ".lora_down.weight", torch::randn({2, w.size(1)}) * 3},
+                             {k + ".lora_up.weight", torch::randn({w.size(0), 2}) * 3}});
+    write_safetensors(bad, {{k + ".lora_down.weight", torch::randn({2, w.size(1) + 1})},
+                            {k + ".lora_up.weight", torch::randn({w.size(0), 2})}});
+  }
+  const std::vector<std::string> base{"--model", "random:tiny", "--prompt", "a fox", "--seed", "5", "--steps", "4"};
+  const auto plain = generate_json(concat(base, {"--out", (dir / "plain").string()}));
+  const auto with = generate_json(concat(base, {"--lora", good + ":0.5", "--lora", good + ":0.5", "--out", (dir / "with").string()}));
+  const auto& s = with["images"][0]["settings"];
+  ASSERT_EQ(s["loras"].size(), 2u);
+  EXPECT_EQ(s["loras"][0]["path"], good);
+  EXPECT_EQ(s["loras"][1]["strength"], 0.5);
+  const std::string a = with["images"][0]["path"];
+  EXPECT_NE(read_image_rgb8(a).pixels, read_image_rgb8(plain["images"][0]["path"].get<std::string>()).pixels);
+  // The same two halves written as one ';'-separated value give the same image; --from-image too.
+  const auto joined = generate_json(concat(base, {"--lora", good + ":0.5;" + good + ":0.5", "--out", (dir / "j").string()}));
+  EXPECT_EQ(read_image_rgb8(joined["images"][0]["path"].get<std::string>()).pixels, read_image_rgb8(a).pixels);
+  const auto again = generate_json({"--from-image", a, "--out", (dir / "again").string()});
+  EXPECT_EQ(again["images"][0]["settings"]["loras"], s["loras"]);
+  EXPECT_EQ(read_image_rgb8(again["images"][0]["path"].get<std::string>()).pixels, read_image_rgb8(a).pixels);
+  // --lora "" removes the stored ones.
+  const auto none = generate_json({"--from-image", a, "--lora", "", "--out", (dir / "none").string()});
+  EXPECT_FALSE(none["images"][0]["settings"].contains("loras"));
+
+  const auto r = cli(concat({"generate", "--json"}, concat(base, {"--lora", bad, "--out", (dir / "bad").string()})));
+  EXPECT_NE(r.exit_code, 0);
+  const std::string said = r.out + r.err;
+  EXPECT_NE(said.find(bad), std::string::npos) << said;
+  EXPECT_NE(said.find("do not make the weight's shape"), std::string::npos) << said;
+  EXPECT_TRUE(!std::filesystem::exists(dir / "bad") || std::filesystem::is_empty(dir / "bad"));
 }

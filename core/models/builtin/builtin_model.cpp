@@ -8,6 +8,7 @@
 #include "core/io/sha256.h"
 #include "core/models/unet/unet_memory.h"
 #include "core/models/loaders/config_json.h"
+#include "core/models/loaders/lora_merge.h"
 #include "core/models/unet/denoiser_replicas.h"
 #include "core/models/clip/prompt_encoding.h"
 #include "core/models/clip/prompt_tokenizer.h"
@@ -119,6 +120,7 @@ class BuiltinPipeline : public Pipeline {
     ModelSummary s;
     s.name = config_.schedule.consistency_distilled ? "Built-in emoji model, LCM-distilled (64x64, pixel space)"
                                                     : "Built-in emoji model (64x64, pixel space)";
+    for (const auto& l : loras_) s.name += (&l == &loras_.front() ? " with " : ", ") + l;
     s.source = source_;  // consistency_distilled: Engine::describe_model sets it from the schedule, for every family
     s.architecture = "emoji-pixel";
     s.prediction_type = prediction_type_name(config_.schedule.prediction);
@@ -130,6 +132,14 @@ class BuiltinPipeline : public Pipeline {
   }
 
   ScheduleConfig schedule_config() const override { return config_.schedule; }
+
+  // Same names as SD 1.x's networks (unet, text_encoder), so kohya and diffusers files both fit.
+  std::string apply_lora(const std::string& path, double strength) override {
+    const LoraMergeReport report = merge_lora_file(
+        path, strength, {{"unet", modules_.unet.get(), {}}, {"text_encoder", modules_.text_encoder.get(), {}}});
+    loras_.push_back(lora_note(path, strength));
+    return report.summary();
+  }
 
   std::vector<int64_t> state_shape(int width, int height) const override {
     const int native = config_.image_size();
@@ -183,6 +193,7 @@ class BuiltinPipeline : public Pipeline {
   std::shared_ptr<const PromptTokenizer> tokenizer_;
   fs::path dir_;
   std::string source_;  // "builtin", or the folder it was loaded from
+  std::vector<std::string> loras_;  // "LoRA file.safetensors", in the name
   torch::Device device_;
   torch::Dtype dtype_;
   std::shared_ptr<UNetDenoiser> denoiser_;

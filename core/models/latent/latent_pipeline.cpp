@@ -51,6 +51,13 @@ void LatentPipeline::replace_vae_in(AutoencoderKL& vae, VaeConfig& config, const
   info_.notes.push_back("VAE " + std::filesystem::path(path).filename().string());
 }
 
+std::string LatentPipeline::merge_lora(const std::string& path, double strength,
+                                      const std::vector<LoraModule>& modules) {
+  const LoraMergeReport report = merge_lora_file(path, strength, modules);
+  info_.notes.push_back(lora_note(path, strength));
+  return report.summary();
+}
+
 std::shared_ptr<Denoiser> LatentPipeline::replicate_denoiser(const torch::Device& device) {
   if (device == device_) return denoiser_;
   return replicas_.get(device, [&] { return make_replica(device); });

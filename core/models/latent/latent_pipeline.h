@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/engine/pipeline.h"
+#include "core/models/loaders/lora_merge.h"
 #include "core/models/unet/denoiser_replicas.h"
 #include "core/models/vae/autoencoder_kl.h"
 #include "core/models/vae/vae_config.h"
@@ -59,6 +60,10 @@ class LatentPipeline : public Pipeline {
   // Pipeline::replace_vae for a family that keeps its VAE in `vae` and its config in `config`:
   // loads the override (core/models/latent/vae_override.h), adopts its config, notes its name.
   void replace_vae_in(AutoencoderKL& vae, VaeConfig& config, const std::string& path);
+
+  // Pipeline::apply_lora for a family's networks (the denoiser network first): merges the file
+  // (core/models/loaders/lora_merge.h) and notes its name and strength in the model's name.
+  std::string merge_lora(const std::string& path, double strength, const std::vector<LoraModule>& modules);
 
   // The family's network as a denoiser on `device` (another device than the pipeline's) with
   // the primary denoiser's weights.

@@ -38,9 +38,12 @@ SingleFileDetection detect_single_file(const WeightSource& file, const std::map<
     throw InputError(where + " has SDXL-style (or unCLIP) tensors but not the keys of an SDXL base or refiner checkpoint "
                      "(conditioner.embedders.*.transformer / .model token embeddings): not a supported model");
   if (!file.contains(unet + "input_blocks.0.0.weight")) {
-    const bool lora = has_prefix(file, "lora_") || has_prefix(file, "lora.");
+    bool lora = has_prefix(file, "lora_") || has_prefix(file, "lora.");
+    for (const auto& n : file.names())
+      lora = lora || n.find(".lora_down.") != std::string::npos || n.find(".lora_A.") != std::string::npos;
     throw InputError(where + " holds no Stable Diffusion UNet (no tensor 'model.diffusion_model.input_blocks.0.0.weight')" +
-                     std::string(lora ? ": it looks like a LoRA, which is not a full model"
+                     std::string(lora ? ": it looks like a LoRA, which is not a full model: choose the model it was "
+                                        "made for and add the LoRA to it (--lora, or the GUI's LoRA field)"
                                       : ": is it a VAE, LoRA or embedding file, or a diffusers-format file?"));
   }
   const auto conv_in = file.shape(unet + "input_blocks.0.0.weight");

@@ -1,6 +1,7 @@
 #include "core/models/sd/stable_diffusion_pipeline.h"
 
 #include "core/models/latent/latent_preview.h"
+#include "core/models/latent/unet_lora_module.h"
 #include "core/models/clip/prompt_encoding.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/unet/unet_memory.h"
@@ -59,6 +60,11 @@ torch::Tensor StableDiffusionPipeline::decode(const torch::Tensor& state) {
 }
 
 void StableDiffusionPipeline::replace_vae(const std::string& path) { replace_vae_in(modules_.vae, config_.vae, path); }
+
+std::string StableDiffusionPipeline::apply_lora(const std::string& path, double strength) {
+  return merge_lora(path, strength,
+                    {unet_lora_module(modules_.unet, config_.unet), {"text_encoder", modules_.text_encoder.get(), {}}});
+}
 
 torch::Tensor StableDiffusionPipeline::preview(const torch::Tensor& states) { return latent_rgb_preview(states); }
 

@@ -25,6 +25,7 @@ class StableDiffusionPipeline : public LatentPipeline {
   torch::Tensor preview(const torch::Tensor& states) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
   void replace_vae(const std::string& path) override;  // core/models/latent/vae_override.h
+  std::string apply_lora(const std::string& path, double strength) override;  // UNet and text encoder
 
   const SdModelConfig& config() const { return config_; }
   const SdModules& modules() const { return modules_; }

@@ -75,6 +75,13 @@ int64_t Sd3Pipeline::activation_bytes_per_row(const std::vector<int64_t>& shape)
   return bytes;
 }
 
+std::string Sd3Pipeline::apply_lora(const std::string& path, double strength) {
+  return merge_lora(path, strength,
+                    {{"transformer", modules_.transformer.get(), {}},
+                     {"text_encoder", modules_.text.clip_l.get(), {}},
+                     {"text_encoder_2", modules_.text.clip_g.get(), {}}});
+}
+
 void Sd3Pipeline::set_text_options(const GenerationSettings& settings, std::vector<std::string>& warnings) {
   use_t5_ = settings.use_t5;
   if (!modules_.text.t5 && !settings.t5_device.empty())

@@ -29,6 +29,8 @@ class Sd3Pipeline : public LatentPipeline {
   torch::Tensor decode(const torch::Tensor& state) override;
   torch::Tensor preview(const torch::Tensor& states) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
+  // The MMDiT (diffusers names: transformer.transformer_blocks.N...) and both CLIPs; T5 takes none.
+  std::string apply_lora(const std::string& path, double strength) override;
 
   const Sd3ModelConfig& config() const { return config_; }
   Sd3Modules& modules() { return modules_; }

@@ -1,6 +1,7 @@
 #include "core/models/sdxl/sdxl_pipeline.h"
 
 #include "core/models/latent/latent_preview.h"
+#include "core/models/latent/unet_lora_module.h"
 #include "core/models/loaders/random_weights.h"
 #include "core/models/unet/unet_memory.h"
 #include "core/util/errors.h"
@@ -81,6 +82,13 @@ void SdxlPipeline::condition_on_size(Conditioning& c, const std::vector<int64_t>
 torch::Tensor SdxlPipeline::decode(const torch::Tensor& state) { return decode_with_vae(modules_.vae, state); }
 
 void SdxlPipeline::replace_vae(const std::string& path) { replace_vae_in(modules_.vae, config_.vae, path); }
+
+std::string SdxlPipeline::apply_lora(const std::string& path, double strength) {
+  std::vector<LoraModule> modules{unet_lora_module(modules_.unet, config_.unet)};
+  if (modules_.text_l) modules.push_back({"text_encoder", modules_.text_l.get(), {}});
+  modules.push_back({"text_encoder_2", modules_.text_g.get(), {}});
+  return merge_lora(path, strength, modules);
+}
 
 torch::Tensor SdxlPipeline::preview(const torch::Tensor& states) {
   return latent_rgb_preview(states, LatentPreviewFactors::sdxl());

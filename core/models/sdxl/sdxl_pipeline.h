@@ -27,6 +27,8 @@ class SdxlPipeline : public LatentPipeline {
   torch::Tensor preview(const torch::Tensor& states) override;
   int64_t activation_bytes_per_row(const std::vector<int64_t>& state_shape) const override;
   void replace_vae(const std::string& path) override;  // core/models/latent/vae_override.h
+  // UNet, text_encoder (CLIP ViT-L; the refiner has none) and text_encoder_2 (OpenCLIP bigG).
+  std::string apply_lora(const std::string& path, double strength) override;
 
   const SdxlModelConfig& config() const { return config_; }
   SdxlModules& modules() { return modules_; }

@@ -1,0 +1,102 @@
+#include "core/models/loaders/lora_file.h"
+
+#include <map>
+
+#include "core/io/safetensors_reader.h"
+#include "core/util/errors.h"
+#include "core/util/string_util.h"
+
+namespace drf {
+namespace {
+
+enum class LoraFactor { Down, Up, Alpha };
+
+struct LoraSuffix {
+  const char* text;
+  LoraFactor factor;
+};
+
+// Longest first where one ends another (".lora.down.weight" before "_lora.down.weight").
+constexpr LoraSuffix kLoraSuffixes[] = {
+    {".lora_down.weight", LoraFactor::Down},
+    {".lora_up.weight", LoraFactor::Up},
+    {".lora_A.weight", LoraFactor::Down},
+    {".lora_B.weight", LoraFactor::Up},
+    {".lora_linear_layer.down.weight", LoraFactor::Down},  // diffusers 0.18-0.2x text encoders
+    {".lora_linear_layer.up.weight", LoraFactor::Up},
+    {".lora.down.weight", LoraFactor::Down},
+    {".lora.up.weight", LoraFactor::Up},
+    {"_lora.down.weight", LoraFactor::Down},
+    {"_lora.up.weight", LoraFactor::Up},
+    {".alpha", LoraFactor::Alpha},
+};
+
+// Adapter types that are not W += up @ down, by a piece of their tensor names.
+constexpr std::pair<const char*, const char*> kUnmergeable[] = {
+    {"hada_", "LoHa"}, {"lokr_", "LoKr"}, {"dora_scale", "DoRA"}, {".lora_mid.", "LoCon with a Tucker core"},
+    {"lora_magnitude_vector", "DoRA"},
+};
+
+// diffusers' first LoRA format names the attention processor: "...attn1.processor.to_q_lora"
+// updates "...attn1.to_q", and "to_out_lora" the first module of to_out. In a text encoder
+// ("text_encoder....self_attn.to_q_lora") the same names stand for CLIP's q_proj ... out_proj
+// (diffusers' DIFFUSERS_OLD_TO_PEFT).
+std::string attention_processor_target(std::string base) {
+  const std::string proc = ".processor.";
+  const auto at = base.find(proc);
+  if (at != std::string::npos) base.erase(at, proc.size() - 1);
+  if (starts_with(base, "text_encoder")) {
+    for (const auto& [old_name, clip_name] : {std::pair<std::string, std::string>{".to_q", ".q_proj"},
+                                              {".to_k", ".k_proj"}, {".to_v", ".v_proj"}, {".to_out", ".out_proj"}})
+      if (ends_with(base, old_name)) return base.substr(0, base.size() - old_name.size()) + clip_name;
+    return base;
+  }
+  if (ends_with(base, ".to_out")) base += ".0";
+  return base;
+}
+
+}  // namespace
+
+std::vector<LoraLayer> read_lora_layers(const SafetensorsFile& file) {
+  std::map<std::string, LoraLayer> layers;
+  for (const auto& key : file.names()) {
+    for (const auto& [piece, kind] : kUnmergeable)
+      if (key.find(piece) != std::string::npos)
+        throw InputError(file.path() + ": '" + key + "' is part of a " + kind +
+                         " adapter, which cannot be merged as a LoRA (only lora_down / lora_up factors can)");
+    if (ends_with(key, ".diff") || ends_with(key, ".diff_b"))
+      throw InputError(file.path() + ": '" + key + "' is a full weight difference, not a LoRA factor");
+    const LoraSuffix* match = nullptr;
+    for (const auto& s : kLoraSuffixes)
+      if (ends_with(key, s.text)) {
+        match = &s;
+        break;
+      }
+    if (!match)
+      throw InputError(file.path() + ": '" + key +
+                       "' is not a LoRA factor (lora_down / lora_up / alpha or lora_A / lora_B): is this a LoRA file?");
+    std::string base = key.substr(0, key.size() - std::string(match->text).size());
+    if (std::string(match->text)[0] == '_') base = attention_processor_target(base);
+    LoraLayer& l = layers[base];
+    l.target = base;
+    l.underscored = base.find('.') == std::string::npos;
+    std::string& slot = match->factor == LoraFactor::Down ? l.down_key : match->factor == LoraFactor::Up ? l.up_key : l.alpha_key;
+    if (!slot.empty())
+      throw InputError(file.path() + ": '" + key + "' and '" + slot + "' are both the same factor of layer '" + base + "'");
+    slot = key;
+  }
+  std::vector<LoraLayer> out;
+  for (auto& [base, l] : layers) {
+    if (l.down_key.empty() && l.up_key.empty())
+      throw InputError(file.path() + ": layer '" + base + "' has only an alpha ('" + l.alpha_key + "'), no factors");
+    if (l.down_key.empty() || l.up_key.empty())
+      throw InputError(file.path() + ": layer '" + base + "' has " +
+                       (l.down_key.empty() ? "an up factor ('" + l.up_key + "') but no down factor"
+                                           : "a down factor ('" + l.down_key + "') but no up factor"));
+    out.push_back(std::move(l));
+  }
+  if (out.empty()) throw InputError(file.path() + ": the file holds no LoRA layer");
+  return out;
+}
+
+}  // namespace drf
