@@ -89,20 +89,25 @@ class ObjectReader {
     }
   }
 
-  void int_array(const std::string& key, std::vector<int>& out, bool required = false) {
+  // The field as an array of at most 256 entries; nullptr when absent (and not required).
+  const json* array(const std::string& key, bool required) {
     const json* v = find(key, required);
-    if (!v) return;
+    if (!v) return nullptr;
     if (!v->is_array()) fail(where(key) + " must be an array, got " + type_name(*v));
     if (v->size() > 256) fail(where(key) + " has more than 256 entries");
+    return v;
+  }
+
+  void int_array(const std::string& key, std::vector<int>& out, bool required = false) {
+    const json* v = array(key, required);
+    if (!v) return;
     out.clear();
     for (std::size_t i = 0; i < v->size(); ++i) out.push_back(to_int((*v)[i], where(key) + "[" + std::to_string(i) + "]"));
   }
 
   void string_array(const std::string& key, std::vector<std::string>& out) {
-    const json* v = find(key, false);
+    const json* v = array(key, false);
     if (!v) return;
-    if (!v->is_array()) fail(where(key) + " must be an array, got " + type_name(*v));
-    if (v->size() > 256) fail(where(key) + " has more than 256 entries");
     out.clear();
     for (std::size_t i = 0; i < v->size(); ++i) {
       if (!(*v)[i].is_string()) fail(where(key) + "[" + std::to_string(i) + "] must be a string");
@@ -114,10 +119,8 @@ class ObjectReader {
 
   // [{"path": "...", "strength": 0.8}, ...]
   void lora_array(const std::string& key, std::vector<LoraChoice>& out) {
-    const json* v = find(key, false);
+    const json* v = array(key, false);
     if (!v) return;
-    if (!v->is_array()) fail(where(key) + " must be an array, got " + type_name(*v));
-    if (v->size() > 256) fail(where(key) + " has more than 256 entries");
     out.clear();
     for (std::size_t i = 0; i < v->size(); ++i) {
       ObjectReader entry((*v)[i], where(key) + "[" + std::to_string(i) + "]");
