@@ -7,6 +7,8 @@
 #include "core/engine/engine.h"
 #include "core/image/infotext.h"
 #include "core/image/settings_json.h"
+#include "core/io/safetensors_reader.h"
+#include "core/models/loaders/lora_file.h"
 #include "core/util/build_info.h"
 #include "core/util/printable_text.h"
 
@@ -84,6 +86,39 @@ void print_model(const json& m) {
     std::printf("    %-14s %.2f M\n", printable_text(component).c_str(), static_cast<double>(count.get<long long>()) / 1e6);
 }
 
+json lora_json(const std::string& file) {
+  const LoraFileSummary s = summarize_lora_file(SafetensorsFile(file));
+  json layers = json::object();
+  for (const auto& [network, n] : s.layers) layers[network] = n;
+  return {{"path", file},
+          {"layouts", s.layouts},
+          {"layers", layers},
+          {"rank_min", s.min_rank},
+          {"rank_max", s.max_rank},
+          {"alpha_tensors", s.alpha_tensors},
+          {"metadata_alpha", s.metadata_alpha},
+          {"made_for", s.made_for},
+          {"made_for_reason", s.made_for_reason}};
+}
+
+void print_lora(const json& l) {
+  std::printf("LoRA %s\n", printable_text(l["path"].get<std::string>()).c_str());
+  std::string layouts, layers;
+  for (const auto& x : l["layouts"]) layouts += (layouts.empty() ? "" : " + ") + x.get<std::string>();
+  for (const auto& [network, n] : l["layers"].items()) layers += (layers.empty() ? "" : ", ") + network + " " + std::to_string(n.get<int>());
+  std::printf("  layout     %s\n", layouts.c_str());
+  std::printf("  layers     %s\n", layers.c_str());
+  const auto lo = l["rank_min"].get<int64_t>(), hi = l["rank_max"].get<int64_t>();
+  std::printf("  rank       %s\n", (std::to_string(lo) + (lo == hi ? "" : "-" + std::to_string(hi))).c_str());
+  const int alphas = l["alpha_tensors"].get<int>();
+  std::printf("  alpha      %s\n", alphas > 0 ? ".alpha tensors (scale alpha / rank)"
+                                  : l["metadata_alpha"].get<bool>() ? "lora_alpha in the file's metadata (scale alpha / rank)"
+                                                                    : "none (scale 1)");
+  const std::string made_for = l["made_for"].get<std::string>();
+  std::printf("  made for   %s\n", made_for.empty() ? "cannot tell from its layer widths"
+                                                     : (made_for + " (" + l["made_for_reason"].get<std::string>() + ")").c_str());
+}
+
 json image_json(const std::string& file) {
   const ImageMetadata md = read_image_metadata(file);
   json out{{"path", file}, {"parameters", md.parameters}};
@@ -135,16 +170,18 @@ void print_image(const json& im) {
 
 int run_info(int argc, char** argv) {
   ArgParser args("info",
-                 "Without options: version, build facts, image formats and devices. With --devices, --model or --image:\n"
+                 "Without options: version, build facts, image formats and devices. With --devices, --model, --image or\n"
+                 "--lora: "
                  "only those parts.");
   args.flag("devices", "list the compute devices")
       .option("model", "M", "describe a model: architecture, prediction type, parameter counts")
       .option("tokenizer", "DIR", "tokenizer folder for a single-file checkpoint")
       .option("image", "FILE", "print the generation metadata stored in an image file")
+      .option("lora", "FILE", "describe a LoRA file: layout, layers per network, rank, alpha, the model family it fits")
       .flag("json", "print one JSON object (schema: docs/cli.md)");
   if (!args.parse(argc, argv, 2)) return kOk;
   const bool json_out = args.get_flag("json");
-  const bool all = !args.get_flag("devices") && !args.has("model") && !args.has("image");
+  const bool all = !args.get_flag("devices") && !args.has("model") && !args.has("image") && !args.has("lora");
   json out{{"command", "info"}, {"ok", true}};
   try {
     if (all) {
@@ -154,6 +191,7 @@ int run_info(int argc, char** argv) {
     if (all || args.get_flag("devices")) out["devices"] = devices_json();
     if (args.has("model")) out["model"] = model_json(args.get("model"), args.get("tokenizer"));
     if (args.has("image")) out["image"] = image_json(args.get("image"));
+    if (args.has("lora")) out["lora"] = lora_json(args.get("lora"));
   } catch (const Error& e) {
     if (json_out) print_json(error_json("info", e));
     throw;
@@ -171,6 +209,7 @@ int run_info(int argc, char** argv) {
   if (out.contains("devices")) print_devices(out["devices"]);
   if (out.contains("model")) print_model(out["model"]);
   if (out.contains("image")) print_image(out["image"]);
+  if (out.contains("lora")) print_lora(out["lora"]);
   return kOk;
 }
 

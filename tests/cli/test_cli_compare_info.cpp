@@ -1,4 +1,5 @@
 // driffusion compare, info and models: files, JSON schemas, and the width-1 identity.
+#include "core/io/safetensors_writer.h"
 #include "core/util/build_info.h"
 #include "tests/cli/cli_test_util.h"
 
@@ -108,6 +109,47 @@ TEST(CliInfo, BuildDevicesModelAndImage) {
   EXPECT_EXIT_CODE(r, 0);
   EXPECT_NE(r.out.find("parameters:\nred\n"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("Seed: 21"), std::string::npos) << r.out;
+}
+
+// info --lora describes a LoRA file without a model: layout, layers per network, rank, alpha and
+// the family its cross-attention width points to; a file that is no LoRA is an input error.
+TEST(CliInfo, DescribesALoraFile) {
+  ScratchDir dir;
+  const std::string sd1 = (dir / "sd1.safetensors").string(), xl = (dir / "xl.safetensors").string();
+  const std::string k = "lora_unet_down_blocks_1_attentions_0_transformer_blocks_0_attn2_to_k";
+  const std::string q = "lora_te_text_model_encoder_layers_0_self_attn_q_proj";
+  write_safetensors(sd1, {{k + ".lora_down.weight", torch::zeros({8, 768})}, {k + ".lora_up.weight", torch::zeros({640, 8})},
+                          {k + ".alpha", torch::tensor(4.0f)},
+                          {q + ".lora_down.weight", torch::zeros({4, 768})}, {q + ".lora_up.weight", torch::zeros({768, 4})}});
+  auto r = cli({"info", "--lora", sd1, "--json"});
+  EXPECT_EXIT_CODE(r, 0);
+  auto j = json_of(r)["lora"];
+  EXPECT_EQ(j["layouts"], nlohmann::json::array({"kohya"}));
+  EXPECT_EQ(j["layers"]["unet"], 1);
+  EXPECT_EQ(j["layers"]["text_encoder"], 1);
+  EXPECT_EQ(j["rank_min"], 4);
+  EXPECT_EQ(j["rank_max"], 8);
+  EXPECT_EQ(j["alpha_tensors"], 1);
+  EXPECT_EQ(j["made_for"], "SD 1.x");
+  EXPECT_FALSE(json_of(r).contains("devices"));
+
+  // PEFT names with a second text encoder: SDXL; the text form names it too.
+  const std::string peft = "unet.down_blocks.1.attentions.0.transformer_blocks.0.attn2.to_k";
+  write_safetensors(xl, {{peft + ".lora_A.weight", torch::zeros({4, 2048})}, {peft + ".lora_B.weight", torch::zeros({640, 4})},
+                         {"text_encoder_2.text_model.encoder.layers.0.self_attn.q_proj.lora_A.weight", torch::zeros({4, 1280})},
+                         {"text_encoder_2.text_model.encoder.layers.0.self_attn.q_proj.lora_B.weight", torch::zeros({1280, 4})}},
+                    {{"lora_adapter_metadata", R"({"unet.lora_alpha": 4, "unet.r": 4})"}});
+  r = cli({"info", "--lora", xl});
+  EXPECT_EXIT_CODE(r, 0);
+  EXPECT_NE(r.out.find("PEFT / diffusers"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("text_encoder_2 1, unet 1"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("made for   SDXL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("metadata"), std::string::npos) << r.out;
+
+  write_safetensors((dir / "model.safetensors").string(), {{"model.diffusion_model.out.2.weight", torch::zeros({2, 2})}});
+  r = cli({"info", "--lora", (dir / "model.safetensors").string()});
+  EXPECT_EXIT_CODE(r, 3);
+  EXPECT_NE(r.err.find("is not a LoRA factor"), std::string::npos) << r.err;
 }
 
 TEST(CliModels, ListsKnownModels) {

@@ -1,5 +1,6 @@
 #include "core/models/loaders/lora_file.h"
 
+#include <algorithm>
 #include <map>
 
 #include "core/io/safetensors_reader.h"
@@ -55,7 +56,72 @@ std::string attention_processor_target(std::string base) {
   return base;
 }
 
+std::string layout_of(const std::string& key) {
+  if (ends_with(key, ".lora_down.weight") || ends_with(key, ".lora_up.weight")) return "kohya";
+  if (ends_with(key, "_lora.down.weight") || ends_with(key, "_lora.up.weight")) return "diffusers attention processors";
+  return "PEFT / diffusers";
+}
+
+// The network a layer name points to: kohya's prefix, a dotted component, else the denoiser.
+std::string network_of(const LoraLayer& l) {
+  if (l.underscored) {
+    for (const auto& [prefix, networks] : kohya_network_prefixes())
+      if (starts_with(l.target, prefix)) return networks.front();
+    return "unknown";
+  }
+  for (const auto& c : lora_component_names())
+    if (starts_with(l.target, c + ".")) return c;
+  return "unet";
+}
+
 }  // namespace
+
+const std::vector<std::pair<std::string, std::vector<std::string>>>& kohya_network_prefixes() {
+  static const std::vector<std::pair<std::string, std::vector<std::string>>> p = {
+      {"lora_unet_", {"unet", "transformer"}},     {"lora_transformer_", {"transformer"}},
+      {"lora_te1_", {"text_encoder"}},             {"lora_te2_", {"text_encoder_2"}},
+      {"lora_te3_", {"text_encoder_3"}},           {"lora_te_", {"text_encoder"}},
+  };
+  return p;
+}
+
+const std::vector<std::string>& lora_component_names() {
+  static const std::vector<std::string> c = {"unet", "transformer", "text_encoder", "text_encoder_2", "text_encoder_3"};
+  return c;
+}
+
+LoraFileSummary summarize_lora_file(const SafetensorsFile& file) {
+  LoraFileSummary s;
+  for (const auto& l : read_lora_layers(file)) {
+    const std::string layout = layout_of(l.down_key);
+    if (std::find(s.layouts.begin(), s.layouts.end(), layout) == s.layouts.end()) s.layouts.push_back(layout);
+    const std::string network = network_of(l);
+    ++s.layers[network];
+    const auto down = file.shape(l.down_key);
+    s.min_rank = s.min_rank == 0 ? down[0] : std::min(s.min_rank, down[0]);
+    s.max_rank = std::max(s.max_rank, down[0]);
+    if (!l.alpha_key.empty()) ++s.alpha_tensors;
+    // A UNet's cross-attention key projection reads the text encoder's width: 768 (CLIP L, SD 1.x),
+    // 1024 (OpenCLIP H, SD 2.x), 2048 (both of SDXL's, concatenated).
+    const bool cross_k = l.target.find("attn2") != std::string::npos &&
+                         (ends_with(l.target, "to_k") || ends_with(l.target, "to_k_lora"));
+    if (s.made_for.empty() && cross_k && down.size() >= 2) {
+      const int64_t width = down[1];
+      s.made_for = width == 768 ? "SD 1.x" : width == 1024 ? "SD 2.x" : width == 2048 ? "SDXL" : "";
+      if (!s.made_for.empty()) s.made_for_reason = "its cross-attention reads " + std::to_string(width) + "-wide text";
+    }
+  }
+  if (s.made_for.empty() && s.layers.count("transformer")) {
+    s.made_for = "SD3 / SD3.5";
+    s.made_for_reason = "it changes an MMDiT (transformer.*)";
+  } else if (s.made_for.empty() && s.layers.count("text_encoder_2")) {
+    s.made_for = "SDXL";
+    s.made_for_reason = "it changes a second text encoder";
+  }
+  const auto it = file.metadata().find("lora_adapter_metadata");
+  s.metadata_alpha = it != file.metadata().end() && it->second.find("lora_alpha") != std::string::npos;
+  return s;
+}
 
 std::vector<LoraLayer> read_lora_layers(const SafetensorsFile& file) {
   std::map<std::string, LoraLayer> layers;

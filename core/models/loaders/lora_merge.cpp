@@ -40,19 +40,6 @@ LoraWeightIndex lora_weight_index(const LoraModule& m) {
   return ix;
 }
 
-// kohya's component prefixes, and the components each may mean (lora_unet_ is also used for the
-// MMDiT of SD3 files made by kohya's scripts).
-const std::vector<std::pair<std::string, std::vector<std::string>>>& underscored_prefixes() {
-  static const std::vector<std::pair<std::string, std::vector<std::string>>> p = {
-      {"lora_unet_", {"unet", "transformer"}},     {"lora_transformer_", {"transformer"}},
-      {"lora_te1_", {"text_encoder"}},             {"lora_te2_", {"text_encoder_2"}},
-      {"lora_te3_", {"text_encoder_3"}},           {"lora_te_", {"text_encoder"}},
-  };
-  return p;
-}
-
-const char* const kLoraComponents[] = {"unet", "transformer", "text_encoder", "text_encoder_2", "text_encoder_3"};
-
 struct LoraTarget {
   const LoraWeightIndex* index = nullptr;
   std::string path;
@@ -86,7 +73,7 @@ class LoraResolver {
   }
 
   LoraTarget resolve_underscored(const std::string& name) const {
-    for (const auto& [prefix, components] : underscored_prefixes()) {
+    for (const auto& [prefix, components] : kohya_network_prefixes()) {
       if (!starts_with(name, prefix)) continue;
       const std::string rest = name.substr(prefix.size());
       const LoraWeightIndex* first = nullptr;
@@ -106,8 +93,8 @@ class LoraResolver {
 
   LoraTarget resolve_dotted(const std::string& name) const {
     std::string component, path = name;
-    for (const char* c : kLoraComponents)
-      if (starts_with(name, std::string(c) + ".")) {
+    for (const auto& c : lora_component_names())
+      if (starts_with(name, c + ".")) {
         component = c;
         path = name.substr(component.size() + 1);
       }
