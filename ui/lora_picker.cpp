@@ -1,5 +1,6 @@
 #include "ui/lora_picker.h"
 
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -28,7 +29,15 @@ LoraPicker::LoraPicker(QWidget* parent) : QWidget(parent), edit_(new QLineEdit),
   add_->setPopupMode(QToolButton::InstantPopup);
   auto* menu = new QMenu(add_);
   menu->addAction(tr("A LoRA .safetensors file..."), this, [this] {
-    const QString path = chooseOpenFile(this, tr("Choose a LoRA file"), QString(),
+    // Start in the folder of the last LoRA listed: LoRAs usually live together.
+    QString folder;
+    try {
+      const auto list = parse_lora_list(text().toStdString());
+      if (!list.empty()) folder = QFileInfo(QString::fromStdString(list.back().path)).absolutePath();
+    } catch (const std::exception&) {
+      // A list that cannot be read: the dialog starts where it would without one.
+    }
+    const QString path = chooseOpenFile(this, tr("Choose a LoRA file"), folder,
                                         tr("safetensors files (*.safetensors);;All files (*)"));
     if (!path.isEmpty()) addFile(path);
   });
