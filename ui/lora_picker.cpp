@@ -13,8 +13,9 @@ namespace drf::ui {
 namespace {
 
 QString usage() {
-  return LoraPicker::tr("LoRAs merged into the model when it loads: file.safetensors:strength entries separated by "
-                        "';' (strength 1 when left out, -10 to 10). kohya, diffusers/PEFT and LCM-LoRA files");
+  return LoraPicker::tr(
+      "LoRAs merged into the model when it loads: file.safetensors:strength entries separated by "
+      "';' (strength 1 when left out, -10 to 10). kohya, diffusers/PEFT and LCM-LoRA files");
 }
 
 }  // namespace
@@ -37,8 +38,8 @@ LoraPicker::LoraPicker(QWidget* parent) : QWidget(parent), edit_(new QLineEdit),
     } catch (const std::exception&) {
       // A list that cannot be read: the dialog starts where it would without one.
     }
-    const QString path = chooseOpenFile(this, tr("Choose a LoRA file"), folder,
-                                        tr("safetensors files (*.safetensors);;All files (*)"));
+    const QString path =
+        chooseOpenFile(this, tr("Choose a LoRA file"), folder, tr("safetensors files (*.safetensors);;All files (*)"));
     if (!path.isEmpty()) addFile(path);
   });
   menu->addSeparator();

@@ -85,8 +85,8 @@ class Pipeline {
   virtual void replace_vae(const std::string& path);
   // Merge the LoRA at `path` into the weights (core/models/loaders/lora_merge.h) with
   // `strength`; load_pipeline calls it for each of PipelineRequest::loras before the first
-  // job. Returns what changed ("unet 64, text_encoder 72": layers per network). The default refuses with UsageError naming the model (the analytic model has
-  // no weights).
+  // job. Returns what changed ("unet 64, text_encoder 72": layers per network). The default
+  // refuses with UsageError naming the model (the analytic model has no weights).
   virtual std::string apply_lora(const std::string& path, double strength);
 };
 

@@ -60,13 +60,19 @@ bool is_valid_t5_device(const std::string& d) {
 
 namespace {
 
+void validate_lora(const LoraChoice& l) {
+  if (l.path.empty()) throw UsageError("a LoRA entry has no file");
+  if (!std::isfinite(l.strength) || std::abs(l.strength) > kLoraStrengthLimit)
+    throw UsageError("LoRA strength must be between -10 and 10, got " + std::to_string(l.strength) + " for " + l.path);
+}
+
 std::string trimmed(const std::string& s) {
   const auto b = s.find_first_not_of(" \t\r\n");
   if (b == std::string::npos) return "";
   return s.substr(b, s.find_last_not_of(" \t\r\n") - b + 1);
 }
 
-// "PATH:STRENGTH" when the text after the last ':' is a whole number; else all of it is the path
+// "PATH:STRENGTH" when all the text after the last ':' is a number; else all of it is the path
 // (a ":" inside a file name stays part of the path).
 LoraChoice parse_lora_entry(const std::string& entry) {
   LoraChoice c;
@@ -83,9 +89,7 @@ LoraChoice parse_lora_entry(const std::string& entry) {
       c.strength = v;
     }
   }
-  if (c.path.empty()) throw UsageError("LoRA entry '" + entry + "' has no file");
-  if (!std::isfinite(c.strength) || std::abs(c.strength) > kLoraStrengthLimit)
-    throw UsageError("LoRA strength must be between -10 and 10, got '" + entry + "'");
+  validate_lora(c);
   return c;
 }
 
@@ -164,11 +168,7 @@ void validate_settings(const GenerationSettings& s) {
                      std::to_string(s.draft_memory_mb));
   if (!s.dtype.empty() && s.dtype != "fp32" && s.dtype != "fp16" && s.dtype != "bf16")
     throw UsageError("dtype must be fp32, fp16 or bf16, got '" + s.dtype + "'");
-  for (const auto& l : s.loras) {
-    if (l.path.empty()) throw UsageError("a LoRA entry has no file");
-    if (!std::isfinite(l.strength) || std::abs(l.strength) > kLoraStrengthLimit)
-      throw UsageError("LoRA strength must be between -10 and 10, got " + std::to_string(l.strength) + " for " + l.path);
-  }
+  for (const auto& l : s.loras) validate_lora(l);
   if (s.prompt.size() > 64 * 1024) throw UsageError("prompt is longer than 64 KiB");
   if (s.negative_prompt.size() > 64 * 1024) throw UsageError("negative prompt is longer than 64 KiB");
 }

@@ -10,6 +10,7 @@
 
 #include "core/image/infotext.h"
 #include "core/sampling/sampler_registry.h"
+#include "core/util/errors.h"
 
 namespace drf {
 namespace {

@@ -27,15 +27,17 @@ std::string usage_error_of(const std::string& text) {
 }  // namespace
 
 TEST(LoraSettingsIo, TextFormParsesPathsAndStrengths) {
-  const auto l = parse_lora_list(" /loras/lcm-lora-sdv1-5.safetensors ; style:v2.safetensors:0.6;neg.safetensors:-1.5e-1 ;");
+  const auto l =
+      parse_lora_list(" /loras/lcm-lora-sdv1-5.safetensors ; style:v2.safetensors:0.6;neg.safetensors:-1.5e-1 ;");
   ASSERT_EQ(l.size(), 3u);
   EXPECT_EQ(l[0], (LoraChoice{"/loras/lcm-lora-sdv1-5.safetensors", 1.0}));  // no strength: 1
-  EXPECT_EQ(l[1], (LoraChoice{"style:v2.safetensors", 0.6}));  // a ':' inside the name stays in the path
+  EXPECT_EQ(l[1], (LoraChoice{"style:v2.safetensors", 0.6}));                // a ':' inside the name stays in the path
   EXPECT_EQ(l[2], (LoraChoice{"neg.safetensors", -0.15}));
   EXPECT_TRUE(parse_lora_list("").empty());
   EXPECT_TRUE(parse_lora_list(" ; ").empty());
   EXPECT_EQ(parse_lora_list("a.safetensors:+2"), (std::vector<LoraChoice>{{"a.safetensors", 2.0}}));
-  EXPECT_EQ(format_lora_list(l), "/loras/lcm-lora-sdv1-5.safetensors:1; style:v2.safetensors:0.6; neg.safetensors:-0.15");
+  EXPECT_EQ(format_lora_list(l),
+            "/loras/lcm-lora-sdv1-5.safetensors:1; style:v2.safetensors:0.6; neg.safetensors:-0.15");
   EXPECT_EQ(parse_lora_list(format_lora_list(l)), l);
 }
 
@@ -94,8 +96,9 @@ TEST(LoraSettingsIo, BadValuesAreWarningsInInfotextAndErrorsInJson) {
   const std::string head =
       R"({"format":"driffusion-settings","version":1,"settings":{"model":"analytic","prompt":"p","seed":"1",)"
       R"("steps":10,"guidance":3,"sampler":"ddim","mode":"sequential","width":1,)";
-  for (const char* bad : {R"("loras":{}}})", R"("loras":[{"path":"a"}]}})", R"("loras":[{"path":"a","strength":1,"x":2}]}})",
-                          R"("loras":[{"path":"a","strength":50}]}})"}) {
+  for (const char* bad :
+       {R"("loras":{}}})", R"("loras":[{"path":"a"}]}})", R"("loras":[{"path":"a","strength":1,"x":2}]}})",
+        R"("loras":[{"path":"a","strength":50}]}})"}) {
     try {
       settings_from_json(head + bad);
       ADD_FAILURE() << "accepted " << bad;

@@ -91,10 +91,14 @@ TEST(Lora, KohyaFactorsMergeAsUpTimesDownScaledByAlphaOverRank) {
   const auto [dt, ut] = factors(w_text, 4, 3);
   const std::string q = "lora_unet_" + underscored(layer_of(n.to_q)), c = "lora_unet_" + underscored(layer_of(n.conv));
   const std::string t = "lora_te_" + underscored(layer_of(n.text_q));
-  write_safetensors(dir.file("style.safetensors"),
-                    {{q + ".lora_down.weight", dq}, {q + ".lora_up.weight", uq}, {q + ".alpha", torch::tensor(1.0f)},
-                     {c + ".lora_down.weight", dc}, {c + ".lora_up.weight", uc}, {c + ".alpha", torch::tensor(6.0f)},
-                     {t + ".lora_down.weight", dt}, {t + ".lora_up.weight", ut}});  // no alpha: scale 1
+  write_safetensors(dir.file("style.safetensors"), {{q + ".lora_down.weight", dq},
+                                                    {q + ".lora_up.weight", uq},
+                                                    {q + ".alpha", torch::tensor(1.0f)},
+                                                    {c + ".lora_down.weight", dc},
+                                                    {c + ".lora_up.weight", uc},
+                                                    {c + ".alpha", torch::tensor(6.0f)},
+                                                    {t + ".lora_down.weight", dt},
+                                                    {t + ".lora_up.weight", ut}});  // no alpha: scale 1
 
   auto p = load("random:tiny", {{dir.file("style.safetensors"), 0.7}});
   auto& m = sd(*p).modules();
@@ -119,19 +123,23 @@ TEST(Lora, LdmKohyaPeftAndAttentionProcessorNamesReachTheSameWeight) {
   // The original LDM path of the same layer, as the single-file key map reads it.
   const auto map = ldm_unet_key_map(single_file_parameter_names(*unet), sd(*base).config().unet);
   const std::string ldm_key = map.at(n.to_q).source_key;  // model.diffusion_model.input_blocks.1.1....to_q.weight
-  const std::string ldm = "lora_unet_" + underscored(ldm_key.substr(std::string(kLdmUnetPrefix).size(),
-                                                                    ldm_key.size() - 7 - std::string(kLdmUnetPrefix).size()));
+  const std::string ldm =
+      "lora_unet_" + underscored(ldm_key.substr(std::string(kLdmUnetPrefix).size(),
+                                                ldm_key.size() - 7 - std::string(kLdmUnetPrefix).size()));
   const std::string path = layer_of(n.to_q);
   const std::string proc = path.substr(0, path.size() - 5) + ".processor.to_q_lora";  // "...attn1.processor.to_q_lora"
   const std::map<std::string, Tensors> files = {
-      {"kohya_diffusers", {{"lora_unet_" + underscored(path) + ".lora_down.weight", down},
-                           {"lora_unet_" + underscored(path) + ".lora_up.weight", up},
-                           {"lora_unet_" + underscored(path) + ".alpha", torch::tensor(2.0f)}}},
-      {"kohya_ldm", {{ldm + ".lora_down.weight", down}, {ldm + ".lora_up.weight", up}, {ldm + ".alpha", torch::tensor(2.0f)}}},
+      {"kohya_diffusers",
+       {{"lora_unet_" + underscored(path) + ".lora_down.weight", down},
+        {"lora_unet_" + underscored(path) + ".lora_up.weight", up},
+        {"lora_unet_" + underscored(path) + ".alpha", torch::tensor(2.0f)}}},
+      {"kohya_ldm",
+       {{ldm + ".lora_down.weight", down}, {ldm + ".lora_up.weight", up}, {ldm + ".alpha", torch::tensor(2.0f)}}},
       {"peft", {{"unet." + path + ".lora_A.weight", down}, {"unet." + path + ".lora_B.weight", up}}},
       {"attn_procs", {{proc + ".down.weight", down}, {proc + ".up.weight", up}}},
   };
-  ASSERT_NE(ldm, "lora_unet_" + underscored(path));  // the two spellings differ (input_blocks_1_1_... / down_blocks_0_...)
+  ASSERT_NE(ldm,
+            "lora_unet_" + underscored(path));  // the two spellings differ (input_blocks_1_1_... / down_blocks_0_...)
   torch::Tensor first;
   for (const auto& [name, tensors] : files) {
     write_safetensors(dir.file(name + ".safetensors"), tensors);
@@ -214,8 +222,10 @@ TEST(Lora, SdxlSd3AndBuiltinNetworksTakeTheirFilesNames) {
     const auto [dg, ug] = factors(param(*m.text_g, g), 2, 11);
     const auto [dl, ul] = factors(param(*m.text_l, l), 2, 12);
     const std::string kg = "lora_te2_" + underscored(layer_of(g)), kl = "lora_te1_" + underscored(layer_of(l));
-    write_safetensors(dir.file("xl.safetensors"), {{kg + ".lora_down.weight", dg}, {kg + ".lora_up.weight", ug},
-                                                   {kl + ".lora_down.weight", dl}, {kl + ".lora_up.weight", ul}});
+    write_safetensors(dir.file("xl.safetensors"), {{kg + ".lora_down.weight", dg},
+                                                   {kg + ".lora_up.weight", ug},
+                                                   {kl + ".lora_down.weight", dl},
+                                                   {kl + ".lora_up.weight", ul}});
     auto p = load("random:sdxl-tiny", {{dir.file("xl.safetensors"), 1.0}});
     auto& pm = dynamic_cast<SdxlPipeline&>(*p).modules();
     EXPECT_TRUE(torch::allclose(param(*pm.text_g, g), expected_merge(param(*m.text_g, g), dg, ug, 1.0), 1e-6, 1e-6));
@@ -226,8 +236,8 @@ TEST(Lora, SdxlSd3AndBuiltinNetworksTakeTheirFilesNames) {
     auto& m = dynamic_cast<Sd3Pipeline&>(*base).modules();
     const std::string a = first_named(*m.transformer, "attn.add_q_proj.weight");
     const auto [d, u] = factors(param(*m.transformer, a), 2, 13);
-    write_safetensors(dir.file("sd3.safetensors"),
-                      {{"transformer." + layer_of(a) + ".lora_A.weight", d}, {"transformer." + layer_of(a) + ".lora_B.weight", u}});
+    write_safetensors(dir.file("sd3.safetensors"), {{"transformer." + layer_of(a) + ".lora_A.weight", d},
+                                                    {"transformer." + layer_of(a) + ".lora_B.weight", u}});
     auto p = load("random:sd3-tiny", {{dir.file("sd3.safetensors"), -0.5}});
     EXPECT_TRUE(torch::allclose(param(*dynamic_cast<Sd3Pipeline&>(*p).modules().transformer, a),
                                 expected_merge(param(*m.transformer, a), d, u, -0.5), 1e-6, 1e-6));
@@ -239,7 +249,8 @@ TEST(Lora, SdxlSd3AndBuiltinNetworksTakeTheirFilesNames) {
     const std::string q = first_named(*arch.unet, "attn2.to_q.weight");
     const auto [d, u] = factors(param(*arch.unet, q), 2, 14);
     const std::string k = "lora_unet_" + underscored(layer_of(q));
-    write_safetensors(dir.file("emoji.safetensors"), {{k + ".lora_down.weight", d * 30}, {k + ".lora_up.weight", u * 30}});
+    write_safetensors(dir.file("emoji.safetensors"),
+                      {{k + ".lora_down.weight", d * 30}, {k + ".lora_up.weight", u * 30}});
     Engine engine;
     GenerationSettings s = test::tiny_job("builtin", Mode::Sequential, 1);
     s.steps = 3;
@@ -268,8 +279,9 @@ TEST(Lora, SdxlLdmNamesFourDFactorsMetadataAlphaAndOldTextNames) {
   auto [d2, u2] = factors(w_proj, 3, 31);
   const auto d4 = d2.reshape({3, -1, 1, 1}), u4 = u2.reshape({-1, 3, 1, 1});
   // alpha 0 as an integer tensor: kohya's scripts read it as alpha = rank (scale 1).
-  write_safetensors(dir.file("kohya.safetensors"), {{k + ".lora_down.weight", d4}, {k + ".lora_up.weight", u4},
-                                                    {k + ".alpha", torch::tensor(int64_t{0})}});
+  write_safetensors(
+      dir.file("kohya.safetensors"),
+      {{k + ".lora_down.weight", d4}, {k + ".lora_up.weight", u4}, {k + ".alpha", torch::tensor(int64_t{0})}});
   {
     auto p = load("random:sdxl-tiny", {{dir.file("kohya.safetensors"), 1.0}});
     EXPECT_TRUE(torch::allclose(param(*dynamic_cast<SdxlPipeline&>(*p).modules().unet, proj),
@@ -279,7 +291,8 @@ TEST(Lora, SdxlLdmNamesFourDFactorsMetadataAlphaAndOldTextNames) {
   const std::string to_k = first_named(*unet, "attn2.to_k.weight");
   const auto w_k = param(*unet, to_k);
   const auto [dk, uk] = factors(w_k, 4, 32);
-  const Tensors peft{{"unet." + layer_of(to_k) + ".lora_A.weight", dk}, {"unet." + layer_of(to_k) + ".lora_B.weight", uk}};
+  const Tensors peft{{"unet." + layer_of(to_k) + ".lora_A.weight", dk},
+                     {"unet." + layer_of(to_k) + ".lora_B.weight", uk}};
   write_safetensors(dir.file("peft.safetensors"), peft,
                     {{"lora_adapter_metadata", R"({"unet.lora_alpha": 8, "unet.r": 4})"}});
   write_safetensors(dir.file("rslora.safetensors"), peft,
@@ -310,7 +323,8 @@ TEST(Lora, TheEngineAppliesStoresAndReloadsForTheLoraList) {
   const SdLayers n = tiny_sd_layers(sd(*base));
   const auto [down, up] = factors(param(*sd(*base).modules().unet, n.to_q), 4, 21);
   const std::string q = "lora_unet_" + underscored(layer_of(n.to_q));
-  write_safetensors(dir.file("l.safetensors"), {{q + ".lora_down.weight", down * 20}, {q + ".lora_up.weight", up * 20}});
+  write_safetensors(dir.file("l.safetensors"),
+                    {{q + ".lora_down.weight", down * 20}, {q + ".lora_up.weight", up * 20}});
 
   Engine engine;
   GenerationSettings s = test::tiny_job("random:tiny", Mode::Sequential, 1);

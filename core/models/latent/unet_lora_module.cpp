@@ -21,7 +21,8 @@ LoraModule unet_lora_module(UNet2DConditionModel& unet, const UNetConfig& config
   for (const auto& [name, mapping] : map) {
     if (!ends_with(name, weight) || !ends_with(mapping.source_key, weight) || !starts_with(mapping.source_key, prefix))
       continue;
-    std::string ldm = mapping.source_key.substr(prefix.size(), mapping.source_key.size() - prefix.size() - weight.size());
+    std::string ldm =
+        mapping.source_key.substr(prefix.size(), mapping.source_key.size() - prefix.size() - weight.size());
     std::replace(ldm.begin(), ldm.end(), '.', '_');
     m.aliases.emplace(ldm, name.substr(0, name.size() - weight.size()));
   }

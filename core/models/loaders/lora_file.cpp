@@ -6,6 +6,7 @@
 #include "core/io/safetensors_reader.h"
 #include "core/util/errors.h"
 #include "core/util/string_util.h"
+#include "core/util/utf8.h"
 
 namespace drf {
 namespace {
@@ -34,7 +35,10 @@ constexpr LoraSuffix kLoraSuffixes[] = {
 
 // Adapter types that are not W += up @ down, by a piece of their tensor names.
 constexpr std::pair<const char*, const char*> kUnmergeable[] = {
-    {"hada_", "LoHa"}, {"lokr_", "LoKr"}, {"dora_scale", "DoRA"}, {".lora_mid.", "LoCon with a Tucker core"},
+    {"hada_", "LoHa"},
+    {"lokr_", "LoKr"},
+    {"dora_scale", "DoRA"},
+    {".lora_mid.", "LoCon with a Tucker core"},
     {"lora_magnitude_vector", "DoRA"},
 };
 
@@ -48,7 +52,9 @@ std::string attention_processor_target(std::string base) {
   if (at != std::string::npos) base.erase(at, proc.size() - 1);
   if (starts_with(base, "text_encoder")) {
     for (const auto& [old_name, clip_name] : {std::pair<std::string, std::string>{".to_q", ".q_proj"},
-                                              {".to_k", ".k_proj"}, {".to_v", ".v_proj"}, {".to_out", ".out_proj"}})
+                                              {".to_k", ".k_proj"},
+                                              {".to_v", ".v_proj"},
+                                              {".to_out", ".out_proj"}})
       if (ends_with(base, old_name)) return base.substr(0, base.size() - old_name.size()) + clip_name;
     return base;
   }
@@ -78,9 +84,8 @@ std::string network_of(const LoraLayer& l) {
 
 const std::vector<std::pair<std::string, std::vector<std::string>>>& kohya_network_prefixes() {
   static const std::vector<std::pair<std::string, std::vector<std::string>>> p = {
-      {"lora_unet_", {"unet", "transformer"}},     {"lora_transformer_", {"transformer"}},
-      {"lora_te1_", {"text_encoder"}},             {"lora_te2_", {"text_encoder_2"}},
-      {"lora_te3_", {"text_encoder_3"}},           {"lora_te_", {"text_encoder"}},
+      {"lora_unet_", {"unet", "transformer"}}, {"lora_transformer_", {"transformer"}}, {"lora_te1_", {"text_encoder"}},
+      {"lora_te2_", {"text_encoder_2"}},       {"lora_te3_", {"text_encoder_3"}},      {"lora_te_", {"text_encoder"}},
   };
   return p;
 }
@@ -128,10 +133,11 @@ std::vector<LoraLayer> read_lora_layers(const SafetensorsFile& file) {
   for (const auto& key : file.names()) {
     for (const auto& [piece, kind] : kUnmergeable)
       if (key.find(piece) != std::string::npos)
-        throw InputError(file.path() + ": '" + key + "' is part of a " + kind +
+        throw InputError(file.path() + ": '" + printable_excerpt(key) + "' is part of a " + kind +
                          " adapter, which cannot be merged as a LoRA (only lora_down / lora_up factors can)");
     if (ends_with(key, ".diff") || ends_with(key, ".diff_b"))
-      throw InputError(file.path() + ": '" + key + "' is a full weight difference, not a LoRA factor");
+      throw InputError(file.path() + ": '" + printable_excerpt(key) +
+                       "' is a full weight difference, not a LoRA factor");
     const LoraSuffix* match = nullptr;
     for (const auto& s : kLoraSuffixes)
       if (ends_with(key, s.text)) {
@@ -139,26 +145,31 @@ std::vector<LoraLayer> read_lora_layers(const SafetensorsFile& file) {
         break;
       }
     if (!match)
-      throw InputError(file.path() + ": '" + key +
+      throw InputError(file.path() + ": '" + printable_excerpt(key) +
                        "' is not a LoRA factor (lora_down / lora_up / alpha or lora_A / lora_B): is this a LoRA file?");
     std::string base = key.substr(0, key.size() - std::string(match->text).size());
     if (std::string(match->text)[0] == '_') base = attention_processor_target(base);
     LoraLayer& l = layers[base];
     l.target = base;
     l.underscored = base.find('.') == std::string::npos;
-    std::string& slot = match->factor == LoraFactor::Down ? l.down_key : match->factor == LoraFactor::Up ? l.up_key : l.alpha_key;
+    std::string& slot = match->factor == LoraFactor::Down ? l.down_key
+                        : match->factor == LoraFactor::Up ? l.up_key
+                                                          : l.alpha_key;
     if (!slot.empty())
-      throw InputError(file.path() + ": '" + key + "' and '" + slot + "' are both the same factor of layer '" + base + "'");
+      throw InputError(file.path() + ": '" + printable_excerpt(key) + "' and '" + printable_excerpt(slot) +
+                       "' are both the same factor of layer '" + printable_excerpt(base) + "'");
     slot = key;
   }
   std::vector<LoraLayer> out;
   for (auto& [base, l] : layers) {
     if (l.down_key.empty() && l.up_key.empty())
-      throw InputError(file.path() + ": layer '" + base + "' has only an alpha ('" + l.alpha_key + "'), no factors");
+      throw InputError(file.path() + ": layer '" + printable_excerpt(base) + "' has only an alpha ('" +
+                       printable_excerpt(l.alpha_key) + "'), no factors");
     if (l.down_key.empty() || l.up_key.empty())
-      throw InputError(file.path() + ": layer '" + base + "' has " +
-                       (l.down_key.empty() ? "an up factor ('" + l.up_key + "') but no down factor"
-                                           : "a down factor ('" + l.down_key + "') but no up factor"));
+      throw InputError(file.path() + ": layer '" + printable_excerpt(base) + "' has " +
+                       (l.down_key.empty()
+                            ? "an up factor ('" + printable_excerpt(l.up_key) + "') but no down factor"
+                            : "a down factor ('" + printable_excerpt(l.down_key) + "') but no up factor"));
     out.push_back(std::move(l));
   }
   if (out.empty()) throw InputError(file.path() + ": the file holds no LoRA layer");

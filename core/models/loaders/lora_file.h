@@ -45,10 +45,10 @@ struct LoraFileSummary {
   std::vector<std::string> layouts;   // "kohya", "PEFT / diffusers", "diffusers attention processors"
   std::map<std::string, int> layers;  // "unet", "text_encoder", "text_encoder_2", "transformer"
   int64_t min_rank = 0, max_rank = 0;
-  int alpha_tensors = 0;              // layers with an .alpha tensor
-  bool metadata_alpha = false;        // diffusers' lora_adapter_metadata names lora_alpha
-  std::string made_for;               // "SD 1.x", "SD 2.x", "SDXL", "SD3 / SD3.5"; "" = cannot tell
-  std::string made_for_reason;        // "cross-attention reads 768-wide text", ...
+  int alpha_tensors = 0;        // layers with an .alpha tensor
+  bool metadata_alpha = false;  // diffusers' lora_adapter_metadata names lora_alpha
+  std::string made_for;         // "SD 1.x", "SD 2.x", "SDXL", "SD3 / SD3.5"; "" = cannot tell
+  std::string made_for_reason;  // "cross-attention reads 768-wide text", ...
 };
 LoraFileSummary summarize_lora_file(const SafetensorsFile& file);
 

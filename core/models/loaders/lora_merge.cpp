@@ -4,14 +4,14 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
-#include <set>
-
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "core/io/safetensors_reader.h"
 #include "core/models/loaders/lora_file.h"
 #include "core/util/errors.h"
 #include "core/util/string_util.h"
+#include "core/util/utf8.h"
 
 namespace drf {
 namespace {
@@ -19,7 +19,7 @@ namespace {
 // A network's weights by module path, and by that path with '_' for '.' (kohya's names).
 struct LoraWeightIndex {
   const LoraModule* module = nullptr;
-  std::map<std::string, torch::Tensor> weights;     // "down_blocks.0.resnets.0.conv1" -> its weight
+  std::map<std::string, torch::Tensor> weights;    // "down_blocks.0.resnets.0.conv1" -> its weight
   std::map<std::string, std::string> underscored;  // "down_blocks_0_resnets_0_conv1" -> the path
 };
 
@@ -63,13 +63,13 @@ class LoraResolver {
   }
 
   [[noreturn]] void no_network(const std::string& layer, const std::string& component) const {
-    throw InputError(file_ + ": layer '" + layer + "' is for a " + component +
+    throw InputError(file_ + ": layer '" + printable_excerpt(layer) + "' is for a " + component +
                      ", which this model does not have (a LoRA for another model family?)");
   }
 
   [[noreturn]] void no_layer(const std::string& layer, const LoraWeightIndex& ix) const {
-    throw InputError(file_ + ": layer '" + layer + "' names no layer of this model's " + ix.module->component +
-                     " (a LoRA for another model family?)");
+    throw InputError(file_ + ": layer '" + printable_excerpt(layer) + "' names no layer of this model's " +
+                     ix.module->component + " (a LoRA for another model family?)");
   }
 
   LoraTarget resolve_underscored(const std::string& name) const {
@@ -87,8 +87,9 @@ class LoraResolver {
       if (!first) no_network(name, components.front());
       no_layer(name, *first);
     }
-    throw InputError(file_ + ": layer '" + name +
-                     "' starts with no known network prefix (lora_unet_, lora_te_, lora_te1_, lora_te2_, lora_transformer_)");
+    throw InputError(
+        file_ + ": layer '" + printable_excerpt(name) +
+        "' starts with no known network prefix (lora_unet_, lora_te_, lora_te1_, lora_te2_, lora_transformer_)");
   }
 
   LoraTarget resolve_dotted(const std::string& name) const {
@@ -125,13 +126,13 @@ int64_t lora_numel(const std::vector<int64_t>& s, std::size_t from) {
 void check_lora_shapes(const SafetensorsFile& f, const LoraLayer& l, const torch::Tensor& weight) {
   const auto down = f.shape(l.down_key), up = f.shape(l.up_key);
   const auto w = weight.sizes().vec();
-  const bool ok = down.size() >= 2 && up.size() >= 2 && down[0] > 0 && up[1] == down[0] &&
-                  lora_numel(up, 2) == 1 && up[0] == w[0] && lora_numel(down, 1) == lora_numel(w, 1);
+  const bool ok = down.size() >= 2 && up.size() >= 2 && down[0] > 0 && up[1] == down[0] && lora_numel(up, 2) == 1 &&
+                  up[0] == w[0] && lora_numel(down, 1) == lora_numel(w, 1);
   if (!ok)
-    throw InputError(f.path() + ": layer '" + l.target + "': factors " + lora_shape_text(up) + " x " + lora_shape_text(down) +
-                     " do not make the weight's shape " + lora_shape_text(w));
+    throw InputError(f.path() + ": layer '" + printable_excerpt(l.target) + "': factors " + lora_shape_text(up) +
+                     " x " + lora_shape_text(down) + " do not make the weight's shape " + lora_shape_text(w));
   if (!l.alpha_key.empty() && lora_numel(f.shape(l.alpha_key), 0) != 1)
-    throw InputError(f.path() + ": '" + l.alpha_key + "' must hold one number, it has shape " +
+    throw InputError(f.path() + ": '" + printable_excerpt(l.alpha_key) + "' must hold one number, it has shape " +
                      lora_shape_text(f.shape(l.alpha_key)));
 }
 
@@ -144,8 +145,7 @@ class PeftMetadata {
     const auto it = f.metadata().find("lora_adapter_metadata");
     if (it == f.metadata().end()) return;
     json_ = nlohmann::json::parse(it->second, nullptr, false);
-    if (!json_.is_object())
-      throw InputError(file_ + ": its metadata 'lora_adapter_metadata' is not a JSON object");
+    if (!json_.is_object()) throw InputError(file_ + ": its metadata 'lora_adapter_metadata' is not a JSON object");
   }
 
   // The scale of a layer of `component` with `rank` that has no .alpha tensor.
@@ -235,8 +235,8 @@ LoraMergeReport merge_lora_file(const std::string& path, double strength, const 
     const auto delta = up.reshape({up.size(0), rank}).mm(down.reshape({rank, -1})).mul_(scale).view(weight.sizes());
     const auto merged = (weight.to(torch::kFloat32) + delta).to(weight.scalar_type());
     if (!torch::isfinite(merged).all().item<bool>())
-      throw InputError(path + ": layer '" + l->target + "' makes " + t.index->module->component + " '" + t.path +
-                       "' non-finite (NaN or Inf in its factors, or too large for " +
+      throw InputError(path + ": layer '" + printable_excerpt(l->target) + "' makes " + t.index->module->component +
+                       " '" + t.path + "' non-finite (NaN or Inf in its factors, or too large for " +
                        std::string(c10::toString(weight.scalar_type())) + ")");
     weight.copy_(merged);
   }

@@ -4,11 +4,11 @@
 // the DRiffusion drafts) sees them, which is why a LoRA is a load-time choice: the engine keys
 // its loaded model by the LoRA list and loads afresh when it changes (no unmerge drift).
 #pragma once
+#include <torch/torch.h>
+
 #include <map>
 #include <string>
 #include <vector>
-
-#include <torch/torch.h>
 
 namespace drf {
 
