@@ -8,6 +8,7 @@
 
 #include "core/sampling/sampler_registry.h"
 #include "core/util/errors.h"
+#include "core/util/string_util.h"
 
 namespace drf {
 
@@ -93,17 +94,11 @@ LoraChoice parse_lora_entry(const std::string& entry) {
   return c;
 }
 
-std::string shortest(double v) {  // reads back to the same double, whatever the C locale
-  char buf[64];
-  const auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
 }  // namespace
 
 std::string format_lora_list(const std::vector<LoraChoice>& loras) {
   std::string out;
-  for (const auto& l : loras) out += (out.empty() ? "" : "; ") + l.path + ":" + shortest(l.strength);
+  for (const auto& l : loras) out += (out.empty() ? "" : "; ") + l.path + ":" + shortest_number_text(l.strength);
   return out;
 }
 

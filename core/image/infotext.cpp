@@ -1,6 +1,7 @@
 // Writing the A1111 infotext (see infotext.h for the format).
 #include "core/image/infotext.h"
 #include "core/sampling/sampler_registry.h"
+#include "core/util/string_util.h"
 
 #include <charconv>
 #include <cmath>
@@ -8,17 +9,9 @@
 namespace drf {
 namespace {
 
-// Shortest text that reads back to the same double, independent of the C locale (a GUI
-// under a German locale must still write "7.5", not "7,5").
-std::string shortest(double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, r.ptr);
-}
-
 // A shift as the reference UIs write it: "3.0" for whole numbers, else the shortest form.
 std::string shift_text(double v) {
-  std::string t = shortest(v);
+  std::string t = shortest_number_text(v);
   if (t.find_first_of(".e") == std::string::npos) t += ".0";
   return t;
 }
@@ -66,9 +59,9 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
   p.add(k::kSampler, sampler_name(s.sampler));
   if (effective_schedule(s) != ScheduleKind::Default)
     p.add(k::kScheduleType, schedule_info(effective_schedule(s)).display_name);
-  if (sampler_info(s.sampler).takes_eta && s.eta != 0) p.add(k::kEtaDdim, shortest(s.eta));
-  if (sampler_info(s.sampler).takes_s_noise && s.s_noise != 1.0) p.add(k::kSigmaNoise, shortest(s.s_noise));
-  p.add(k::kCfgScale, shortest(s.guidance));
+  if (sampler_info(s.sampler).takes_eta && s.eta != 0) p.add(k::kEtaDdim, shortest_number_text(s.eta));
+  if (sampler_info(s.sampler).takes_s_noise && s.s_noise != 1.0) p.add(k::kSigmaNoise, shortest_number_text(s.s_noise));
+  p.add(k::kCfgScale, shortest_number_text(s.guidance));
   p.add(k::kSeed, std::to_string(s.seed));
   if (s.image_width > 0 && s.image_height > 0)
     p.add(k::kSize, std::to_string(s.image_width) + "x" + std::to_string(s.image_height));
@@ -80,14 +73,15 @@ std::string format_infotext(const GenerationSettings& s, const RunStats& stats, 
   if (s.original_width > 0 || s.original_height > 0) p.add(k::kOriginalSize, wxh(s.original_width, s.original_height));
   if (s.crop_left > 0 || s.crop_top > 0) p.add(k::kCropCoords, wxh(s.crop_left, s.crop_top));
   if (s.target_width > 0 || s.target_height > 0) p.add(k::kTargetSize, wxh(s.target_width, s.target_height));
-  if (s.aesthetic_score != GenerationSettings{}.aesthetic_score) p.add(k::kAestheticScore, shortest(s.aesthetic_score));
+  if (s.aesthetic_score != GenerationSettings{}.aesthetic_score)
+    p.add(k::kAestheticScore, shortest_number_text(s.aesthetic_score));
   if (s.negative_aesthetic_score != GenerationSettings{}.negative_aesthetic_score)
-    p.add(k::kNegativeAestheticScore, shortest(s.negative_aesthetic_score));
+    p.add(k::kNegativeAestheticScore, shortest_number_text(s.negative_aesthetic_score));
   if (!s.vae.empty()) p.add(k::kVae, s.vae);
   if (!s.loras.empty()) p.add(k::kLora, format_lora_list(s.loras));
   if (!s.refiner.empty()) {
     p.add(k::kRefiner, s.refiner);
-    p.add(k::kRefinerSwitch, shortest(s.refiner_switch));
+    p.add(k::kRefinerSwitch, shortest_number_text(s.refiner_switch));
   }
   if (s.flow_shift > 0) p.add(k::kShift, shift_text(s.flow_shift));
   if (!s.use_t5) p.add(k::kT5, "off");

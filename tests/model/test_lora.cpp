@@ -57,6 +57,11 @@ std::string underscored(std::string s) {
   return s;
 }
 
+// kohya's name of the layer a weight belongs to: "lora_unet_" + its path with '_' for '.'.
+std::string kohya_name(const std::string& prefix, const std::string& weight_name) {
+  return prefix + underscored(layer_of(weight_name));
+}
+
 // Low-rank factors for `weight` (rank r): down [r, in(, k, k)], up [out, r(, 1, 1)].
 std::pair<torch::Tensor, torch::Tensor> factors(const torch::Tensor& weight, int64_t rank, int seed) {
   torch::manual_seed(seed);
@@ -89,8 +94,8 @@ TEST(Lora, KohyaFactorsMergeAsUpTimesDownScaledByAlphaOverRank) {
   const auto [dq, uq] = factors(w_q, 2, 1);
   const auto [dc, uc] = factors(w_conv, 3, 2);  // a 3x3 convolution (LoCon)
   const auto [dt, ut] = factors(w_text, 4, 3);
-  const std::string q = "lora_unet_" + underscored(layer_of(n.to_q)), c = "lora_unet_" + underscored(layer_of(n.conv));
-  const std::string t = "lora_te_" + underscored(layer_of(n.text_q));
+  const std::string q = kohya_name("lora_unet_", n.to_q), c = kohya_name("lora_unet_", n.conv);
+  const std::string t = kohya_name("lora_te_", n.text_q);
   write_safetensors(dir.file("style.safetensors"), {{q + ".lora_down.weight", dq},
                                                     {q + ".lora_up.weight", uq},
                                                     {q + ".alpha", torch::tensor(1.0f)},
@@ -156,7 +161,7 @@ TEST(Lora, StrengthZeroLeavesEveryWeightBitForBit) {
   auto base = load("random:tiny");
   const SdLayers n = tiny_sd_layers(sd(*base));
   const auto [down, up] = factors(param(*sd(*base).modules().unet, n.to_q), 2, 9);
-  const std::string q = "lora_unet_" + underscored(layer_of(n.to_q));
+  const std::string q = kohya_name("lora_unet_", n.to_q);
   write_safetensors(dir.file("l.safetensors"), {{q + ".lora_down.weight", down}, {q + ".lora_up.weight", up}});
   auto p = load("random:tiny", {{dir.file("l.safetensors"), 0.0}});
   for (const auto& kv : sd(*base).modules().unet->named_parameters(true))
@@ -169,7 +174,7 @@ TEST(Lora, RefusesWhatItCannotMergeByName) {
   auto base = load("random:tiny");
   const SdLayers n = tiny_sd_layers(sd(*base));
   const auto [down, up] = factors(param(*sd(*base).modules().unet, n.to_q), 2, 4);
-  const std::string q = "lora_unet_" + underscored(layer_of(n.to_q));
+  const std::string q = kohya_name("lora_unet_", n.to_q);
   const std::vector<std::pair<Tensors, std::string>> cases = {
       {{{"lora_unet_no_such_layer.lora_down.weight", down}, {"lora_unet_no_such_layer.lora_up.weight", up}},
        "names no layer of this model's unet"},
@@ -186,8 +191,8 @@ TEST(Lora, RefusesWhatItCannotMergeByName) {
        "non-finite"},
       {{{q + ".lora_down.weight", down * 1e25f}, {q + ".lora_up.weight", up * 1e25f}}, "non-finite"},  // overflows fp32
       {{{"model.diffusion_model.input_blocks.0.0.weight", down}}, "is not a LoRA factor"},
-      {{{"lora_unet_" + underscored(layer_of(n.to_q)) + ".lora_down.weight", down},
-        {"lora_unet_" + underscored(layer_of(n.to_q)) + ".lora_up.weight", up},
+      {{{q + ".lora_down.weight", down},
+        {q + ".lora_up.weight", up},
         {"unet." + layer_of(n.to_q) + ".lora_A.weight", down},
         {"unet." + layer_of(n.to_q) + ".lora_B.weight", up}},
        "two layers of the file change"},
@@ -221,7 +226,7 @@ TEST(Lora, SdxlSd3AndBuiltinNetworksTakeTheirFilesNames) {
     const std::string l = first_named(*m.text_l, "self_attn.v_proj.weight");
     const auto [dg, ug] = factors(param(*m.text_g, g), 2, 11);
     const auto [dl, ul] = factors(param(*m.text_l, l), 2, 12);
-    const std::string kg = "lora_te2_" + underscored(layer_of(g)), kl = "lora_te1_" + underscored(layer_of(l));
+    const std::string kg = kohya_name("lora_te2_", g), kl = kohya_name("lora_te1_", l);
     write_safetensors(dir.file("xl.safetensors"), {{kg + ".lora_down.weight", dg},
                                                    {kg + ".lora_up.weight", ug},
                                                    {kl + ".lora_down.weight", dl},
@@ -248,7 +253,7 @@ TEST(Lora, SdxlSd3AndBuiltinNetworksTakeTheirFilesNames) {
     auto arch = build_builtin_modules(builtin_model_architecture(512), torch::TensorOptions());
     const std::string q = first_named(*arch.unet, "attn2.to_q.weight");
     const auto [d, u] = factors(param(*arch.unet, q), 2, 14);
-    const std::string k = "lora_unet_" + underscored(layer_of(q));
+    const std::string k = kohya_name("lora_unet_", q);
     write_safetensors(dir.file("emoji.safetensors"),
                       {{k + ".lora_down.weight", d * 30}, {k + ".lora_up.weight", u * 30}});
     Engine engine;
@@ -322,7 +327,7 @@ TEST(Lora, TheEngineAppliesStoresAndReloadsForTheLoraList) {
   auto base = load("random:tiny");
   const SdLayers n = tiny_sd_layers(sd(*base));
   const auto [down, up] = factors(param(*sd(*base).modules().unet, n.to_q), 4, 21);
-  const std::string q = "lora_unet_" + underscored(layer_of(n.to_q));
+  const std::string q = kohya_name("lora_unet_", n.to_q);
   write_safetensors(dir.file("l.safetensors"),
                     {{q + ".lora_down.weight", down * 20}, {q + ".lora_up.weight", up * 20}});
 

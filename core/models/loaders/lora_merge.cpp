@@ -1,7 +1,6 @@
 #include "core/models/loaders/lora_merge.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <filesystem>
 #include <nlohmann/json.hpp>
@@ -181,11 +180,7 @@ class PeftMetadata {
 
 std::string lora_note(const std::string& path, double strength) {
   std::string note = "LoRA " + std::filesystem::path(path).filename().string();
-  if (strength != 1.0) {
-    char buf[64];  // to_chars: the shortest exact form, whatever the C locale
-    const auto r = std::to_chars(buf, buf + sizeof buf, strength);
-    note += " x" + std::string(buf, r.ptr);
-  }
+  if (strength != 1.0) note += " x" + shortest_number_text(strength);
   return note;
 }
 
